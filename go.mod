@@ -1,0 +1,11 @@
+module github.com/ourorg/securefile
+
+go 1.26.8
+
+require (
+	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/alecthomas/participle/v2 v2.1.4 // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/moby/buildkit v0.34.2 // indirect
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
+)

@@ -1,0 +1,74 @@
+package spec
+
+// Value is a scalar written in a build file together with where it was
+// written. Set distinguishes "absent" from "present with the zero value",
+// which matters for defaults such as Secret.Required (absent means true).
+type Value[T comparable] struct {
+	V     T
+	Set   bool
+	Range Range
+}
+
+// Of returns a set Value without a position, for models built in code.
+func Of[T comparable](v T) Value[T] { return Value[T]{V: v, Set: true} }
+
+// At returns a set Value at r.
+func At[T comparable](v T, r Range) Value[T] { return Value[T]{V: v, Set: true, Range: r} }
+
+// Or returns the value if set, otherwise def.
+func (v Value[T]) Or(def T) T {
+	if v.Set {
+		return v.V
+	}
+	return def
+}
+
+// List is an ordered list of values. Its Range covers the whole list as
+// written (brackets included); each item keeps its own range.
+type List[T comparable] struct {
+	Items []Value[T]
+	Set   bool
+	Range Range
+}
+
+// ListOf returns a set List without positions.
+func ListOf[T comparable](vs ...T) List[T] {
+	l := List[T]{Set: true}
+	for _, v := range vs {
+		l.Items = append(l.Items, Of(v))
+	}
+	return l
+}
+
+// Values returns the plain values.
+func (l List[T]) Values() []T {
+	if len(l.Items) == 0 {
+		return nil
+	}
+	out := make([]T, len(l.Items))
+	for i, it := range l.Items {
+		out[i] = it.V
+	}
+	return out
+}
+
+// Len is the number of items.
+func (l List[T]) Len() int { return len(l.Items) }
+
+// KeyValue is one entry of an ordered map (env, labels). Order is kept as
+// written so that formatting and conversion are lossless.
+type KeyValue struct {
+	Node
+	Key   Value[string]
+	Value Value[string]
+}
+
+// Node is embedded in every model node: where it was written and the
+// comment lines that stood directly above it (without the leading '#').
+type Node struct {
+	Range    Range
+	Comments []string
+}
+
+// NodeInfo gives access to the embedded Node through interfaces.
+func (n *Node) NodeInfo() *Node { return n }
