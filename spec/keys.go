@@ -1,0 +1,186 @@
+package spec
+
+// The key tables below are the single description of what each construct
+// accepts. The DSL decoder, the TOML decoder, the TOML JSON Schema and the
+// docs' tables are all derived from them, so they cannot drift apart.
+
+// KeyType is the type a key's value must have.
+type KeyType int
+
+const (
+	TString       KeyType = iota
+	TInt                  // whole number
+	TBool                 // true / false
+	TStringList           // list of strings
+	TStringMap            // map of string to string, order kept
+	TCommand              // string (shell form) or list of strings (exec form)
+	TSource               // a source: image string, stage, named context (see docs/language.md)
+	TNameList             // list of declaration names (TOML); statements in the DSL
+	THealthcheck          // map with HealthcheckKeys
+	TBindList             // list of maps with BindKeys (TOML); statements in the DSL
+	TTmpfsList            // list of maps with TmpfsKeys (TOML); statements in the DSL
+	TStringOrList         // one string or a list of strings
+)
+
+func (t KeyType) String() string {
+	switch t {
+	case TString:
+		return "a string"
+	case TInt:
+		return "an integer"
+	case TBool:
+		return "a boolean (true or false)"
+	case TStringList, TNameList:
+		return "a list of strings"
+	case TStringMap:
+		return "a map of strings"
+	case TCommand:
+		return "a string (shell form) or a list of strings (exec form)"
+	case TSource:
+		return "a source (an image reference string, a stage or a named context)"
+	case THealthcheck:
+		return "a map (healthcheck settings)"
+	case TBindList, TTmpfsList:
+		return "a list of maps"
+	case TStringOrList:
+		return "a string or a list of strings"
+	}
+	return "a value"
+}
+
+// Key describes one key a construct accepts.
+type Key struct {
+	Name string
+	Type KeyType
+	// Enum lists the allowed values of a string key, if limited.
+	Enum []string
+	// Required keys must be written.
+	Required bool
+	// DSLStatement marks keys that the DSL writes as statements inside a
+	// block (run's secret/ssh/cache/bind/tmpfs/env) rather than key = value.
+	DSLStatement bool
+	Doc          string
+}
+
+// Names lists the key names, for hints.
+func Names(keys []Key) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.Name
+	}
+	return out
+}
+
+// Lookup finds a key by name.
+func Lookup(keys []Key, name string) (Key, bool) {
+	for _, k := range keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+var (
+	modeDoc = `permission bits as an octal string, e.g. "0400"`
+
+	SecretKeys = []Key{
+		{Name: "id", Type: TString, Doc: "the id the client provides (--secret id=…); default: the name"},
+		{Name: "target", Type: TString, Doc: "absolute path of the secret file; default /run/secrets/<id> unless env is set"},
+		{Name: "env", Type: TString, Doc: "deliver the secret as this environment variable of the step"},
+		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0400"`},
+		{Name: "uid", Type: TInt, Doc: "owner user id of the file; default 0"},
+		{Name: "gid", Type: TInt, Doc: "owner group id of the file; default 0"},
+		{Name: "required", Type: TBool, Doc: "fail the build when the client does not provide the secret; default true"},
+	}
+
+	SSHKeys = []Key{
+		{Name: "id", Type: TString, Doc: `the agent id the client provides (--ssh ID=…); default "default"`},
+		{Name: "target", Type: TString, Doc: "absolute path of the agent socket; default /run/buildkit/ssh_agent.N"},
+		{Name: "required", Type: TBool, Doc: "fail the build when the client does not forward the agent; default true"},
+		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0600"`},
+		{Name: "uid", Type: TInt, Doc: "owner user id of the socket; default 0"},
+		{Name: "gid", Type: TInt, Doc: "owner group id of the socket; default 0"},
+		{Name: "known_hosts", Type: TStringList, Doc: "pinned host keys in known_hosts format, mounted for the step"},
+	}
+
+	CacheKeys = []Key{
+		{Name: "target", Type: TString, Required: true, Doc: "absolute path where the cache is mounted"},
+		{Name: "id", Type: TString, Doc: "cache id; caches with the same id share storage; default: the name"},
+		{Name: "sharing", Type: TString, Enum: []string{"shared", "private", "locked"}, Doc: `how concurrent builds share the cache; default "shared"`},
+		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0755"`},
+		{Name: "uid", Type: TInt, Doc: "owner user id of the cache directory; default 0"},
+		{Name: "gid", Type: TInt, Doc: "owner group id of the cache directory; default 0"},
+		{Name: "readonly", Type: TBool, Doc: "mount the cache read-only; default false"},
+		{Name: "from", Type: TSource, Doc: "seed an empty cache from a stage or an image"},
+	}
+
+	// StageKeys are the settings of a stage or image (besides its steps).
+	StageKeys = []Key{
+		{Name: "platform", Type: TString, Doc: `build the stage for a fixed platform, e.g. "${BUILDPLATFORM}"`},
+		{Name: "entrypoint", Type: TCommand, Doc: "image entrypoint"},
+		{Name: "cmd", Type: TCommand, Doc: "image command"},
+		{Name: "labels", Type: TStringMap, Doc: "image labels"},
+		{Name: "expose", Type: TStringList, Doc: `exposed ports, e.g. "8080" or "53/udp"`},
+		{Name: "volumes", Type: TStringList, Doc: "image volumes"},
+		{Name: "healthcheck", Type: THealthcheck, Doc: "image health check"},
+		{Name: "stop_signal", Type: TString, Doc: `stop signal, e.g. "SIGTERM"`},
+	}
+
+	HealthcheckKeys = []Key{
+		{Name: "cmd", Type: TCommand, Doc: "the check command"},
+		{Name: "none", Type: TBool, Doc: "disable a health check inherited from the base"},
+		{Name: "interval", Type: TString, Doc: `time between checks, e.g. "30s"`},
+		{Name: "timeout", Type: TString, Doc: `time a check may take, e.g. "5s"`},
+		{Name: "start_period", Type: TString, Doc: "grace period after start"},
+		{Name: "start_interval", Type: TString, Doc: "time between checks during the start period"},
+		{Name: "retries", Type: TInt, Doc: "failures before the container is unhealthy"},
+	}
+
+	RunKeys = []Key{
+		{Name: "secrets", Type: TNameList, DSLStatement: true, Doc: "secrets to mount, by name (DSL: secret NAME)"},
+		{Name: "ssh", Type: TNameList, DSLStatement: true, Doc: "ssh agents to forward, by name (DSL: ssh NAME)"},
+		{Name: "caches", Type: TNameList, DSLStatement: true, Doc: "caches to mount, by name (DSL: cache NAME)"},
+		{Name: "binds", Type: TBindList, DSLStatement: true, Doc: `bind mounts (DSL: bind "PATH" [from SOURCE] to "TARGET")`},
+		{Name: "tmpfs", Type: TTmpfsList, DSLStatement: true, Doc: `tmpfs mounts (DSL: tmpfs "TARGET")`},
+		{Name: "env", Type: TStringMap, DSLStatement: true, Doc: `environment of this step only (DSL: env NAME = "value")`},
+		{Name: "network", Type: TString, Enum: []string{"default", "none", "host"}, Doc: `network mode; default "default"`},
+		{Name: "security", Type: TString, Enum: []string{"sandbox", "insecure"}, Doc: `security mode; default "sandbox"`},
+	}
+
+	BindKeys = []Key{
+		{Name: "source", Type: TString, Doc: `path in the source; default "/"`},
+		{Name: "from", Type: TSource, Doc: "where the path is; default the main build context"},
+		{Name: "target", Type: TString, Required: true, Doc: "absolute mount path"},
+		{Name: "rw", Type: TBool, Doc: "allow writes (discarded after the step); default false"},
+	}
+
+	TmpfsKeys = []Key{
+		{Name: "target", Type: TString, Required: true, Doc: "absolute mount path"},
+		{Name: "size", Type: TString, Doc: `size limit, e.g. "64m"`},
+	}
+
+	CopyKeys = []Key{
+		{Name: "from", Type: TSource, Doc: "where the sources are; default the main build context"},
+		{Name: "to", Type: TString, Required: true, Doc: "destination path"},
+		{Name: "chown", Type: TString, Doc: `owner of the copied files, "user[:group]"`},
+		{Name: "chmod", Type: TString, Doc: `mode of the copied files, octal, e.g. "0755"`},
+		{Name: "include", Type: TStringList, Doc: "patterns of files to include"},
+		{Name: "exclude", Type: TStringList, Doc: "patterns of files to leave out"},
+		{Name: "link", Type: TBool, Doc: "copy into an independent layer (like COPY --link)"},
+		{Name: "parents", Type: TBool, Doc: "keep the parent directories of each source (like COPY --parents)"},
+	}
+
+	AddKeys = []Key{
+		{Name: "to", Type: TString, Required: true, Doc: "destination path"},
+		{Name: "checksum", Type: TString, Doc: `required for http(s): "sha256:" and 64 hex digits`},
+		{Name: "ref", Type: TString, Doc: "git: branch or tag"},
+		{Name: "commit", Type: TString, Doc: "git: full commit id"},
+		{Name: "keep_git_dir", Type: TBool, Doc: "git: keep the .git directory"},
+		{Name: "chown", Type: TString, Doc: `owner of the added files, "user[:group]"`},
+		{Name: "chmod", Type: TString, Doc: `mode of the added files, octal`},
+	}
+
+	// StepVerbs are the keys that start a step; exactly one per step.
+	StepVerbs = []string{"run", "copy", "add", "workdir", "env", "user"}
+)
