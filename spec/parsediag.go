@@ -26,7 +26,7 @@ func WrongType(r Range, key string, want KeyType, got string) *Diagnostic {
 	return Errorf(r, "wrong-type",
 		fmt.Sprintf("%q takes %s, but %s was written.", key, want, got),
 		hint,
-		"%q must be %s", key, strings.TrimPrefix(strings.TrimPrefix(want.String(), "an "), "a "))
+		"%q must be %s", key, want)
 }
 
 // MissingKey reports a required key that was not written.
