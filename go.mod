@@ -8,4 +8,6 @@ require (
 	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/moby/buildkit v0.34.2 // indirect
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2 // indirect
+	golang.org/x/text v0.42.0 // indirect
 )
