@@ -70,6 +70,9 @@ func (f *File) Stage(name string) *Stage {
 func (f *File) DefaultTarget() *Stage {
 	var images []*Stage
 	for _, s := range f.Stages {
+		if s == nil {
+			continue
+		}
 		if s.IsDefault() {
 			return s
 		}
@@ -80,8 +83,10 @@ func (f *File) DefaultTarget() *Stage {
 	if len(images) > 0 {
 		return images[len(images)-1]
 	}
-	if len(f.Stages) > 0 {
-		return f.Stages[len(f.Stages)-1]
+	for i := len(f.Stages) - 1; i >= 0; i-- {
+		if f.Stages[i] != nil {
+			return f.Stages[i]
+		}
 	}
 	return nil
 }

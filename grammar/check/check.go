@@ -1,0 +1,203 @@
+// Package check finds the mistakes in a build model that the parsers
+// cannot see: undefined and unused names, dependency cycles, invalid values
+// (modes, platforms, ports, checksums, …), interpolation that could leak a
+// secret, and anything else that would make the lowering to LLB impossible
+// or surprising. It works on the model only and never knows which syntax
+// the file was written in, so its hints name settings, not syntax.
+//
+// Every diagnostic has a stable Code (the rule id, see rules.go), a terse
+// Summary, a Detail that explains it and, where it helps, a Hint. Its Range
+// is the value at fault (a name, a mode, the "${NAME}" inside a string),
+// falling back to the nearest enclosing node with a known range.
+//
+// Required keys of the key tables (spec.*Keys with Required) are the
+// parsers' to report (missing-key); Check only validates the values that
+// are set, so a file never gets the same finding twice.
+package check
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// Check returns every diagnostic about f, sorted by position. It never
+// panics, whatever the model: fields may be unset or zero, and values
+// built in code may have no ranges.
+func Check(f *spec.File) (diags spec.Diagnostics) {
+	c := &checker{}
+	defer func() {
+		if p := recover(); p != nil {
+			// A bug in a rule must not take the tool down; report it
+			// with everything found so far.
+			c.diags = append(c.diags, spec.Errorf(c.fileRange, "internal-error",
+				fmt.Sprintf("The checker failed on this file (%v); the findings above may be incomplete.", p),
+				"please report this as a bug", "internal checker error"))
+			c.diags.Sort()
+			diags = c.diags
+		}
+	}()
+	if f == nil {
+		f = &spec.File{}
+	}
+	c.run(f)
+	c.diags.Sort()
+	return c.diags
+}
+
+// checker holds the state of one Check.
+type checker struct {
+	f         *spec.File
+	diags     spec.Diagnostics
+	fileRange spec.Range // the file's range, or its first position
+
+	args       map[string]*spec.Arg
+	secrets    map[string]*spec.Secret
+	ssh        map[string]int // name → index in f.SSH
+	caches     map[string]*spec.Cache
+	stages     map[string]*spec.Stage
+	stagesFold map[string]*spec.Stage // lower-cased names
+
+	argNames, secretNames, sshNames, cacheNames, stageNames []string
+
+	used      map[use]bool
+	envNames  map[string]bool // names any env step or run env sets
+	argEdges  map[*spec.Arg][]argEdge
+	stageDeps map[*spec.Stage][]stageEdge
+
+	argDefaults map[string]argValue  // memo of defaultValue
+	absWorkdir  map[*spec.Stage]bool // memo of baseHasAbsWorkdir
+}
+
+func (c *checker) run(f *spec.File) {
+	c.f = f
+	c.fileRange = f.Range
+	if c.fileRange.IsZero() {
+		c.fileRange = spec.Range{Filename: f.Range.Filename, Start: spec.Pos{Line: 1, Column: 1}, End: spec.Pos{Line: 1, Column: 1}}
+	}
+	c.used = map[use]bool{}
+	c.argEdges = map[*spec.Arg][]argEdge{}
+	c.stageDeps = map[*spec.Stage][]stageEdge{}
+	c.argDefaults = map[string]argValue{}
+	c.collect()
+	c.checkPlatforms()
+	c.checkArgs()
+	c.checkSecrets()
+	c.checkSSH()
+	c.checkCaches()
+	c.checkStages()
+	c.checkArgCycles()
+	c.checkStageGraph()
+	c.checkUnused()
+}
+
+// use is a declaration that something uses: kind is "arg", "secret",
+// "ssh" or "cache".
+type use struct{ kind, name string }
+
+// or returns the first range that is known, or the zero range.
+func or(rs ...spec.Range) spec.Range {
+	for _, r := range rs {
+		if !r.IsZero() {
+			return r
+		}
+	}
+	return spec.Range{}
+}
+
+func (c *checker) add(d *spec.Diagnostic) { c.diags = append(c.diags, d) }
+
+func (c *checker) errorf(r spec.Range, code, detail, hint, summary string, args ...any) {
+	c.add(spec.Errorf(r, code, detail, hint, summary, args...))
+}
+
+func (c *checker) warnf(r spec.Range, code, detail, hint, summary string, args ...any) {
+	c.add(spec.Warnf(r, code, detail, hint, summary, args...))
+}
+
+// where renders a range for "already declared at …" details.
+func where(r spec.Range) string {
+	if r.IsZero() {
+		return "an earlier declaration"
+	}
+	return r.String()
+}
+
+// subRange is the range of s[start:end] inside the string value v, exact
+// when v was written as a one-line string literal without escapes (quoted
+// or bare), otherwise the range of the whole value (or fb when v has
+// none).
+func subRange(v spec.Value[string], fb spec.Range, start, end int) spec.Range {
+	r := v.Range
+	if r.IsZero() {
+		return fb
+	}
+	if start < 0 || end > len(v.V) || start > end || r.End.Line != r.Start.Line || strings.ContainsAny(v.V, "\n\r") {
+		return r
+	}
+	var open int
+	switch r.End.Byte - r.Start.Byte {
+	case len(v.V) + 2: // "…" or '…' without escapes
+		open = 1
+	case len(v.V): // a bare word
+	default:
+		return r
+	}
+	pos := func(off int) spec.Pos {
+		return spec.Pos{
+			Line:   r.Start.Line,
+			Column: r.Start.Column + open + utf8.RuneCountInString(v.V[:off]),
+			Byte:   r.Start.Byte + open + off,
+		}
+	}
+	return spec.Range{Filename: r.Filename, Start: pos(start), End: pos(end)}
+}
+
+// hintName formats "declare a KIND named NAME, or fix the name (did you
+// mean …?)".
+func hintName(kind, name string, candidates []string) string {
+	h := fmt.Sprintf("declare %s named %q, or fix the name", kind, name)
+	if dym := spec.DidYouMean(name, candidates); dym != "" {
+		h += " (" + dym + ")"
+	}
+	return h
+}
+
+// quoteList quotes items and joins them with commas and "and" (or "or"
+// with quoteListOr).
+func quoteList(items []string) string { return joinQuoted(items, "and") }
+
+func quoteListOr(items []string) string { return joinQuoted(items, "or") }
+
+func joinQuoted(items []string, conj string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	switch len(q) {
+	case 0:
+		return ""
+	case 1:
+		return q[0]
+	case 2:
+		return q[0] + " " + conj + " " + q[1]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " " + conj + " " + q[len(q)-1]
+}
+
+// sentenceKind is a declaration kind at the start of a sentence.
+func sentenceKind(kind string) string {
+	if kind == "ssh" {
+		return "SSH agent"
+	}
+	return capitalize(kind)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

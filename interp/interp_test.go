@@ -1,0 +1,246 @@
+package interp
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var env = map[string]string{
+	"A":       "a",
+	"EMPTY":   "",
+	"VERSION": "1.22",
+	"B_2":     "bee",
+	"_":       "underscore",
+}
+
+func lookupEnv(name string) (string, bool) {
+	v, ok := env[name]
+	return v, ok
+}
+
+func TestParseExpand(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+		refs []Ref
+	}{
+		{in: "", want: ""},
+		{in: "plain text", want: "plain text"},
+		{in: "${A}", want: "a", refs: []Ref{{"A", 0, 4}}},
+		{in: "x${A}y", want: "xay", refs: []Ref{{"A", 1, 5}}},
+		{in: "golang:${VERSION}-alpine", want: "golang:1.22-alpine", refs: []Ref{{"VERSION", 7, 17}}},
+		{in: "${UNSET}", want: "", refs: []Ref{{"UNSET", 0, 8}}},
+		{in: "${EMPTY}", want: "", refs: []Ref{{"EMPTY", 0, 8}}},
+		{in: "${B_2}${_}", want: "beeunderscore", refs: []Ref{{"B_2", 0, 6}, {"_", 6, 10}}},
+		{in: "${UNSET:-def}", want: "def", refs: []Ref{{"UNSET", 0, 13}}},
+		{in: "${EMPTY:-def}", want: "def", refs: []Ref{{"EMPTY", 0, 13}}},
+		{in: "${A:-def}", want: "a", refs: []Ref{{"A", 0, 9}}},
+		{in: "${A:-}", want: "a", refs: []Ref{{"A", 0, 6}}},
+		{in: "${UNSET:-}", want: "", refs: []Ref{{"UNSET", 0, 10}}},
+		{in: "${A:+alt}", want: "alt", refs: []Ref{{"A", 0, 9}}},
+		{in: "${EMPTY:+alt}", want: "", refs: []Ref{{"EMPTY", 0, 13}}},
+		{in: "${UNSET:+alt}", want: "", refs: []Ref{{"UNSET", 0, 13}}},
+		{in: "${UNSET:-${A}}", want: "a", refs: []Ref{{"UNSET", 0, 14}, {"A", 9, 13}}},
+		{in: "${UNSET:-x${UNSET2:-${VERSION}}y}", want: "x1.22y", refs: []Ref{{"UNSET", 0, 33}, {"UNSET2", 10, 31}, {"VERSION", 20, 30}}},
+		{in: "${A:+[${VERSION}]}", want: "[1.22]", refs: []Ref{{"A", 0, 18}, {"VERSION", 6, 16}}},
+		{in: "${A:-a:-b}", want: "a", refs: []Ref{{"A", 0, 10}}},
+		{in: "${UNSET:-a b c}", want: "a b c", refs: []Ref{{"UNSET", 0, 15}}},
+		{in: "${UNSET:-$HOME}", want: "$HOME", refs: []Ref{{"UNSET", 0, 15}}},
+		{in: "$${A}", want: "${A}"},
+		{in: "x$${A}y${A}", want: "x${A}ya", refs: []Ref{{"A", 7, 11}}},
+		{in: "$$${A}", want: "$${A}"},
+		{in: "$$$${A}", want: "$$${A}"},
+		{in: "${UNSET:-$${A}}", want: "${A}", refs: []Ref{{"UNSET", 0, 14}}}, // the word is "${A"; the last "}" is literal
+		{in: "$HOME $A $ $$ $(pwd) }", want: "$HOME $A $ $$ $(pwd) }"},
+		{in: "trailing $", want: "trailing $"},
+		{in: "{A}", want: "{A}"},
+		{in: "é${A}ü", want: "éaü", refs: []Ref{{"A", 2, 6}}},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			tpl, err := Parse(tc.in)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tc.in, err)
+			}
+			if got := tpl.Expand(lookupEnv); got != tc.want {
+				t.Errorf("Expand(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if diff := cmp.Diff(tc.refs, tpl.Refs()); diff != "" {
+				t.Errorf("Refs(%q) (-want +got):\n%s", tc.in, diff)
+			}
+			if tpl.String() != tc.in {
+				t.Errorf("String() = %q", tpl.String())
+			}
+			if tpl.IsLiteral() != (len(tc.refs) == 0) {
+				t.Errorf("IsLiteral() = %v", tpl.IsLiteral())
+			}
+			for _, r := range tc.refs {
+				if src := tc.in[r.Offset:r.End]; !strings.HasPrefix(src, "${"+r.Name) || !strings.HasSuffix(src, "}") {
+					t.Errorf("ref %+v covers %q", r, src)
+				}
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		offset int
+		msg    string
+	}{
+		{"${", 0, `unterminated "${" (no closing "}")`},
+		{"abc ${A", 4, `unterminated "${" (no closing "}")`},
+		{"${A:", 0, `unterminated "${" (no closing "}")`},
+		{"${A:-x", 0, `unterminated "${" (no closing "}")`},
+		{"${A:-${B}", 0, `unterminated "${" (no closing "}")`},
+		{"${A:-${B:-x", 5, `unterminated "${" (no closing "}")`},
+		{"${}", 0, `missing name after "${"`},
+		{"x ${:-d}", 2, `missing name after "${"`},
+		{"${1A}", 2, `name cannot start with "1"; names match [A-Za-z_][A-Za-z0-9_]*`},
+		{"${ A}", 2, `name cannot start with " "; names match [A-Za-z_][A-Za-z0-9_]*`},
+		{"${é}", 2, `name cannot start with "é"; names match [A-Za-z_][A-Za-z0-9_]*`},
+		{"${A.B}", 3, `invalid character "." in name "A"; names match [A-Za-z_][A-Za-z0-9_]*`},
+		{"${A B}", 3, `invalid character " " in name "A"; names match [A-Za-z_][A-Za-z0-9_]*`},
+		{"${A:?required}", 3, `unsupported operator ":?": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+		{"${A:=x}", 3, `unsupported operator ":=": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+		{"${A:1}", 3, `unsupported operator ":1": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+		{"${A-x}", 3, `unsupported operator "-": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+		{"${A%.*}", 3, `unsupported operator "%": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+		{"${A/x/y}", 3, `unsupported operator "/": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+		{"${#A}", 2, `unsupported operator "#": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+		{"${B:-${A:?x}}", 8, `unsupported operator ":?": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			_, err := Parse(tc.in)
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Parse(%q) = %v, want an *Error", tc.in, err)
+			}
+			if diff := cmp.Diff(&Error{Offset: tc.offset, Msg: tc.msg}, e); diff != "" {
+				t.Errorf("Parse(%q) error (-want +got):\n%s", tc.in, diff)
+			}
+		})
+	}
+}
+
+func TestNilLookup(t *testing.T) {
+	tpl, err := Parse("a${X:-b}${Y:+c}${Z}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tpl.Expand(nil); got != "ab" {
+		t.Errorf("Expand(nil) = %q", got)
+	}
+	if got := ExpandCommand("${X} ${Y:-z}", nil); got != "${X} ${Y:-z}" {
+		t.Errorf("ExpandCommand(nil) = %q", got)
+	}
+}
+
+func TestExpandCommand(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"go build ./...", "go build ./..."},
+		{"echo ${A}", "echo a"},
+		{"echo $A", "echo $A"},
+		{"echo ${HOME}", "echo ${HOME}"},
+		{"echo $HOME ${PATH} $$ $(pwd) $1 ${#x} ${x%y}", "echo $HOME ${PATH} $$ $(pwd) $1 ${#x} ${x%y}"},
+		{"echo ${A:?unset}", "echo ${A:?unset}"},
+		{"echo ${VERSION:-x} ${UNSET:-x}", "echo 1.22 ${UNSET:-x}"},
+		{"echo ${EMPTY:-x} ${EMPTY:+x} ${A:+y}", "echo x  y"},
+		{"echo ${CC:-${VERSION}gcc}", "echo ${CC:-1.22gcc}"},
+		{"echo ${CC:-$${A}}", "echo ${CC:-${A}}"},
+		{"echo $${A} $${HOME}", "echo ${A} ${HOME}"},
+		{"echo ${", "echo ${"},
+		{"echo ${A", "echo ${A"},
+		{"echo ${A:-x", "echo ${A:-x"},
+		{"echo ${X:-${A}", "echo ${X:-a"},
+		{"echo ${X:-${Y:-${A}", "echo ${X:-${Y:-a"},
+		{"echo ${A:-${X:-q}", "echo ${A:-${X:-q}"},
+		{"awk '{print $1}' }", "awk '{print $1}' }"},
+		{"for f in *; do echo \"${f}\"; done", "for f in *; do echo \"${f}\"; done"},
+		{"${A}${A}${VERSION}", "aa1.22"},
+		{"${A:+${B_2}} ${UNSET:+${B_2}}", "bee ${UNSET:+bee}"},
+		{"${A:-${B_2:-${X}}}", "a"},
+		{"${UNSET:-${B_2:-${X}}}", "${UNSET:-bee}"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := ExpandCommand(tc.in, lookupEnv); got != tc.want {
+				t.Errorf("ExpandCommand(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCommandRefs(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []Ref
+	}{
+		{"echo $HOME", nil},
+		{"echo ${HOME} ${A:?x}", []Ref{{"HOME", 5, 12}}},
+		{"${X:-${A}", []Ref{{"A", 5, 9}}},
+		{"${X:-${A}}", []Ref{{"X", 0, 10}, {"A", 5, 9}}},
+		{"$${A} ${B}", []Ref{{"B", 6, 10}}},
+		{"${", nil},
+	} {
+		if diff := cmp.Diff(tc.want, CommandRefs(tc.in)); diff != "" {
+			t.Errorf("CommandRefs(%q) (-want +got):\n%s", tc.in, diff)
+		}
+	}
+}
+
+func TestPlatformArgs(t *testing.T) {
+	names := PlatformArgs()
+	if len(names) != 8 {
+		t.Fatalf("PlatformArgs() = %v", names)
+	}
+	for _, n := range names {
+		if !IsPlatformArg(n) || !IsName(n) {
+			t.Errorf("%s", n)
+		}
+	}
+	names[0] = "changed"
+	if PlatformArgs()[0] != "BUILDPLATFORM" {
+		t.Error("PlatformArgs returns a shared slice")
+	}
+	if IsPlatformArg("PLATFORM") {
+		t.Error("IsPlatformArg(PLATFORM)")
+	}
+}
+
+func TestIsName(t *testing.T) {
+	for s, want := range map[string]bool{
+		"A": true, "_": true, "a_1": true, "GO_VERSION": true,
+		"": false, "1a": false, "a-b": false, "a.b": false, "é": false, "a b": false,
+	} {
+		if got := IsName(s); got != want {
+			t.Errorf("IsName(%q) = %v", s, got)
+		}
+	}
+}
+
+// TestLinear: pathological inputs finish quickly (a quadratic algorithm
+// would take minutes on these sizes).
+func TestLinear(t *testing.T) {
+	n := 100000
+	inputs := []string{
+		strings.Repeat("${A:-", n),
+		strings.Repeat("${A:-", n) + strings.Repeat("}", n),
+		strings.Repeat("${", n),
+		strings.Repeat("$$", n) + "{",
+		strings.Repeat("${A}", n),
+		strings.Repeat("}", n) + strings.Repeat("${A:-x", n),
+	}
+	for _, in := range inputs {
+		if tpl, err := Parse(in); err == nil {
+			tpl.Expand(lookupEnv)
+			tpl.Refs()
+		}
+		ExpandCommand(in, lookupEnv)
+		ExpandCommand(in, nil)
+		CommandRefs(in)
+	}
+}
