@@ -1,0 +1,166 @@
+package tomlfile
+
+import "github.com/ourorg/securefile/spec"
+
+// The index the position scanner builds: one node per key path, with
+// where its key, its value and everything under it were written.
+
+// nodeKind is how a key path came to exist, which decides what may be
+// written to it later (a [header] may define a table implied before, but
+// not one already defined).
+type nodeKind uint8
+
+const (
+	kindImplicit      nodeKind = iota // implied by a header: [a.b] implies a
+	kindDotted                        // implied by a dotted key: a.b = 1 implies a
+	kindTable                         // defined by its own [header]
+	kindArrayOfTables                 // [[a]]; elems are the tables
+	kindInline                        // { … }
+	kindArray                         // [ … ]
+	kindScalar                        // string, number, boolean, date
+)
+
+// pos and span are compact spec.Pos and spec.Range: a big file has a
+// node per key, and most of them are never looked at.
+type pos struct{ line, col, off int32 }
+
+type span struct{ start, end pos }
+
+func (p pos) spec() spec.Pos {
+	return spec.Pos{Line: int(p.line), Column: int(p.col), Byte: int(p.off)}
+}
+
+func (sp span) isZero() bool { return sp.start.line == 0 }
+
+func cover(a, b span) span {
+	if a.isZero() {
+		return b
+	}
+	if b.isZero() {
+		return a
+	}
+	if b.start.off < a.start.off {
+		a.start = b.start
+	}
+	if b.end.off > a.end.off {
+		a.end = b.end
+	}
+	return a
+}
+
+// pnode is one key path: a table, an array, an element or a scalar.
+type pnode struct {
+	name   string
+	file   string
+	parent *pnode
+	index  int32 // position among the parent's elems; -1 for keyed nodes
+	kind   nodeKind
+	// header says val is a [table] or [[table]] line.
+	header bool
+	// key is where the key (the last segment of a dotted key or header)
+	// was first written; val is the value as written, brackets and quotes
+	// included, or the table's header; span covers everything under the
+	// path.
+	key, val, span span
+	kids           []*pnode // keyed children in written order
+	byName         map[string]*pnode
+	elems          []*pnode
+}
+
+// Tables are small; only big ones get a map.
+const indexAbove = 8
+
+func (n *pnode) lookup(name string) *pnode {
+	if n.byName != nil {
+		return n.byName[name]
+	}
+	for _, c := range n.kids {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (n *pnode) add(name string, kind nodeKind, key span) *pnode {
+	c := &pnode{name: name, file: n.file, parent: n, index: -1, kind: kind, key: key}
+	if n.kids == nil {
+		n.kids = make([]*pnode, 0, 4) // enough for most tables
+	}
+	n.kids = append(n.kids, c)
+	switch {
+	case n.byName != nil:
+		n.byName[name] = c
+	case len(n.kids) > indexAbove:
+		n.byName = make(map[string]*pnode, 2*len(n.kids))
+		for _, k := range n.kids {
+			n.byName[k.name] = k
+		}
+	}
+	return c
+}
+
+// child returns the node of a key, or, when the scanner has none (it
+// stopped early), a stand-in positioned at n so that every diagnostic
+// still has a place.
+func (n *pnode) child(name string) *pnode {
+	if c := n.lookup(name); c != nil {
+		return c
+	}
+	sp := n.best()
+	return &pnode{name: name, file: n.file, parent: n, index: -1, key: sp, val: sp, span: sp}
+}
+
+// elem is child for array elements.
+func (n *pnode) elem(i int) *pnode {
+	if i >= 0 && i < len(n.elems) {
+		return n.elems[i]
+	}
+	sp := n.best()
+	return &pnode{file: n.file, parent: n, index: int32(i), key: sp, val: sp, span: sp}
+}
+
+// best is the most precise span known for n.
+func (n *pnode) best() span {
+	for m := n; m != nil; m = m.parent {
+		for _, sp := range []span{m.key, m.val, m.span} {
+			if !sp.isZero() {
+				return sp
+			}
+		}
+	}
+	return span{}
+}
+
+func (n *pnode) rng(sp span) spec.Range {
+	if sp.isZero() {
+		sp = n.best()
+	}
+	return spec.Range{Filename: n.file, Start: sp.start.spec(), End: sp.end.spec()}
+}
+
+func (n *pnode) keyRange() spec.Range { return n.rng(n.key) }
+func (n *pnode) valRange() spec.Range { return n.rng(n.val) }
+func (n *pnode) spanRange() spec.Range {
+	if n.span.isZero() {
+		return n.valRange()
+	}
+	return n.rng(n.span)
+}
+
+// tableRange is the extent of a table as a value: the braces of an inline
+// table, or a [table] with its keys.
+func (n *pnode) tableRange() spec.Range {
+	if n.kind == kindInline {
+		return n.valRange()
+	}
+	return n.spanRange()
+}
+
+// head is where a table starts: its header, or its opening brace.
+func (n *pnode) head() spec.Range {
+	if n.header || n.kind == kindInline {
+		return n.valRange()
+	}
+	return n.spanRange()
+}

@@ -1,0 +1,263 @@
+package tomlfile
+
+import "github.com/ourorg/securefile/spec"
+
+// The keys the spec tables do not list, because only TOML writes them as
+// keys (the top-level tables, a stage's from/default/steps, the step verbs,
+// the inner keys of sources). Together with the spec tables they drive the
+// decoder, the formatter and the schema alike.
+
+var (
+	fileKeys = []spec.Key{
+		{Name: "platforms", Type: spec.TStringList, Doc: `default target platforms, e.g. "linux/amd64"; --platform overrides them`},
+		{Name: "args", Type: spec.TStringMap, Doc: `build arguments and their defaults: NAME = "default"; override with --build-arg`},
+		{Name: "secret", Doc: "secrets the client provides, one [secret.NAME] table each"},
+		{Name: "ssh", Doc: "ssh agents the client forwards, one [ssh.NAME] table each"},
+		{Name: "cache", Doc: "persistent cache mounts, one [cache.NAME] table each"},
+		{Name: "stage", Doc: "intermediate stages, one [stage.NAME] table each"},
+		{Name: "image", Doc: "images meant to be exported, one [image.NAME] table each"},
+	}
+
+	// declNouns name what each table of declarations holds, for messages.
+	declNouns = map[string]string{
+		"secret": "secrets",
+		"ssh":    "ssh agents",
+		"cache":  "caches",
+		"stage":  "stages",
+		"image":  "images",
+	}
+
+	defaultKey = spec.Key{Name: "default", Type: spec.TBool, Doc: "build this image when no --target is given"}
+	fromKey    = spec.Key{Name: "from", Type: spec.TSource, Required: true,
+		Doc: `the base: an image reference, "scratch", { stage = "NAME" } or { context = "NAME" }`}
+	stepsKey = spec.Key{Name: "steps", Doc: "the steps in order, one [[stage.NAME.steps]] table each"}
+
+	// stageKeys is every key of a [stage.NAME] or [image.NAME] table, in
+	// canonical order.
+	stageKeys = concat([]spec.Key{defaultKey, fromKey}, spec.StageKeys, []spec.Key{stepsKey})
+
+	// sourceKeys are the keys of a source written as a table.
+	sourceKeys = []spec.Key{
+		{Name: "stage", Type: spec.TString, Doc: "a stage of this file, by name"},
+		{Name: "context", Type: spec.TString, Doc: "a named context the client gives (--build-context NAME=…)"},
+	}
+
+	// gitKeys are the keys of add's git source.
+	gitKeys = []spec.Key{{Name: "git", Type: spec.TString, Required: true, Doc: "URL of the git repository"}}
+)
+
+func concat(lists ...[]spec.Key) []spec.Key {
+	var out []spec.Key
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// verbKey is the key that makes a step what it is, with the type of its
+// value; ok is false for a name that is not a verb.
+func verbKey(verb string) (k spec.Key, ok bool) {
+	switch verb {
+	case "run":
+		return spec.Key{Name: verb, Type: spec.TCommand, Doc: "run a command: a string runs with /bin/sh -c, a list is executed directly"}, true
+	case "copy":
+		return spec.Key{Name: verb, Type: spec.TStringOrList, Doc: "copy files: the source paths (wildcards allowed)"}, true
+	case "add":
+		// TSource stands in: the value is a URL string or { git = "URL" }.
+		return spec.Key{Name: verb, Type: spec.TSource, Doc: `fetch a remote file (an http(s) URL string) or repository ({ git = "URL" })`}, true
+	case "workdir":
+		return spec.Key{Name: verb, Type: spec.TString, Doc: "change the working directory for later steps and the image"}, true
+	case "env":
+		return spec.Key{Name: verb, Type: spec.TStringMap, Doc: "set environment variables for later steps and the image"}, true
+	case "user":
+		return spec.Key{Name: verb, Type: spec.TString, Doc: `change the user for later steps and the image, "user[:group]"`}, true
+	}
+	return spec.Key{}, false
+}
+
+// stepKeys is every key of a step with the given verb: the verb first,
+// then its options. The slice is shared: do not modify it.
+func stepKeys(verb string) []spec.Key { return stepKeyTables[verb] }
+
+var stepKeyTables = func() map[string][]spec.Key {
+	out := map[string][]spec.Key{}
+	for _, v := range spec.StepVerbs {
+		k, _ := verbKey(v)
+		out[v] = []spec.Key{k}
+	}
+	out["run"] = concat(out["run"], spec.RunKeys)
+	out["copy"] = concat(out["copy"], spec.CopyKeys)
+	out["add"] = concat(out["add"], spec.AddKeys)
+	return out
+}()
+
+// anyStepKeys is every key some step takes, for steps without a verb.
+func anyStepKeys() []spec.Key {
+	var out []spec.Key
+	seen := map[string]bool{}
+	for _, v := range spec.StepVerbs {
+		for _, k := range stepKeys(v) {
+			if !seen[k.Name] {
+				seen[k.Name] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// fieldsOf looks fields up in a field map.
+func fieldsOf(m map[string]any) func(string) any {
+	return func(k string) any { return m[k] }
+}
+
+// The field maps bind key names to the model fields they fill. Decoding
+// and formatting both go through them, in key-table order, so a key cannot
+// be read but not written or the other way round. Each target's Go type
+// decides how the value is read and printed.
+
+func secretFields(s *spec.Secret) map[string]any {
+	return map[string]any{
+		"id": &s.ID, "target": &s.Target, "env": &s.Env, "mode": &s.Mode,
+		"uid": &s.UID, "gid": &s.GID, "required": &s.Required,
+	}
+}
+
+func sshFields(s *spec.SSH) map[string]any {
+	return map[string]any{
+		"id": &s.ID, "target": &s.Target, "required": &s.Required, "mode": &s.Mode,
+		"uid": &s.UID, "gid": &s.GID, "known_hosts": &s.KnownHosts,
+	}
+}
+
+func cacheFields(c *spec.Cache) map[string]any {
+	return map[string]any{
+		"target": &c.Target, "id": &c.ID, "sharing": &c.Sharing, "mode": &c.Mode,
+		"uid": &c.UID, "gid": &c.GID, "readonly": &c.ReadOnly, "from": &c.From,
+	}
+}
+
+func stageFields(s *spec.Stage) map[string]any {
+	c := &s.Config
+	return map[string]any{
+		"default": &s.Default, "from": &s.From, "platform": &s.Platform,
+		"entrypoint": &c.Entrypoint, "cmd": &c.Cmd, "labels": &c.Labels,
+		"expose": &c.Expose, "volumes": &c.Volumes, "healthcheck": &c.Healthcheck,
+		"stop_signal": &c.StopSignal,
+	}
+}
+
+func healthcheckFields(h *spec.Healthcheck) map[string]any {
+	return map[string]any{
+		"cmd": &h.Test, "none": &h.None, "interval": &h.Interval, "timeout": &h.Timeout,
+		"start_period": &h.StartPeriod, "start_interval": &h.StartInterval, "retries": &h.Retries,
+	}
+}
+
+func bindFields(b *spec.Bind) map[string]any {
+	return map[string]any{"source": &b.Path, "from": &b.From, "target": &b.Target, "rw": &b.ReadWrite}
+}
+
+func tmpfsFields(t *spec.Tmpfs) map[string]any {
+	return map[string]any{"target": &t.Target, "size": &t.Size}
+}
+
+// newStep returns an empty step of the verb, or nil.
+func newStep(verb string) spec.Step {
+	switch verb {
+	case "run":
+		return &spec.Run{}
+	case "copy":
+		return &spec.Copy{}
+	case "add":
+		return &spec.Add{}
+	case "workdir":
+		return &spec.Workdir{}
+	case "env":
+		return &spec.Env{}
+	case "user":
+		return &spec.User{}
+	}
+	return nil
+}
+
+// stepField is a field map for steps without the map: a big file has
+// thousands of steps.
+func stepField(st spec.Step, key string) any {
+	switch s := st.(type) {
+	case *spec.Run:
+		switch key {
+		case "run":
+			return &s.Command
+		case "secrets":
+			return &s.Secrets
+		case "ssh":
+			return &s.SSH
+		case "caches":
+			return &s.Caches
+		case "binds":
+			return &s.Binds
+		case "tmpfs":
+			return &s.Tmpfs
+		case "env":
+			return &s.Env
+		case "network":
+			return &s.Network
+		case "security":
+			return &s.Security
+		}
+	case *spec.Copy:
+		switch key {
+		case "copy":
+			return &s.Sources
+		case "from":
+			return &s.From
+		case "to":
+			return &s.Dest
+		case "chown":
+			return &s.Chown
+		case "chmod":
+			return &s.Chmod
+		case "include":
+			return &s.Include
+		case "exclude":
+			return &s.Exclude
+		case "link":
+			return &s.Link
+		case "parents":
+			return &s.Parents
+		}
+	case *spec.Add:
+		switch key {
+		case "add":
+			return s
+		case "to":
+			return &s.Dest
+		case "checksum":
+			return &s.Checksum
+		case "ref":
+			return &s.Ref
+		case "commit":
+			return &s.Commit
+		case "keep_git_dir":
+			return &s.KeepGitDir
+		case "chown":
+			return &s.Chown
+		case "chmod":
+			return &s.Chmod
+		}
+	case *spec.Workdir:
+		if key == "workdir" {
+			return &s.Path
+		}
+	case *spec.Env:
+		if key == "env" {
+			return &s.Vars
+		}
+	case *spec.User:
+		if key == "user" {
+			return &s.User
+		}
+	}
+	return nil
+}

@@ -1,0 +1,56 @@
+package tomlfile
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// TestFieldMaps: every key of every table has a model field whose Go type
+// fits the key's type, so no key can be accepted but dropped, or printed
+// from the wrong field.
+func TestFieldMaps(t *testing.T) {
+	want := map[spec.KeyType][]string{
+		spec.TString:       {"*spec.Value[string]"},
+		spec.TInt:          {"*spec.Value[int]"},
+		spec.TBool:         {"*spec.Value[bool]"},
+		spec.TStringList:   {"*spec.List[string]"},
+		spec.TNameList:     {"*[]spec.Value[string]"},
+		spec.TStringMap:    {"*[]*spec.KeyValue"},
+		spec.TCommand:      {"*spec.Command"},
+		spec.TSource:       {"*spec.Source", "*spec.Add"},
+		spec.THealthcheck:  {"**spec.Healthcheck"},
+		spec.TBindList:     {"*[]*spec.Bind"},
+		spec.TTmpfsList:    {"*[]*spec.Tmpfs"},
+		spec.TStringOrList: {"*spec.List[string]"},
+	}
+	check := func(what string, keys []spec.Key, field func(string) any, skip ...string) {
+		for _, k := range keys {
+			if slices.Contains(skip, k.Name) {
+				continue
+			}
+			dst := field(k.Name)
+			got := fmt.Sprintf("%T", dst)
+			if dst == nil || !slices.Contains(want[k.Type], got) {
+				t.Errorf("%s.%s (%v): field of type %s", what, k.Name, k.Type, got)
+			}
+		}
+	}
+	check("secret", spec.SecretKeys, fieldsOf(secretFields(&spec.Secret{})))
+	check("ssh", spec.SSHKeys, fieldsOf(sshFields(&spec.SSH{})))
+	check("cache", spec.CacheKeys, fieldsOf(cacheFields(&spec.Cache{})))
+	check("stage", stageKeys, fieldsOf(stageFields(&spec.Stage{})), "steps")
+	check("healthcheck", spec.HealthcheckKeys, fieldsOf(healthcheckFields(&spec.Healthcheck{})))
+	check("bind", spec.BindKeys, fieldsOf(bindFields(&spec.Bind{})))
+	check("tmpfs", spec.TmpfsKeys, fieldsOf(tmpfsFields(&spec.Tmpfs{})))
+	for _, v := range spec.StepVerbs {
+		step := newStep(v)
+		if step == nil || step.Verb() != v {
+			t.Errorf("newStep(%q) = %v", v, step)
+			continue
+		}
+		check(v+" step", stepKeys(v), func(k string) any { return stepField(step, k) })
+	}
+}
