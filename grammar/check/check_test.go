@@ -400,7 +400,7 @@ func checkCases() []checkCase {
 			`Securefile:7:8: warning: exec form runs "apt-get install -y curl" as one program name [exec-form-spaces]`,
 			`Securefile:8:8: empty program in run command [empty-command]`,
 			`Securefile:9:3: run step without a command [empty-command]`,
-			`Securefile:10:16: empty entrypoint command [empty-command]`,
+			// entrypoint = [] clears the inherited entrypoint: no finding.
 		}},
 		{"image config", app(func(f *spec.File, s *spec.Stage) {
 			s.Config = spec.ImageConfig{

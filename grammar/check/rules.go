@@ -100,7 +100,7 @@ var Rules = []Rule{
 	{"copy-dest-not-dir", spec.Warning, "several sources are copied to a destination without a trailing /"},
 	{"invalid-pattern", spec.Error, "an include or exclude pattern is malformed"},
 	{"relative-workdir", spec.Warning, "a stage's first workdir is relative while the file sets no absolute one for it"},
-	{"empty-command", spec.Error, "a run, entrypoint, cmd or healthcheck command is empty, or its exec form has an empty program"},
+	{"empty-command", spec.Error, "a run or healthcheck command is empty, or an exec form has an empty program (an empty entrypoint or cmd list clears the inherited one)"},
 	{"exec-form-spaces", spec.Warning, "an exec-form command is one item with spaces, run as a single program name"},
 	{"invalid-port", spec.Error, "an exposed port is not port[-port][/tcp|udp|sctp] within 1-65535, or maps a host port"},
 	{"invalid-duration", spec.Error, "a healthcheck duration does not parse, is negative, or is under 1ms"},

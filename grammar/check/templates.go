@@ -129,11 +129,11 @@ func (c *checker) command(cmd spec.Command, fb spec.Range, what string, env map[
 		l := cmd.Exec
 		lfb := or(l.Range, fb)
 		if len(l.Items) == 0 {
-			detail := fmt.Sprintf("The %s command is an empty list, so there is no program to run.", what)
 			if what == "entrypoint" || what == "cmd" {
-				detail = fmt.Sprintf("The %s is an empty list; an image %s must name a program.", what, what)
+				return // [] clears the one inherited from the base, as in a Dockerfile
 			}
-			c.errorf(lfb, "empty-command", detail, "list the program and its arguments", "empty %s command", what)
+			c.errorf(lfb, "empty-command", fmt.Sprintf("The %s command is an empty list, so there is no program to run.", what),
+				"list the program and its arguments", "empty %s command", what)
 			return
 		}
 		if first := l.Items[0]; first.V == "" {
