@@ -1,0 +1,76 @@
+// Package convert lowers a checked spec.File to LLB: one graph per target
+// platform, plus the OCI image config of the target. It takes a model that
+// passed grammar.Load without errors and does no validation of its own; it
+// never reads a secret's value (secrets only ever become mount
+// references). Independent stages become independent LLB branches, so
+// BuildKit runs them in parallel; only stages the target needs are lowered.
+package convert
+
+import (
+	"context"
+	"time"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// Options are everything the lowering needs from its caller (the frontend,
+// or the CLI's offline commands).
+type Options struct {
+	// Target is the stage to build; "" means spec.File.DefaultTarget.
+	Target string
+	// TargetPlatform is the platform being built (TARGET* args);
+	// BuildPlatform is the worker's (BUILD* args).
+	TargetPlatform ocispecs.Platform
+	BuildPlatform  ocispecs.Platform
+	// BuildArgs override arg defaults (--build-arg). Names that are not
+	// declared args are ignored.
+	BuildArgs map[string]string
+	// MainContext returns the main build context, called at most once with
+	// the FollowPaths (and any other) options the lowering computed. Nil
+	// means llb.Local("context", opts...).
+	MainContext func(ctx context.Context, opts ...llb.LocalOption) (*llb.State, error)
+	// NamedContext returns the client-provided context of that name
+	// (--build-context), or nil state and nil error when there is none. For
+	// a stage base it also returns the image config, if any. Nil means no
+	// named contexts.
+	NamedContext func(ctx context.Context, name string, platform ocispecs.Platform) (*llb.State, *dockerspec.DockerOCIImage, error)
+	// MetaResolver resolves base image configs. Nil means none are
+	// resolved: bases contribute no env, user, workdir or other config.
+	MetaResolver sourceresolver.MetaResolver
+	// SourceMap is the build file's source map, created once per file with
+	// llb.NewSourceMap; every op gets a location in it. May be nil.
+	SourceMap *llb.SourceMap
+	// Epoch, when set (SOURCE_DATE_EPOCH), is used for history and image
+	// creation times and for the timestamps of copied files.
+	Epoch *time.Time
+	// ImageResolveMode is passed to llb.Image for bases.
+	ImageResolveMode llb.ResolveMode
+}
+
+// Result is the lowered target for one platform.
+type Result struct {
+	// State is the target's filesystem.
+	State llb.State
+	// Image is the target's image config and history.
+	Image *dockerspec.DockerOCIImage
+	// BaseImage is the config of the image the target is built on, if any
+	// (for provenance and rebasing).
+	BaseImage *dockerspec.DockerOCIImage
+	// Stage is the target stage.
+	Stage *spec.Stage
+}
+
+// Error is a lowering failure that belongs to a place in the build file,
+// so the frontend can attach the source (errdefs.WithSource).
+type Error struct {
+	Range spec.Range
+	Err   error
+}
+
+func (e *Error) Error() string { return e.Range.String() + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
