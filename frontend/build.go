@@ -1,0 +1,246 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/frontend/attestations/sbom"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/result"
+	"github.com/moby/buildkit/util/apicaps"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/spec"
+)
+
+// Build is the frontend: it reads the build file, answers a subrequest or
+// builds the target for every target platform, and returns the result in
+// the form the image exporters expect (dockerui assembles it).
+func Build(ctx context.Context, c client.Client) (*client.Result, error) {
+	in, err := read(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	f, diags := grammar.Load(in.filename, in.src.Data, in.syntax)
+
+	if res, ok, err := subrequest(ctx, in, f, diags); err != nil || ok {
+		return res, err
+	}
+
+	warn(ctx, in.src.Warn, diags)
+	if err := diagnosticsError(diags, in.info()); err != nil {
+		return nil, err
+	}
+	return build(ctx, c, in, f)
+}
+
+// keyNoCache is --no-cache ("") or --no-cache-filter (stage names). The
+// lowering has no per-stage cache control yet, so a filter, too, ignores
+// the cache for the whole build: slower than asked, never stale.
+const keyNoCache = "no-cache"
+
+// builder builds one checked file for every target platform.
+type builder struct {
+	c             client.Client
+	in            *input
+	f             *spec.File
+	epoch         *time.Time
+	buildPlatform ocispecs.Platform
+	caps          apicaps.CapSet
+	noCache       bool
+	resolveMode   string
+	scanner       sbom.Scanner // nil: no SBOM asked for
+	scanTargets   sync.Map     // export platform id → llb.State to scan
+}
+
+func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*client.Result, error) {
+	bc := in.bc
+	if _, err := targetStage(f, bc.Target); err != nil {
+		return nil, err
+	}
+	epoch, err := sourceDateEpoch(ctx, bc)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyFilePlatforms(bc, f); err != nil {
+		return nil, err
+	}
+	_, noCache := bc.BuildOpts().Opts[keyNoCache]
+	b := &builder{
+		c:             c,
+		in:            in,
+		f:             f,
+		epoch:         epoch,
+		buildPlatform: bc.BuildPlatforms[0],
+		caps:          bc.BuildOpts().LLBCaps,
+		noCache:       noCache,
+		resolveMode:   bc.ImageResolveMode.String(),
+	}
+	if b.scanner, err = sbomScanner(ctx, c, bc, b.resolveMode); err != nil {
+		return nil, err
+	}
+	rb, err := bc.Build(ctx, b.platform)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.attachSBOMs(ctx, rb); err != nil {
+		return nil, err
+	}
+	return rb.Finalize()
+}
+
+// platform lowers and solves the target for one platform (nil: none was
+// asked for, so the worker's, as in a Dockerfile build).
+func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*dockerui.BuildResult, error) {
+	bc := b.in.bc
+	target := b.buildPlatform
+	if p != nil {
+		target = *p
+	}
+	res, err := convert.Lower(ctx, b.f, convert.Options{
+		Target:         bc.Target,
+		TargetPlatform: target,
+		BuildPlatform:  b.buildPlatform,
+		BuildArgs:      maps.Clone(bc.BuildArgs),
+		MainContext:    b.in.mainContext,
+		NamedContext: func(ctx context.Context, name string, p ocispecs.Platform) (*llb.State, *dockerspec.DockerOCIImage, error) {
+			return namedContext(ctx, bc, name, p, b.resolveMode)
+		},
+		MetaResolver:     b.c,
+		SourceMap:        b.in.src.SourceMap, // one per file, shared by all platforms
+		Epoch:            b.epoch,
+		ImageResolveMode: bc.ImageResolveMode,
+		MultiPlatform:    bc.MultiPlatformRequested,
+		LLBCaps:          &b.caps,
+	})
+	if err != nil {
+		return nil, lowerError(err, b.in.info())
+	}
+	def, err := res.State.Marshal(ctx, b.marshalOpts(llb.Platform(target))...)
+	if err != nil {
+		return nil, fmt.Errorf("failed to marshal LLB definition for %s: %w", platforms.Format(target), err)
+	}
+	r, err := b.c.Solve(ctx, client.SolveRequest{
+		Definition:   def.ToPB(),
+		CacheImports: bc.CacheImports,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ref, err := r.SingleRef()
+	if err != nil {
+		return nil, err
+	}
+	if b.scanner != nil {
+		b.scanTargets.Store(exportID(p), res.State)
+	}
+	img := res.Image
+	if img == nil {
+		img = &dockerspec.DockerOCIImage{}
+		img.Platform = target
+	}
+	addLabels(img, bc.Labels)
+	return &dockerui.BuildResult{
+		Reference: ref,
+		Image:     img,
+		BaseImage: res.BaseImage,
+		Epoch:     b.epoch,
+	}, nil
+}
+
+func (b *builder) marshalOpts(extra ...llb.ConstraintsOpt) []llb.ConstraintsOpt {
+	opts := append([]llb.ConstraintsOpt{llb.WithCaps(b.caps)}, extra...)
+	if b.noCache {
+		opts = append(opts, llb.IgnoreCache)
+	}
+	return opts
+}
+
+// attachSBOMs scans each platform's result and attaches the SBOM, as the
+// Dockerfile frontend does (the whole target filesystem is the core).
+func (b *builder) attachSBOMs(ctx context.Context, rb *dockerui.ResultBuilder) error {
+	if b.scanner == nil {
+		return nil
+	}
+	return rb.EachPlatform(ctx, func(ctx context.Context, id string, _ ocispecs.Platform) error {
+		st, ok := b.scanTargets.Load(id)
+		if !ok {
+			return fmt.Errorf("no sbom scan target for %s", id)
+		}
+		att, err := b.scanner(ctx, id, st.(llb.State), nil)
+		if err != nil {
+			return err
+		}
+		solved, err := result.ConvertAttestation(&att, func(st *llb.State) (client.Reference, error) {
+			def, err := st.Marshal(ctx, b.marshalOpts()...)
+			if err != nil {
+				return nil, err
+			}
+			r, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+			if err != nil {
+				return nil, err
+			}
+			return r.Ref, nil
+		})
+		if err != nil {
+			return err
+		}
+		rb.AddAttestation(id, *solved)
+		return nil
+	})
+}
+
+// sbomScanner is the scanner the client asked for, or nil. It runs on the
+// build platform.
+func sbomScanner(ctx context.Context, c client.Client, bc *dockerui.Client, resolveMode string) (sbom.Scanner, error) {
+	if bc.SBOM == nil {
+		return nil, nil
+	}
+	p := bc.BuildPlatforms[0]
+	return sbom.CreateSBOMScanner(ctx, c, bc.SBOM.Generator, p, sourceresolver.Opt{
+		ImageOpt: &sourceresolver.ResolveImageOpt{ResolveMode: resolveMode, Platform: &p},
+	}, bc.SBOM.Parameters)
+}
+
+// exportID is the id dockerui's result builder gives a platform's result
+// (nil: the frontend's own platform).
+func exportID(p *ocispecs.Platform) string {
+	pp := platforms.DefaultSpec()
+	if p != nil {
+		pp = *p
+	}
+	return platforms.FormatAll(platforms.Normalize(pp))
+}
+
+// namedContext is the client's context of that name (--build-context), or
+// nil state and nil error when it gave none. A name that cannot be a
+// context name (BuildKit's are image-reference names, lowercase) has none.
+func namedContext(ctx context.Context, bc *dockerui.Client, name string, p ocispecs.Platform, resolveMode string) (*llb.State, *dockerspec.DockerOCIImage, error) {
+	nc, err := bc.NamedContext(name, dockerui.ContextOpt{Platform: &p, ResolveMode: resolveMode})
+	if err != nil || nc == nil {
+		return nil, nil, nil //nolint:nilerr // an invalid context name just means no context
+	}
+	return nc.Load(ctx)
+}
+
+// addLabels adds the client's --label labels to the image config, as the
+// Dockerfile frontend does; they win over the file's.
+func addLabels(img *dockerspec.DockerOCIImage, labels map[string]string) {
+	if len(labels) == 0 {
+		return
+	}
+	if img.Config.Labels == nil {
+		img.Config.Labels = map[string]string{}
+	}
+	maps.Copy(img.Config.Labels, labels)
+}

@@ -1,0 +1,235 @@
+package frontend
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/ourorg/securefile/interp"
+	"github.com/ourorg/securefile/spec"
+)
+
+// targetStage returns the stage a build of target produces: the named
+// stage, or the file's default target for "".
+func targetStage(f *spec.File, target string) (*spec.Stage, error) {
+	if target == "" {
+		if s := f.DefaultTarget(); s != nil {
+			return s, nil
+		}
+		return nil, fmt.Errorf("the build file has no stage or image to build")
+	}
+	if s := lookupStage(f, target); s != nil {
+		return s, nil
+	}
+	var names []string
+	for _, s := range f.Stages {
+		if s != nil {
+			names = append(names, s.Name.V)
+		}
+	}
+	msg := fmt.Sprintf("target stage %q could not be found", target)
+	if hint := spec.DidYouMean(target, names); hint != "" {
+		msg += "; " + hint
+	}
+	return nil, fmt.Errorf("%s", msg)
+}
+
+// lookupStage finds a stage by name, falling back to a match that ignores
+// case (the checker makes stage names unique ignoring case).
+func lookupStage(f *spec.File, name string) *spec.Stage {
+	if s := f.Stage(name); s != nil {
+		return s
+	}
+	for _, s := range f.Stages {
+		if s != nil && strings.EqualFold(s.Name.V, name) {
+			return s
+		}
+	}
+	return nil
+}
+
+// usage is what building one target needs from the file: the stages it
+// reaches and the declarations their run steps mount, each in file order.
+type usage struct {
+	stages  []*spec.Stage
+	secrets []*spec.Secret
+	ssh     []*spec.SSH
+	caches  []*spec.Cache
+	// args are the declared args the strings of all of the above use,
+	// directly or through other args' defaults.
+	args []*spec.Arg
+}
+
+// usageOf follows a target's dependencies: its base, the sources of its
+// copy steps and bind mounts, and the seeds of the caches it mounts, and
+// the same for every stage reached.
+func usageOf(f *spec.File, target *spec.Stage) *usage {
+	reached := map[*spec.Stage]bool{}
+	secrets := map[*spec.Secret]bool{}
+	sshs := map[*spec.SSH]bool{}
+	caches := map[*spec.Cache]bool{}
+
+	var visit func(s *spec.Stage)
+	visitSource := func(src spec.Source) {
+		if src.Set && src.Kind == spec.SourceStage {
+			if d := lookupStage(f, src.Name.V); d != nil {
+				visit(d)
+			}
+		}
+	}
+	visit = func(s *spec.Stage) {
+		if s == nil || reached[s] {
+			return
+		}
+		reached[s] = true
+		visitSource(s.From)
+		for _, st := range s.Steps {
+			switch st := st.(type) {
+			case *spec.Copy:
+				visitSource(st.From)
+			case *spec.Run:
+				for _, b := range st.Binds {
+					if b != nil {
+						visitSource(b.From)
+					}
+				}
+				for _, n := range st.Secrets {
+					if d := f.Secret(n.V); d != nil {
+						secrets[d] = true
+					}
+				}
+				for _, n := range st.SSH {
+					if d, _ := f.SSHByName(n.V); d != nil {
+						sshs[d] = true
+					}
+				}
+				for _, n := range st.Caches {
+					if d := f.Cache(n.V); d != nil {
+						caches[d] = true
+						visitSource(d.From)
+					}
+				}
+			}
+		}
+	}
+	visit(target)
+
+	u := &usage{}
+	refs := map[string]bool{}
+	for _, s := range f.Stages {
+		if reached[s] {
+			u.stages = append(u.stages, s)
+			collectRefs(s, refs)
+		}
+	}
+	for _, d := range f.Secrets {
+		if secrets[d] {
+			u.secrets = append(u.secrets, d)
+			collectRefs(d, refs)
+		}
+	}
+	for _, d := range f.SSH {
+		if sshs[d] {
+			u.ssh = append(u.ssh, d)
+			collectRefs(d, refs)
+		}
+	}
+	for _, d := range f.Caches {
+		if caches[d] {
+			u.caches = append(u.caches, d)
+			collectRefs(d, refs)
+		}
+	}
+	collectRefs(f.Platforms, refs)
+
+	// An arg is used when a used string or a used arg's default names it.
+	args := map[string]*spec.Arg{}
+	for _, a := range f.Args {
+		if a != nil {
+			args[a.Name.V] = a
+		}
+	}
+	used := map[string]bool{}
+	var use func(name string)
+	use = func(name string) {
+		a, ok := args[name]
+		if !ok || used[name] {
+			return
+		}
+		used[name] = true
+		for _, r := range interp.CommandRefs(a.Default.V) {
+			use(r.Name)
+		}
+	}
+	for name := range refs {
+		use(name)
+	}
+	for _, a := range f.Args {
+		if a != nil && used[a.Name.V] {
+			u.args = append(u.args, a)
+		}
+	}
+	return u
+}
+
+var rangeType = reflect.TypeFor[spec.Range]()
+
+// collectRefs adds the names every string in v refers to as ${NAME}.
+// Comments are not strings of the build. Command-mode references are the
+// well-formed ones, which in a checked file are all of them in any string.
+func collectRefs(v any, refs map[string]bool) {
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Struct:
+			if v.Type() == rangeType {
+				return
+			}
+			for i := 0; i < v.NumField(); i++ {
+				if v.Type().Field(i).Name == "Comments" {
+					continue
+				}
+				walk(v.Field(i))
+			}
+		case reflect.Slice, reflect.Array:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		case reflect.String:
+			for _, r := range interp.CommandRefs(v.String()) {
+				refs[r.Name] = true
+			}
+		}
+	}
+	walk(reflect.ValueOf(v))
+}
+
+// description is the comment block above a node as one line of text. A
+// "syntax=" directive at the top of the file is not a description.
+func description(comments []string) string {
+	var parts []string
+	for _, c := range comments {
+		c = strings.TrimSpace(c)
+		if c == "" || isDirective(c) {
+			continue
+		}
+		parts = append(parts, c)
+	}
+	return strings.Join(parts, " ")
+}
+
+func isDirective(c string) bool {
+	k, _, ok := strings.Cut(c, "=")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(strings.TrimSpace(k)) {
+	case "syntax", "check", "escape":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,229 @@
+package frontend
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"path"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/patternmatcher/ignorefile"
+
+	"github.com/ourorg/securefile/grammar"
+)
+
+// Frontend options (buildctl --opt KEY=VALUE; docker buildx can only pass
+// build args, hence the build-arg spelling of the syntax option).
+const (
+	keyFilename  = "filename"
+	keySyntax    = "securefile-syntax"
+	keySyntaxArg = "build-arg:BUILDKIT_SECUREFILE_SYNTAX"
+	// keyCmdline is set by the Dockerfile frontend when it forwards a build
+	// to the image named by "# syntax=" (or BUILDKIT_SYNTAX).
+	keyCmdline = "cmdline"
+)
+
+// Default build file names, tried in order when the client names none.
+const (
+	defaultFile     = "Securefile"
+	defaultTOMLFile = "Securefile.toml"
+)
+
+// input is the build file as read from the client.
+type input struct {
+	bc       *dockerui.Client
+	src      *dockerui.Source
+	filename string
+	syntax   grammar.Syntax
+	// excludes, when not nil, replace the .dockerignore patterns of the
+	// main context (see stemIgnore).
+	excludes []string
+}
+
+// info is the file's source info for errors.
+func (in *input) info() *pb.SourceInfo { return sourceInfo(in.src.SourceMap) }
+
+// syntaxOption returns the syntax the client forces with securefile-syntax
+// (or the BUILDKIT_SECUREFILE_SYNTAX build arg); ok is false when it forces
+// none. The option wins over the build arg.
+func syntaxOption(opts map[string]string) (s grammar.Syntax, ok bool, err error) {
+	for _, k := range []string{keySyntax, keySyntaxArg} {
+		if v := strings.TrimSpace(opts[k]); v != "" {
+			s, err := grammar.ParseSyntax(v)
+			if err != nil {
+				return s, false, fmt.Errorf("%s: %w", strings.TrimPrefix(k, "build-arg:"), err)
+			}
+			return s, true, nil
+		}
+	}
+	return grammar.DSL, false, nil
+}
+
+// fileCandidates lists the build files to try, in order, and whether the
+// client named the file itself. With no filename option the file is
+// Securefile, else Securefile.toml (the other way round when TOML is
+// forced) — except when the Dockerfile frontend forwarded the build: it
+// read the default Dockerfile and found our "# syntax=" line in it, so that
+// is the file.
+func fileCandidates(opts map[string]string, forced grammar.Syntax, isForced bool) (names []string, explicit bool) {
+	if v, ok := opts[keyFilename]; ok && v != "" {
+		return []string{v}, true
+	}
+	if _, ok := opts[keyCmdline]; ok {
+		return []string{dockerui.DefaultDockerfileName}, false
+	}
+	if isForced && forced == grammar.TOML {
+		return []string{defaultTOMLFile, defaultFile}, false
+	}
+	return []string{defaultFile, defaultTOMLFile}, false
+}
+
+// syntaxOf is the syntax of a build file: forced by an option, else by its
+// name (.toml is TOML).
+func syntaxOf(filename string, forced grammar.Syntax, isForced bool) grammar.Syntax {
+	if isForced {
+		return forced
+	}
+	return grammar.Detect(filename)
+}
+
+// language names the syntax in source info, after GitHub linguist as
+// llb.SourceMap asks (the DSL has no entry there).
+func language(s grammar.Syntax) string {
+	if s == grammar.TOML {
+		return "TOML"
+	}
+	return "Securefile"
+}
+
+// optsClient is the gateway client with other build options: it is how a
+// default file name reaches dockerui, which reads "filename" (default
+// Dockerfile) from the options, without changing the client's own map.
+type optsClient struct {
+	client.Client
+	opts client.BuildOpts
+}
+
+func (c *optsClient) BuildOpts() client.BuildOpts { return c.opts }
+
+func withFilename(c client.Client, name string) client.Client {
+	bo := c.BuildOpts()
+	opts := maps.Clone(bo.Opts)
+	if opts == nil {
+		opts = map[string]string{}
+	}
+	opts[keyFilename] = name
+	bo.Opts = opts
+	return &optsClient{Client: c, opts: bo}
+}
+
+// read finds and reads the build file through dockerui, which also reads
+// <file>.dockerignore next to it.
+func read(ctx context.Context, c client.Client) (*input, error) {
+	opts := c.BuildOpts().Opts
+	forced, isForced, err := syntaxOption(opts)
+	if err != nil {
+		return nil, err
+	}
+	names, explicit := fileCandidates(opts, forced, isForced)
+	var firstErr error
+	for _, name := range names {
+		cc := c
+		if !explicit {
+			cc = withFilename(c, name)
+		}
+		bc, err := dockerui.NewClient(cc)
+		if err != nil {
+			return nil, err
+		}
+		syntax := syntaxOf(name, forced, isForced)
+		var lopts []llb.LocalOption
+		if stem, ok := ignoreStem(name); ok {
+			lopts = append(lopts, llb.FollowPaths([]string{name, name + ".dockerignore", stem + ".dockerignore"}))
+		}
+		src, err := bc.ReadEntrypoint(ctx, language(syntax), lopts...)
+		if err != nil {
+			// Like dockerui's Dockerfile/dockerfile fallback, any failure
+			// to read the first name moves on to the next.
+			if firstErr == nil {
+				firstErr = err
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		in := &input{bc: bc, src: src, filename: name, syntax: syntax}
+		if err := in.stemIgnore(ctx, c); err != nil {
+			return nil, err
+		}
+		return in, nil
+	}
+	if len(names) > 1 {
+		return nil, fmt.Errorf("no build file: tried %s: %w", strings.Join(names, " and "), firstErr)
+	}
+	return nil, firstErr
+}
+
+// ignoreStem returns "Securefile" for "Securefile.toml": a TOML build file
+// also uses the ignore file of its DSL twin, so Securefile.dockerignore
+// serves either syntax.
+func ignoreStem(filename string) (string, bool) {
+	ext := path.Ext(filename)
+	if !strings.EqualFold(ext, ".toml") || len(filename) == len(ext) {
+		return "", false
+	}
+	return strings.TrimSuffix(filename, ext), true
+}
+
+// stemIgnore reads <stem>.dockerignore for a .toml build file that has no
+// <file>.dockerignore of its own (which dockerui has already read). Its
+// patterns then take the place of the context's .dockerignore.
+func (in *input) stemIgnore(ctx context.Context, c client.Client) error {
+	stem, ok := ignoreStem(in.filename)
+	if !ok || in.src.SourceMap == nil || in.src.Definition == nil {
+		return nil
+	}
+	res, err := c.Solve(ctx, client.SolveRequest{Definition: in.src.Definition.ToPB()})
+	if err != nil {
+		return err
+	}
+	ref, err := res.SingleRef()
+	if err != nil || ref == nil {
+		return err
+	}
+	if _, err := ref.StatFile(ctx, client.StatRequest{Path: in.filename + ".dockerignore"}); err == nil {
+		return nil
+	}
+	if _, err := ref.StatFile(ctx, client.StatRequest{Path: stem + ".dockerignore"}); err != nil {
+		return nil // no such file
+	}
+	dt, err := dockerui.ReadFile(ctx, ref, stem+".dockerignore")
+	if err != nil {
+		return err
+	}
+	excludes, err := ignorefile.ReadAll(bytes.NewReader(dt))
+	if err != nil {
+		return fmt.Errorf("failed parsing %s.dockerignore: %w", stem, err)
+	}
+	if excludes == nil {
+		excludes = []string{}
+	}
+	in.excludes = excludes
+	return nil
+}
+
+// mainContext is dockerui's main context, with the stem ignore file's
+// patterns when there is one. The caller's options come last, as in
+// dockerui.
+func (in *input) mainContext(ctx context.Context, opts ...llb.LocalOption) (*llb.State, error) {
+	if in.excludes != nil {
+		opts = append([]llb.LocalOption{llb.ExcludePatterns(in.excludes)}, opts...)
+	}
+	return in.bc.MainContext(ctx, opts...)
+}

@@ -1,0 +1,71 @@
+package frontend
+
+import (
+	"context"
+
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/frontend/subrequests/lint"
+	"github.com/moby/buildkit/frontend/subrequests/outline"
+	"github.com/moby/buildkit/frontend/subrequests/targets"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+const keyRequestID = "requestid"
+
+// subrequest answers a subrequest (buildctl --opt requestid=…, docker buildx
+// build --call=…); ok is false for a build. frontend.outline,
+// frontend.targets and frontend.lint are always answered here, never
+// refused: buildx would take a refusal as a reason to fall back to the
+// Dockerfile frontend. frontend.subrequests.describe is dockerui's.
+//
+// Outline and targets need a file without errors and fail like a build
+// would; lint reports the errors instead.
+func subrequest(ctx context.Context, in *input, f *spec.File, diags spec.Diagnostics) (*client.Result, bool, error) {
+	bc := in.bc
+	req, isRequest := bc.BuildOpts().Opts[keyRequestID]
+	if !isRequest {
+		return nil, false, nil
+	}
+	outlineFn := func(context.Context) (*Outline, error) {
+		if err := diagnosticsError(diags, in.info()); err != nil {
+			return nil, err
+		}
+		bp := bc.BuildPlatforms[0]
+		o, err := outlineOf(f, bc.Target, in.src.Data, bc.BuildArgs, platformArgs(bp, bp))
+		if err != nil {
+			return nil, err
+		}
+		return o, nil
+	}
+	// Our outline has more than outline.Outline, so dockerui's handler,
+	// which would print and version only the standard structure, is
+	// bypassed; it still learns that we have one, for describe.
+	if req == outline.SubrequestsOutlineDefinition.Name {
+		o, err := outlineFn(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		res, err := o.ToResult()
+		return res, true, err
+	}
+	return bc.HandleSubrequest(ctx, dockerui.RequestHandler{
+		Outline: func(ctx context.Context) (*outline.Outline, error) {
+			o, err := outlineFn(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return o.Standard(), nil
+		},
+		ListTargets: func(context.Context) (*targets.List, error) {
+			if err := diagnosticsError(diags, in.info()); err != nil {
+				return nil, err
+			}
+			return targetsOf(f, in.src.Data), nil
+		},
+		Lint: func(context.Context) (*lint.LintResults, error) {
+			return lintOf(diags, in.info()), nil
+		},
+	})
+}
