@@ -12,6 +12,7 @@ import (
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/util/apicaps"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -37,10 +38,16 @@ type Options struct {
 	// NamedContext returns the client-provided context of that name
 	// (--build-context), or nil state and nil error when there is none. For
 	// a stage base it also returns the image config, if any. Nil means no
-	// named contexts.
+	// named contexts. It is called concurrently, once per name and
+	// platform, and also for every image reference (a named context of
+	// that name replaces the image).
 	NamedContext func(ctx context.Context, name string, platform ocispecs.Platform) (*llb.State, *dockerspec.DockerOCIImage, error)
 	// MetaResolver resolves base image configs. Nil means none are
 	// resolved: bases contribute no env, user, workdir or other config.
+	// It also pins every image the build uses (bases and the images of
+	// copy, bind and cache sources) to the digest it resolves, so that the
+	// graph names exactly the images whose configs were read. It is called
+	// concurrently, once per image and platform.
 	MetaResolver sourceresolver.MetaResolver
 	// SourceMap is the build file's source map, created once per file with
 	// llb.NewSourceMap; every op gets a location in it. May be nil.
@@ -48,8 +55,17 @@ type Options struct {
 	// Epoch, when set (SOURCE_DATE_EPOCH), is used for history and image
 	// creation times and for the timestamps of copied files.
 	Epoch *time.Time
-	// ImageResolveMode is passed to llb.Image for bases.
+	// ImageResolveMode is passed to llb.Image for every image.
 	ImageResolveMode llb.ResolveMode
+	// MultiPlatform prefixes progress names with the stage's platform, so
+	// that the vertices of a build for several platforms can be told apart
+	// (as a Dockerfile build does).
+	MultiPlatform bool
+	// LLBCaps are the capabilities of the BuildKit daemon, if known. They
+	// are set as marshal defaults of Result.State and decide whether a
+	// read-write bind can be marked as having no output. Nil means a
+	// current daemon.
+	LLBCaps *apicaps.CapSet
 }
 
 // Result is the lowered target for one platform.

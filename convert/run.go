@@ -1,0 +1,416 @@
+package convert
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// knownHostsPath is where a step's pinned host keys are mounted. It is
+// the system-wide known_hosts file that OpenSSH reads by default, so plain
+// ssh finds the keys too.
+const knownHostsPath = "/etc/ssh/ssh_known_hosts"
+
+// gitSSHCommand makes git's ssh refuse every host key that is not pinned
+// in the file. Without it ssh would ask (and, with no terminal, fail in a
+// way that reads like a network error) or, with a user's
+// StrictHostKeyChecking=no or accept-new, trust whatever key the network
+// presents, which is the trust-on-first-use the pins exist to prevent; and
+// a ~/.ssh/known_hosts in the image could add keys the file never pinned.
+const gitSSHCommand = "ssh -o StrictHostKeyChecking=yes -o UserKnownHostsFile=" + knownHostsPath
+
+func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
+	l := b.l
+	args, shown := l.args.commandArgs(r.Command)
+	if len(args) == 0 {
+		return &Error{Range: or(r.Command.Range, r.Range), Err: fmt.Errorf("run step without a command")}
+	}
+	wd := b.img.Config.WorkingDir
+
+	// The step's environment is the stage's plus its own. Args are not
+	// part of it: a step sees an arg only where its command names it, so
+	// changing an arg invalidates only the steps that use it.
+	env := b.img.Config.Env
+	if len(r.Env) > 0 || len(r.SSH) > 0 {
+		env = slices.Clone(env) // setEnv writes in place
+	}
+	for _, kv := range r.Env {
+		if kv == nil {
+			continue
+		}
+		v, err := l.args.expand(kv.Value, or(kv.Range, r.Range))
+		if err != nil {
+			return err
+		}
+		env = setEnv(env, kv.Key.V, v)
+	}
+
+	name := b.name("RUN", shown)
+	cons := b.constraints(name, r.Range)
+	ro := make([]llb.RunOption, 0, 8+len(env)+len(cons)+len(r.Secrets)+len(r.SSH)+len(r.Caches)+len(r.Binds)+len(r.Tmpfs))
+	ro = append(ro, llb.Args(args), llb.Dir(wd))
+	if u := b.img.Config.User; u != "" {
+		ro = append(ro, llb.User(u))
+	}
+
+	for _, n := range r.Secrets {
+		opts, err := b.secret(n, r.Range)
+		if err != nil {
+			return err
+		}
+		ro = append(ro, opts...)
+	}
+
+	var knownHosts []string
+	for i, n := range r.SSH {
+		d, idx := l.f.SSHByName(n.V)
+		if d == nil {
+			return &Error{Range: or(n.Range, r.Range), Err: fmt.Errorf("undefined ssh %q", n.V)}
+		}
+		opt, target, err := b.ssh(d, idx, or(n.Range, r.Range))
+		if err != nil {
+			return err
+		}
+		ro = append(ro, opt)
+		if i == 0 {
+			env = setEnv(env, "SSH_AUTH_SOCK", target)
+		}
+		for _, h := range d.KnownHosts.Items {
+			v, err := l.args.expand(h, or(d.KnownHosts.Range, d.Range))
+			if err != nil {
+				return err
+			}
+			knownHosts = append(knownHosts, strings.TrimSpace(v))
+		}
+	}
+	if len(knownHosts) > 0 {
+		data := []byte(strings.Join(knownHosts, "\n") + "\n")
+		var mk []llb.MkfileOption
+		if e := l.opt.Epoch; e != nil {
+			mk = append(mk, llb.WithCreatedTime(*e))
+		}
+		kh := llb.Scratch().File(llb.Mkfile("/known_hosts", 0o644, data, mk...),
+			b.constraints("[internal] pinned ssh host keys for "+name, r.Range)...)
+		ro = append(ro, llb.AddMount(knownHostsPath, kh, llb.SourcePath("/known_hosts"), llb.Readonly))
+		env = setEnv(env, "GIT_SSH_COMMAND", gitSSHCommand)
+	}
+
+	for _, n := range r.Caches {
+		opt, err := b.cache(ctx, n, wd, r.Range)
+		if err != nil {
+			return err
+		}
+		ro = append(ro, opt)
+	}
+	for _, bd := range r.Binds {
+		if bd == nil {
+			continue
+		}
+		opt, err := b.bind(ctx, bd, wd, or(bd.Range, r.Range))
+		if err != nil {
+			return err
+		}
+		ro = append(ro, opt)
+	}
+	for _, t := range r.Tmpfs {
+		if t == nil {
+			continue
+		}
+		opt, err := b.tmpfs(t, wd, or(t.Range, r.Range))
+		if err != nil {
+			return err
+		}
+		ro = append(ro, opt)
+	}
+
+	switch r.Network.Or(spec.DefaultNetwork) {
+	case "none":
+		ro = append(ro, llb.Network(llb.NetModeNone))
+	case "host":
+		ro = append(ro, llb.Network(llb.NetModeHost))
+	}
+	if r.Security.Or(spec.DefaultSecurity) == "insecure" {
+		ro = append(ro, llb.Security(llb.SecurityModeInsecure))
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		ro = append(ro, llb.AddEnv(k, v))
+	}
+	for _, c := range cons {
+		ro = append(ro, c)
+	}
+
+	es := llb.NewState(b.out).Run(ro...)
+	b.out = es.Root().Output()
+	b.history("RUN "+strings.Join(args, " "), true)
+	return nil
+}
+
+// commandArgs turns a command into argv: a shell string runs under
+// /bin/sh -c, a list is executed as is. shown is the command as written,
+// after interpolation, for progress names.
+func (a *argValues) commandArgs(c spec.Command) (args []string, shown string) {
+	if c.Shell.Set {
+		s := a.command(c.Shell.V)
+		return []string{"/bin/sh", "-c", s}, s
+	}
+	if !c.Exec.Set {
+		return nil, ""
+	}
+	args = make([]string, len(c.Exec.Items))
+	quoted := make([]string, len(c.Exec.Items))
+	for i, it := range c.Exec.Items {
+		args[i] = a.command(it.V)
+		quoted[i] = strconv.Quote(args[i])
+	}
+	return args, "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// secret mounts a declared secret as a file, an environment variable, or
+// both. Only its id reaches the LLB; BuildKit asks the client for the value
+// while the step runs and never stores it.
+func (b *stageBuilder) secret(n spec.Value[string], fb spec.Range) ([]llb.RunOption, error) {
+	l := b.l
+	fb = or(n.Range, fb)
+	d := l.f.Secret(n.V)
+	if d == nil {
+		return nil, &Error{Range: fb, Err: fmt.Errorf("undefined secret %q", n.V)}
+	}
+	id, err := l.expandOr(d.ID, d.Name.V, d.Range)
+	if err != nil {
+		return nil, err
+	}
+	var out []llb.RunOption
+	if d.AsFile() {
+		target, err := l.expandOr(d.Target, spec.DefaultSecretDir+"/"+id, d.Range)
+		if err != nil {
+			return nil, err
+		}
+		mode, err := l.mode(d.Mode, spec.DefaultSecretMode, d.Range)
+		if err != nil {
+			return nil, err
+		}
+		opts := []llb.SecretOption{llb.SecretID(id), llb.SecretFileOpt(d.UID.V, d.GID.V, int(mode))}
+		if !d.IsRequired() {
+			opts = append(opts, llb.SecretOptional)
+		}
+		out = append(out, llb.AddSecret(target, opts...))
+	}
+	if d.Env.Set && d.Env.V != "" {
+		opts := []llb.SecretOption{llb.SecretAsEnvName(d.Env.V)}
+		if !d.IsRequired() {
+			opts = append(opts, llb.SecretOptional)
+		}
+		out = append(out, llb.AddSecretWithDest(id, nil, opts...))
+	}
+	return out, nil
+}
+
+// ssh forwards a declared agent socket and returns where it appears.
+func (b *stageBuilder) ssh(d *spec.SSH, index int, fb spec.Range) (llb.RunOption, string, error) {
+	l := b.l
+	id, err := l.expandOr(d.ID, spec.DefaultSSHID, d.Range)
+	if err != nil {
+		return nil, "", err
+	}
+	target, err := l.expandOr(d.Target, d.SocketTarget(index), d.Range)
+	if err != nil {
+		return nil, "", err
+	}
+	mode, err := l.mode(d.Mode, spec.DefaultSSHMode, d.Range)
+	if err != nil {
+		return nil, "", err
+	}
+	opts := []llb.SSHOption{llb.SSHID(id), llb.SSHSocketOpt(target, d.UID.V, d.GID.V, int(mode))}
+	if !d.IsRequired() {
+		opts = append(opts, llb.SSHOptional)
+	}
+	return llb.AddSSHSocket(opts...), target, nil
+}
+
+func (b *stageBuilder) cache(ctx context.Context, n spec.Value[string], wd string, fb spec.Range) (llb.RunOption, error) {
+	l := b.l
+	nr := or(n.Range, fb)
+	c := l.f.Cache(n.V)
+	if c == nil {
+		return nil, &Error{Range: nr, Err: fmt.Errorf("undefined cache %q", n.V)}
+	}
+	t, err := l.args.expand(c.Target, c.Range)
+	if err != nil {
+		return nil, err
+	}
+	id, err := l.expandOr(c.ID, c.Name.V, c.Range)
+	if err != nil {
+		return nil, err
+	}
+	sharing := llb.CacheMountShared
+	switch c.EffectiveSharing() {
+	case "private":
+		sharing = llb.CacheMountPrivate
+	case "locked":
+		sharing = llb.CacheMountLocked
+	}
+	opts := []llb.MountOption{llb.AsPersistentCacheDir(id, sharing)}
+	if c.ReadOnly.Or(false) {
+		opts = append(opts, llb.Readonly)
+	}
+	var seed llb.State
+	switch {
+	case c.From.Set:
+		// A seed fills a cache that is still empty; its mode and owner are
+		// those of the seed's root.
+		seed, err = b.sourceState(ctx, c.From, nr)
+		if err != nil {
+			return nil, err
+		}
+	case c.Mode.Set || c.UID.Set || c.GID.Set:
+		// A new cache directory belongs to root with mode 0755; to give
+		// it another owner or mode the cache starts from a directory
+		// made that way, as a Dockerfile cache mount with uid, gid or
+		// mode does.
+		mode, err := l.mode(c.Mode, spec.DefaultCacheMode, c.Range)
+		if err != nil {
+			return nil, err
+		}
+		seed = llb.Scratch().File(llb.Mkdir("/cache", os.FileMode(mode), llb.WithUIDGID(c.UID.V, c.GID.V)),
+			b.constraints("[internal] setting cache mount permissions", fb)...)
+		opts = append(opts, llb.SourcePath("/cache"))
+	default:
+		seed = llb.Scratch()
+	}
+	return llb.AddMount(absIn(wd, t), seed, opts...), nil
+}
+
+func (b *stageBuilder) bind(ctx context.Context, bd *spec.Bind, wd string, fb spec.Range) (llb.RunOption, error) {
+	l := b.l
+	src, err := b.sourceState(ctx, bd.From, fb)
+	if err != nil {
+		return nil, err
+	}
+	p, err := l.expandOr(bd.Path, spec.DefaultBindPath, fb)
+	if err != nil {
+		return nil, err
+	}
+	t, err := l.args.expand(bd.Target, fb)
+	if err != nil {
+		return nil, err
+	}
+	var opts []llb.MountOption
+	if p = cleanAbs(p); p != "/" {
+		opts = append(opts, llb.SourcePath(p))
+	}
+	switch {
+	case !bd.ReadWrite.Or(false):
+		opts = append(opts, llb.Readonly)
+	case l.opt.LLBCaps == nil || l.opt.LLBCaps.Supports(pb.CapExecMountBindReadWriteNoOutput) == nil:
+		// Writes to a read-write bind are discarded after the step; no
+		// output means BuildKit does not snapshot them either.
+		opts = append(opts, llb.ForceNoOutput)
+	}
+	return llb.AddMount(absIn(wd, t), src, opts...), nil
+}
+
+func (b *stageBuilder) tmpfs(t *spec.Tmpfs, wd string, fb spec.Range) (llb.RunOption, error) {
+	l := b.l
+	target, err := l.args.expand(t.Target, fb)
+	if err != nil {
+		return nil, err
+	}
+	var size int64
+	if t.Size.Set {
+		v, err := l.args.expand(t.Size, fb)
+		if err != nil {
+			return nil, err
+		}
+		if size, err = parseSize(v); err != nil {
+			return nil, &Error{Range: or(t.Size.Range, fb), Err: err}
+		}
+	}
+	return llb.AddMount(absIn(wd, target), llb.Scratch(), llb.Tmpfs(llb.TmpfsSize(size))), nil
+}
+
+// sourceState is the filesystem of a copy, bind or cache source.
+func (b *stageBuilder) sourceState(ctx context.Context, src spec.Source, fb spec.Range) (llb.State, error) {
+	l := b.l
+	switch {
+	case isMainContext(src):
+		return l.mainContext(ctx, fb)
+	case src.Kind == spec.SourceStage:
+		r := l.stages[l.byName[src.Name.V]]
+		if r == nil {
+			return llb.State{}, &Error{Range: or(src.Range, fb), Err: fmt.Errorf("internal error: stage %q was not lowered before %q", src.Name.V, b.s.Name.V)}
+		}
+		return r.state(), nil
+	case src.Kind == spec.SourceScratch:
+		return llb.Scratch(), nil
+	}
+	s, err := l.lookupSource(src, b.platform, fb)
+	if err != nil {
+		return llb.State{}, err
+	}
+	return s.state, nil
+}
+
+// expandOr interpolates v, or returns def when v was not written.
+func (l *lowerer) expandOr(v spec.Value[string], def string, fb spec.Range) (string, error) {
+	if !v.Set {
+		return def, nil
+	}
+	return l.args.expand(v, fb)
+}
+
+// mode parses an octal permission string.
+func (l *lowerer) mode(v spec.Value[string], def string, fb spec.Range) (uint32, error) {
+	s, err := l.expandOr(v, def, fb)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || n > 0o7777 {
+		return 0, &Error{Range: or(v.Range, fb), Err: fmt.Errorf("invalid mode %q: an octal number between 0 and 07777", s)}
+	}
+	return uint32(n), nil
+}
+
+// parseSize reads a tmpfs size: bytes, optionally with a k, m, g, t or p
+// suffix (powers of 1024, "i" and "b" allowed), as the checker accepts.
+func parseSize(s string) (int64, error) {
+	bad := fmt.Errorf("invalid size %q: a number of bytes, optionally with a k, m, g or t suffix", s)
+	t := strings.ToLower(strings.TrimSpace(s))
+	t = strings.TrimSuffix(t, "b")
+	t = strings.TrimSuffix(t, "i")
+	mult := 1.0
+	if n := len(t); n > 0 {
+		if i := strings.IndexByte("kmgtp", t[n-1]); i >= 0 {
+			for range i + 1 {
+				mult *= 1024
+			}
+			t = t[:n-1]
+		}
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+	if err != nil || f < 0 || f*mult > float64(1<<62) {
+		return 0, bad
+	}
+	return int64(f * mult), nil
+}
+
+// absIn resolves a mount target against the working directory.
+func absIn(wd, p string) string {
+	if path.IsAbs(p) {
+		return path.Clean(p)
+	}
+	return path.Join(wd, p)
+}
+
+// cleanAbs makes a path inside a source absolute and clean.
+func cleanAbs(p string) string { return path.Join("/", p) }

@@ -1,0 +1,256 @@
+package convert
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// sourceKey identifies an image or named context for one platform. Every
+// use of the same key shares one resolution and one LLB source op.
+type sourceKey struct {
+	kind     spec.SourceKind // SourceImage or SourceNamedContext
+	name     string          // the reference or context name, interpolated
+	platform string
+}
+
+// source is an image or a named context the reachable stages use.
+type source struct {
+	key      sourceKey
+	platform ocispecs.Platform
+	// ranges are the uses, in the order they were met; the first is
+	// blamed for errors, all of them locate the source op.
+	ranges []spec.Range
+	// base is set when some stage is based on the source, so that its
+	// image config is needed.
+	base bool
+
+	state llb.State
+	// img is the config of a base (nil when it has none or none was
+	// resolved).
+	img *dockerspec.DockerOCIImage
+	err error
+}
+
+// use records a use of an image or named context and returns it.
+func (l *lowerer) use(src spec.Source, p ocispecs.Platform, fb spec.Range, base bool) (*source, error) {
+	key, err := l.sourceKey(src, p, fb)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := l.sources[key]
+	if !ok {
+		s = &source{key: key, platform: p}
+		l.sources[key] = s
+		l.sourceOrder = append(l.sourceOrder, s)
+	}
+	s.ranges = append(s.ranges, or(src.Range, fb))
+	s.base = s.base || base
+	return s, nil
+}
+
+func (l *lowerer) sourceKey(src spec.Source, p ocispecs.Platform, fb spec.Range) (sourceKey, error) {
+	name := src.Name.V
+	if src.Kind == spec.SourceImage {
+		v, err := l.args.expand(src.Name, or(src.Range, fb))
+		if err != nil {
+			return sourceKey{}, err
+		}
+		name = v
+	}
+	return sourceKey{kind: src.Kind, name: name, platform: platforms.FormatAll(p)}, nil
+}
+
+// lookupSource returns a source collected by prepare.
+func (l *lowerer) lookupSource(src spec.Source, p ocispecs.Platform, fb spec.Range) (*source, error) {
+	key, err := l.sourceKey(src, p, fb)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := l.sources[key]
+	if !ok {
+		return nil, &Error{Range: or(src.Range, fb), Err: fmt.Errorf("internal error: %s %q was not prepared", src.Kind, key.name)}
+	}
+	return s, nil
+}
+
+// resolve resolves every collected source concurrently. All resolutions
+// run to the end, and the error reported is that of the first source in
+// file order, so that a build with two bad references always reports the
+// same one.
+func (l *lowerer) resolve(ctx context.Context) error {
+	var eg errgroup.Group
+	for _, s := range l.sourceOrder {
+		eg.Go(func() error {
+			s.err = l.resolveSource(ctx, s)
+			return nil
+		})
+	}
+	_ = eg.Wait()
+	for _, s := range l.sourceOrder {
+		if s.err != nil {
+			return s.err
+		}
+	}
+	return nil
+}
+
+func (l *lowerer) resolveSource(ctx context.Context, s *source) error {
+	r := s.ranges[0]
+	name := s.key.name
+	if s.key.kind == spec.SourceNamedContext {
+		st, img, err := l.namedContext(ctx, name, s.platform)
+		if err != nil {
+			return &Error{Range: r, Err: fmt.Errorf("named context %q: %w", name, err)}
+		}
+		if st == nil {
+			return &Error{Range: r, Err: fmt.Errorf("named context %q was not provided; pass --build-context %s=…", name, name)}
+		}
+		s.state, s.img = *st, baseConfig(img)
+		return nil
+	}
+
+	if name == "scratch" {
+		s.state = llb.Scratch()
+		return nil
+	}
+	// A named context with the name of an image replaces it, as in a
+	// Dockerfile build.
+	st, img, err := l.namedContext(ctx, name, s.platform)
+	if err != nil {
+		return &Error{Range: r, Err: fmt.Errorf("named context %q: %w", name, err)}
+	}
+	if st != nil {
+		s.state, s.img = *st, baseConfig(img)
+		return nil
+	}
+
+	named, err := reference.ParseNormalizedNamed(name)
+	if err != nil {
+		return &Error{Range: r, Err: fmt.Errorf("invalid image reference %q: %w", name, err)}
+	}
+	ref := reference.TagNameOnly(named).String()
+	if l.opt.MetaResolver != nil {
+		ref, s.img, err = l.resolveImage(ctx, ref, s.platform, s.base)
+		if err != nil {
+			return &Error{Range: r, Err: fmt.Errorf("resolving image %q: %w", name, err)}
+		}
+	}
+	opts := []llb.ImageOption{
+		llb.Platform(s.platform),
+		l.opt.ImageResolveMode,
+		llb.WithCustomName(l.platformPrefix(s.platform, "") + "FROM " + ref),
+	}
+	if loc := l.location(s.ranges...); loc != nil {
+		opts = append(opts, loc)
+	}
+	s.state = llb.Image(ref, opts...)
+	return nil
+}
+
+func (l *lowerer) namedContext(ctx context.Context, name string, p ocispecs.Platform) (*llb.State, *dockerspec.DockerOCIImage, error) {
+	if l.opt.NamedContext == nil {
+		return nil, nil, nil
+	}
+	return l.opt.NamedContext(ctx, name, p)
+}
+
+// resolveImage asks the MetaResolver for the image's digest (and, for a
+// base, its config) and returns the reference pinned to that digest, so
+// that the LLB names exactly the image whose config the stage inherited
+// and the build does not change when the tag moves during it.
+func (l *lowerer) resolveImage(ctx context.Context, ref string, p ocispecs.Platform, needConfig bool) (string, *dockerspec.DockerOCIImage, error) {
+	logName := "[internal] load metadata for " + ref
+	if l.opt.MultiPlatform {
+		logName = "[" + platforms.FormatAll(p) + " internal] load metadata for " + ref
+	}
+	mr := sourceresolver.NewImageMetaResolver(l.opt.MetaResolver)
+	resolved, dgst, dt, err := mr.ResolveImageConfig(ctx, ref, sourceresolver.Opt{
+		LogName: logName,
+		ImageOpt: &sourceresolver.ResolveImageOpt{
+			Platform:    &p,
+			ResolveMode: l.opt.ImageResolveMode.String(),
+			NoConfig:    !needConfig,
+		},
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	named, err := reference.ParseNormalizedNamed(resolved)
+	if err != nil {
+		return "", nil, fmt.Errorf("the resolver returned an invalid reference %q: %w", resolved, err)
+	}
+	if dgst != "" {
+		if named, err = reference.WithDigest(named, dgst); err != nil {
+			return "", nil, err
+		}
+	}
+	var img *dockerspec.DockerOCIImage
+	if needConfig && len(dt) > 0 {
+		img = &dockerspec.DockerOCIImage{}
+		if err := json.Unmarshal(dt, img); err != nil {
+			return "", nil, fmt.Errorf("parsing the image config: %w", err)
+		}
+		img.Created = nil
+	}
+	return named.String(), img, nil
+}
+
+// baseConfig copies a config handed over by the caller, without its
+// creation time, which belongs to the base and not to what is built on it.
+func baseConfig(img *dockerspec.DockerOCIImage) *dockerspec.DockerOCIImage {
+	if img == nil {
+		return nil
+	}
+	c := cloneImage(img)
+	c.Created = nil
+	return c
+}
+
+// location is the source-map location of an op written at rs. Nil when
+// there is no source map.
+func (l *lowerer) location(rs ...spec.Range) llb.ConstraintsOpt {
+	if l.opt.SourceMap == nil {
+		return nil
+	}
+	pbr := make([]*pb.Range, 0, len(rs))
+	for _, r := range rs {
+		if r.IsZero() {
+			continue
+		}
+		pbr = append(pbr, &pb.Range{
+			Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(max(r.Start.Column-1, 0))},
+			End:   &pb.Position{Line: int32(r.End.Line), Character: int32(max(r.End.Column-1, 0))},
+		})
+	}
+	if len(pbr) == 0 {
+		return nil
+	}
+	return l.opt.SourceMap.Location(pbr)
+}
+
+// platformPrefix starts a progress name: "[stage " or, in a build for
+// several platforms, "[linux/arm64 stage ". With no stage it is "[linux/arm64] "
+// or "".
+func (l *lowerer) platformPrefix(p ocispecs.Platform, stage string) string {
+	switch {
+	case l.opt.MultiPlatform && stage != "":
+		return "[" + platforms.FormatAll(p) + " " + stage + " "
+	case l.opt.MultiPlatform:
+		return "[" + platforms.FormatAll(p) + "] "
+	case stage != "":
+		return "[" + stage + " "
+	}
+	return ""
+}

@@ -1,0 +1,249 @@
+package convert
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/util/system"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// historyComment marks the history entries this frontend writes, as
+// "buildkit.dockerfile.v0" marks a Dockerfile's.
+const historyComment = "buildkit.securefile.v0"
+
+// stageResult is a lowered stage. Only the output is kept, not an
+// llb.State, so that whoever continues from it starts a fresh, short
+// value chain.
+type stageResult struct {
+	out     llb.Output
+	img     *dockerspec.DockerOCIImage
+	baseImg *dockerspec.DockerOCIImage
+}
+
+func (r *stageResult) state() llb.State { return llb.NewState(r.out) }
+
+// stageBuilder lowers the steps of one stage. The image config is the
+// single record of the stage's env, working directory and user: steps read
+// them from here, never from an llb.State.
+type stageBuilder struct {
+	l        *lowerer
+	s        *spec.Stage
+	platform ocispecs.Platform
+	out      llb.Output
+	img      *dockerspec.DockerOCIImage
+	baseImg  *dockerspec.DockerOCIImage
+
+	prefix string // "[build " for progress names
+	step   int    // 1-based index of the step being lowered
+}
+
+func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
+	p := l.platforms[s]
+	b := &stageBuilder{l: l, s: s, platform: p, prefix: l.platformPrefix(p, s.Name.V)}
+	if err := b.initBase(s); err != nil {
+		return err
+	}
+	for i, st := range s.Steps {
+		b.step = i + 1
+		if err := b.lowerStep(ctx, st); err != nil {
+			return err
+		}
+	}
+	if err := b.applyConfig(); err != nil {
+		return err
+	}
+	b.img.OS = p.OS
+	b.img.Architecture = p.Architecture
+	b.img.Variant = p.Variant
+	b.img.OSVersion = p.OSVersion
+	b.img.OSFeatures = append([]string(nil), p.OSFeatures...)
+	l.stages[s] = &stageResult{out: b.out, img: b.img, baseImg: b.baseImg}
+	return nil
+}
+
+// initBase starts the stage from its base: the filesystem and the config
+// to inherit.
+func (b *stageBuilder) initBase(s *spec.Stage) error {
+	l := b.l
+	switch s.From.Kind {
+	case spec.SourceStage:
+		base := l.stages[l.byName[s.From.Name.V]]
+		if base == nil {
+			return &Error{Range: or(s.From.Range, s.Range), Err: fmt.Errorf("internal error: stage %q was not lowered before %q", s.From.Name.V, s.Name.V)}
+		}
+		b.out = base.out
+		b.img = cloneImage(base.img)
+		b.baseImg = cloneImagePtr(base.baseImg)
+	case spec.SourceImage, spec.SourceNamedContext:
+		src, err := l.lookupSource(s.From, b.platform, s.Range)
+		if err != nil {
+			return err
+		}
+		b.out = src.state.Output()
+		if src.img != nil {
+			b.img = cloneImage(src.img)
+			b.baseImg = cloneImage(src.img)
+			// ONBUILD triggers are not run, and the image built here is
+			// not the one they were meant for.
+			b.img.Config.OnBuild = nil
+		}
+	}
+	if b.img == nil {
+		b.img = emptyImage(b.platform)
+	}
+	// Steps run with this PATH when the base sets none, as in a
+	// Dockerfile build; the image records it too, so that the container
+	// runs with the environment the build had.
+	if b.platform.OS != "windows" {
+		if _, ok := getEnv(b.img.Config.Env, "PATH"); !ok {
+			b.img.Config.Env = append(b.img.Config.Env, "PATH="+system.DefaultPathEnv(b.platform.OS))
+		}
+	}
+	b.img.History = slices.Grow(b.img.History, len(s.Steps))
+	if b.img.Config.WorkingDir == "" {
+		b.img.Config.WorkingDir = "/"
+	}
+	return nil
+}
+
+func (b *stageBuilder) lowerStep(ctx context.Context, st spec.Step) error {
+	switch st := st.(type) {
+	case *spec.Run:
+		if st != nil {
+			return b.run(ctx, st)
+		}
+	case *spec.Copy:
+		if st != nil {
+			return b.copy(ctx, st)
+		}
+	case *spec.Add:
+		if st != nil {
+			return b.add(st)
+		}
+	case *spec.Workdir:
+		if st != nil {
+			return b.workdir(st)
+		}
+	case *spec.Env:
+		if st != nil {
+			return b.env(st)
+		}
+	case *spec.User:
+		if st != nil {
+			return b.user(st)
+		}
+	}
+	return nil
+}
+
+// name is the progress name of the current step's op: "[build 2/5] RUN
+// go build ./...". The text is the step as written, after interpolation;
+// secrets never appear in it because the model holds no secret values.
+func (b *stageBuilder) name(verb, text string) string {
+	return b.prefix + strconv.Itoa(b.step) + "/" + strconv.Itoa(len(b.s.Steps)) + "] " + verb + " " + text
+}
+
+// constraints are what every op of the current step carries: the stage
+// platform, the progress name and the step's place in the file.
+func (b *stageBuilder) constraints(name string, r spec.Range) []llb.ConstraintsOpt {
+	opts := []llb.ConstraintsOpt{llb.Platform(b.platform), llb.WithCustomName(name)}
+	if loc := b.l.location(r); loc != nil {
+		opts = append(opts, loc)
+	}
+	return opts
+}
+
+func (b *stageBuilder) history(createdBy string, layer bool) {
+	b.img.History = append(b.img.History, ocispecs.History{
+		Created:    b.l.opt.Epoch,
+		CreatedBy:  createdBy,
+		Comment:    historyComment,
+		EmptyLayer: !layer,
+	})
+}
+
+func (b *stageBuilder) workdir(w *spec.Workdir) error {
+	v, err := b.l.args.expand(w.Path, w.Range)
+	if err != nil {
+		return err
+	}
+	wd := path.Clean(v)
+	if !path.IsAbs(wd) {
+		wd = path.Join(b.img.Config.WorkingDir, wd)
+	}
+	b.img.Config.WorkingDir = wd
+	if wd == "/" {
+		b.history("WORKDIR "+wd, false)
+		return nil
+	}
+	// The directory is created, as a Dockerfile's WORKDIR does, so that
+	// the steps after it can rely on it and the image has it.
+	opts := []llb.MkdirOption{llb.WithParents(true)}
+	if u := b.img.Config.User; u != "" {
+		opts = append(opts, llb.WithUser(u))
+	}
+	if e := b.l.opt.Epoch; e != nil {
+		opts = append(opts, llb.WithCreatedTime(*e))
+	}
+	st := llb.NewState(b.out).File(llb.Mkdir(wd, 0o755, opts...), b.constraints(b.name("WORKDIR", wd), w.Range)...)
+	b.out = st.Output()
+	b.history("WORKDIR "+wd, true)
+	return nil
+}
+
+func (b *stageBuilder) env(e *spec.Env) error {
+	parts := make([]string, 0, len(e.Vars))
+	for _, kv := range e.Vars {
+		if kv == nil {
+			continue
+		}
+		v, err := b.l.args.expand(kv.Value, or(kv.Range, e.Range))
+		if err != nil {
+			return err
+		}
+		b.img.Config.Env = setEnv(b.img.Config.Env, kv.Key.V, v)
+		parts = append(parts, kv.Key.V+"="+v)
+	}
+	b.history("ENV "+strings.Join(parts, " "), false)
+	return nil
+}
+
+func (b *stageBuilder) user(u *spec.User) error {
+	v, err := b.l.args.expand(u.User, u.Range)
+	if err != nil {
+		return err
+	}
+	b.img.Config.User = v
+	b.history("USER "+v, false)
+	return nil
+}
+
+// setEnv sets k in an env list, replacing an earlier value in place so
+// that the order of first definition is kept.
+func setEnv(env []string, k, v string) []string {
+	for i, kv := range env {
+		if name, _, _ := strings.Cut(kv, "="); name == k {
+			env[i] = k + "=" + v
+			return env
+		}
+	}
+	return append(env, k+"="+v)
+}
+
+func getEnv(env []string, k string) (string, bool) {
+	for _, kv := range env {
+		if name, v, _ := strings.Cut(kv, "="); name == k {
+			return v, true
+		}
+	}
+	return "", false
+}
