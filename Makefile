@@ -10,18 +10,38 @@ FUZZTIME ?= 20000x
 # package:FuzzTarget pairs run briefly by `make test` (longer: make fuzz FUZZTIME=2000000x).
 FUZZ_TARGETS := ./grammar/dsl:FuzzParse ./grammar/tomlfile:FuzzParse ./grammar/tomlfile:FuzzFormatStrings ./interp:FuzzParse ./grammar/check:FuzzCheck ./grammar:FuzzLoad
 
-.PHONY: all build test unit fuzz bench lint schema clean
+# Everything is compiled without cgo, the way the frontend image and the e2e
+# daemon (hack/e2e.sh) are built: the tests, the frontend binary, buildkitd
+# and buildctl then share one Go build cache, and the BuildKit packages
+# compile once instead of once per cgo setting.
+CGO_ENABLED ?= 0
+export CGO_ENABLED
+
+# The local BuildKit daemon and registry (docs/testing.md).
+E2E := hack/e2e.sh
+# The frontend image `make image` builds; PUSH=1 pushes it, PUSH=0 writes
+# .cache/e2e/securefile-image.tar. BUILDKIT_HOST picks the daemon (default:
+# the one `make e2e-start` runs).
+IMAGE ?= localhost:5000/ourorg/securefile:latest
+PUSH ?= 1
+# go test flags for the e2e tests, e.g. make e2e E2E_FLAGS='-run TestNetrc/gateway -v'
+E2E_FLAGS ?= -count=1 -v -timeout 30m
+
+.PHONY: all build test unit fuzz bench lint schema clean image e2e e2e-start e2e-stop demo
 
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/securefile ./cmd/securefile
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/securefile ./cmd/securefile
 
 lint:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go') e2e tools); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e
 	$(GO) mod tidy -diff
+	cd tools && $(GO) vet ./... && $(GO) mod tidy -diff
+	bash -n $(E2E)
 
 unit:
 	$(GO) test -count=1 ./...
@@ -33,14 +53,57 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
 
-test: lint unit fuzz
+test: lint unit fuzz e2e
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./grammar/...
+	$(GO) test -run='^$$' -bench=. -benchmem ./grammar/... ./convert
 
 # The JSON Schema for editors, generated from the model (docs/schema.md).
 schema:
 	$(GO) run ./cmd/securefile schema > docs/securefile.schema.json
+
+# The frontend image, from ./Dockerfile with a host-built binary (offline).
+image:
+	IMAGE='$(IMAGE)' PUSH='$(PUSH)' $(E2E) image
+
+# Start the local registry and buildkitd (and build and push the frontend
+# image); `eval "$$(hack/e2e.sh env)"` points buildctl at them.
+e2e-start:
+	$(E2E) up
+
+e2e-stop:
+	$(E2E) stop
+
+# The end-to-end tests against a real BuildKit. The daemon is stopped
+# afterwards, pass or fail, unless it was already running before (make
+# e2e-start, make demo): then it is left as it was.
+e2e:
+	@running=0; $(E2E) status >/dev/null && running=1; \
+	if [ $$running = 0 ]; then trap '$(E2E) stop' EXIT; fi; \
+	$(E2E) up && eval "$$($(E2E) env)" && \
+	$(GO) test -tags e2e $(E2E_FLAGS) ./e2e
+
+# Build examples/hello through "# syntax=localhost:5000/ourorg/securefile"
+# with the builtin Dockerfile frontend, as a user would, and leave the
+# daemon running.
+DEMO := .cache/e2e/demo
+demo:
+	$(E2E) up
+	@set -e; eval "$$($(E2E) env)"; \
+	rm -rf $(DEMO); mkdir -p $(DEMO)/src $(DEMO)/out; \
+	cp -a examples/hello/. $(DEMO)/src/; \
+	sed -i '1s|^# syntax=.*|# syntax=localhost:5000/ourorg/securefile|' $(DEMO)/src/Securefile; \
+	echo "+ head -1 $(DEMO)/src/Securefile"; head -1 $(DEMO)/src/Securefile; \
+	echo "+ buildctl build --frontend dockerfile.v0 --local context=$(DEMO)/src --local dockerfile=$(DEMO)/src --opt filename=Securefile --opt build-arg:BASE=localhost:5000/busybox:latest --output type=local,dest=$(DEMO)/out"; \
+	buildctl build --progress=plain --frontend dockerfile.v0 \
+		--local context=$(DEMO)/src --local dockerfile=$(DEMO)/src \
+		--opt filename=Securefile --opt build-arg:BASE=localhost:5000/busybox:latest \
+		--output type=local,dest=$(DEMO)/out; \
+	echo; echo "+ cat $(DEMO)/out/hello.txt"; cat $(DEMO)/out/hello.txt; echo; \
+	echo "BuildKit and the registry keep running. To use them:"; \
+	echo '    eval "$$(hack/e2e.sh env)"     # BUILDKIT_HOST and PATH (buildctl)'; \
+	echo "    $$($(E2E) env | head -1)"; \
+	echo "Stop them with: make e2e-stop"
 
 clean:
 	rm -rf $(BIN)

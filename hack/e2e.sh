@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# A local BuildKit for the end-to-end tests and `make demo`: no Docker engine,
+# no Docker Hub, nothing pulled from outside the Go module proxy and Debian.
+#
+#   hack/e2e.sh setup    apt packages, buildkitd/buildctl/mkimage (tools/ module),
+#                        busybox base image layout (linux/amd64 + linux/386)
+#   hack/e2e.sh start    qemu-i386 binfmt handler, registry on 127.0.0.1:5000,
+#                        buildkitd on a private socket, push localhost:5000/busybox:latest
+#   hack/e2e.sh image    build the frontend image from ./Dockerfile with a host-built
+#                        binary and push it (IMAGE, PUSH=0|1, BUILDKIT_HOST)
+#   hack/e2e.sh up       setup + start + image
+#   hack/e2e.sh stop     stop what start started (pid files), unregister binfmt
+#   hack/e2e.sh status   what is running
+#   hack/e2e.sh env      print the export lines for a shell (eval "$(hack/e2e.sh env)")
+#
+# Every command is idempotent. Everything lives under .cache/e2e (E2E_DIR);
+# `E2E_CLEAN=1 hack/e2e.sh stop` deletes the daemon's and registry's state too.
+# Options: E2E_I386=0 (no linux/386), E2E_FORCE_BUILD=1 (rebuild the tools),
+# E2E_SKIP_APT=1, E2E_REGISTRY_ADDR (127.0.0.1:5000).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+E2E_DIR=${E2E_DIR:-$ROOT/.cache/e2e}
+BIN=$E2E_DIR/bin
+RUN=$E2E_DIR/run
+SOCK=$RUN/buildkitd.sock
+ADDR=unix://$SOCK
+E2E_REGISTRY_ADDR=${E2E_REGISTRY_ADDR:-127.0.0.1:5000}
+REGISTRY=localhost:${E2E_REGISTRY_ADDR##*:}   # how images are named
+BASE_REF=$REGISTRY/busybox:latest
+IMAGE=${IMAGE:-$REGISTRY/ourorg/securefile:latest}
+E2E_I386=${E2E_I386:-1}
+APT_PACKAGES=(runc busybox-static docker-registry openssh-client curl)
+[[ $E2E_I386 == 1 ]] && APT_PACKAGES+=(qemu-user-static)
+GO=${GO:-go}
+# The tools are built like the project's tests (CGO off, no tags, no
+# -trimpath) so that buildkitd, buildctl, the frontend binary and the e2e test
+# binary share one Go build cache: the buildkit packages compile once.
+export CGO_ENABLED=0
+export PATH="$BIN:$PATH"
+
+log() { printf '[e2e %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ------------------------------------------------------------------ setup
+
+apt_missing() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || echo "$p"
+  done
+}
+
+setup_apt() {
+  [[ ${E2E_SKIP_APT:-0} == 1 ]] && return 0
+  local missing
+  missing=$(apt_missing "${APT_PACKAGES[@]}")
+  [[ -z $missing ]] && return 0
+  log "apt-get install" $missing
+  [[ $(id -u) == 0 ]] || die "need root to install: $missing"
+  apt-get update -qq || log "WARNING: apt-get update reported errors; trying the install anyway"
+  # docker-registry's postinst starts its own service on :5000 unless a
+  # policy-rc.d forbids it: forbid it for this install if nothing does.
+  local policy=/usr/sbin/policy-rc.d ours=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >$policy && chmod 755 $policy && ours=1
+  fi
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+    [[ $ours == 0 ]] || rm -f $policy
+    die "apt-get install $missing failed"
+  }
+  [[ $ours == 0 ]] || rm -f $policy
+  # Debian's docker-registry enables a service on :5000 (with htpasswd auth)
+  # where systemd runs; it would take our port.
+  if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+    systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
+}
+
+# needs_build OUT... : true when an output is missing or older than the tools module
+needs_build() {
+  [[ ${E2E_FORCE_BUILD:-0} == 1 ]] && return 0
+  local o
+  for o in "$@"; do
+    [[ -x $BIN/$o ]] || return 0
+    [[ $BIN/$o -nt $ROOT/tools/go.mod && $BIN/$o -nt $ROOT/tools/go.sum ]] || return 0
+    [[ -z $(find "$ROOT/tools" -name '*.go' -newer "$BIN/$o" | head -1) ]] || return 0
+  done
+  return 1
+}
+
+setup_tools() {
+  mkdir -p "$BIN"
+  if ! needs_build buildkitd buildctl mkimage; then
+    log "tools up to date ($BIN)"
+    return 0
+  fi
+  local version t0=$SECONDS
+  version=$(cd "$ROOT/tools" && $GO list -m -f '{{.Version}}' github.com/moby/buildkit)
+  log "building buildkitd, buildctl ($version) and mkimage (a cold Go cache takes minutes)"
+  (cd "$ROOT/tools" && $GO build \
+    -ldflags "-s -w -X github.com/moby/buildkit/version.Version=$version" \
+    -o "$BIN/" github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl ./cmd/mkimage)
+  touch "$BIN/buildkitd" "$BIN/buildctl" "$BIN/mkimage"
+  log "built tools in $((SECONDS - t0))s"
+}
+
+# The i386 busybox-static comes from Debian too. It is not Multi-Arch: same
+# and cannot be installed next to the amd64 one, so download the .deb with a
+# private apt state (its own lists, i386 only) and unpack it: the system's
+# dpkg architectures and package lists are not touched.
+fetch_i386_busybox() {
+  local out=$1 d=$E2E_DIR/apt uri suite
+  uri=$( (grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | awk '{print $2}';
+          grep -hE '^deb +(\[[^]]*\] +)?https?://' /etc/apt/sources.list 2>/dev/null | grep -v security |
+            sed -E 's/^deb +(\[[^]]*\] +)?//' | awk '{print $1}') | head -1 || true)
+  uri=${uri:-http://deb.debian.org/debian}
+  suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  rm -rf "$d"; mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/dl"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$d/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$d/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
+    -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o "Dir::State::status=/dev/null"
+    -o "APT::Architecture=i386" -o "APT::Architectures::=i386" -o "Acquire::Languages=none"
+    -o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false"
+    -o "Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false"
+    -o "Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled=false"
+    -o "APT::Sandbox::User=root" -qq)
+  log "fetching busybox-static:i386 from $uri $suite"
+  apt-get "${opts[@]}" update >/dev/null
+  (cd "$d/dl" && apt-get "${opts[@]}" download busybox-static:i386 >/dev/null && dpkg-deb -x busybox-static_*_i386.deb root)
+  install -m 0755 "$d/dl/root/bin/busybox" "$out"
+  rm -rf "$d"
+}
+
+# mkrootfs BUSYBOX DIR [LISTER]: busybox at /bin/busybox, a symlink per
+# applet (--list-full: bin/sh, usr/bin/wget, ...), a minimal /etc.
+mkrootfs() {
+  local bb=$1 dir=$2 lister=${3:-$1} p
+  rm -rf "$dir"; mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,proc,sys,dev,run}
+  chmod 1777 "$dir/tmp"; chmod 700 "$dir/root"
+  install -m 0755 "$bb" "$dir/bin/busybox"
+  "$lister" --list-full | while read -r p; do
+    [[ $p == bin/busybox || -e $dir/$p ]] || ln -s /bin/busybox "$dir/$p"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+}
+
+setup_images() {
+  local rootfs=$E2E_DIR/rootfs layout=$E2E_DIR/images/busybox plats=()
+  local want="amd64"; [[ $E2E_I386 == 1 ]] && want="amd64 386"
+  if [[ -f $layout/index.json && $(cat "$layout/.platforms" 2>/dev/null) == "$want" && $layout/index.json -nt $BIN/mkimage ]]; then
+    log "busybox image layout up to date ($want)"
+    return 0
+  fi
+  mkdir -p "$rootfs"
+  mkrootfs /bin/busybox "$rootfs/amd64"
+  plats+=("linux/amd64=$rootfs/amd64")
+  if [[ $E2E_I386 == 1 ]]; then
+    [[ -x $rootfs/busybox-i386 ]] || fetch_i386_busybox "$rootfs/busybox-i386"
+    # the i386 binary cannot run here without qemu: list applets with the host's
+    mkrootfs "$rootfs/busybox-i386" "$rootfs/386" /bin/busybox
+    plats+=("linux/386=$rootfs/386")
+  fi
+  mkimage build -o "$layout" "${plats[@]}" >&2
+  echo "$want" >"$layout/.platforms"
+}
+
+cmd_setup() {
+  setup_apt
+  local c
+  for c in runc busybox docker-registry; do command -v $c >/dev/null || die "$c not found"; done
+  [[ $E2E_I386 == 0 ]] || [[ -x /usr/bin/qemu-i386-static ]] || die "/usr/bin/qemu-i386-static not found"
+  command -v "$GO" >/dev/null || die "go not found"
+  setup_tools
+  setup_images
+}
+
+# ------------------------------------------------------------------ start
+
+# alive NAME: the process of NAME.pid runs and is ours (its command line names
+# our state directory, so a reused pid is never taken for it).
+alive() {
+  local pid
+  pid=$(cat "$RUN/$1.pid" 2>/dev/null) || return 1
+  [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$E2E_DIR/"
+}
+
+wait_for() { # wait_for WHAT SECONDS CMD...
+  local what=$1 deadline=$((SECONDS + $2)); shift 2
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { log "$what did not come up in time"; return 1; }
+    sleep 0.2
+  done
+}
+
+registry_up() { curl -fsS -o /dev/null "http://$E2E_REGISTRY_ADDR/v2/"; }
+
+# i386 ELF binaries get ENOEXEC on this kernel, and BuildKit treats 386 as
+# native on amd64 (so its own buildkit-qemu-i386 hook is never used): register
+# qemu-i386-static with binfmt_misc. F opens the interpreter now, so it also
+# works inside the build containers' mount namespaces.
+start_binfmt() {
+  [[ $E2E_I386 == 1 ]] || return 0
+  local bm=/proc/sys/fs/binfmt_misc
+  if [[ -e $bm/qemu-i386 ]]; then
+    [[ -f $RUN/binfmt-i386.ours ]] || log "qemu-i386 binfmt handler already registered (not by us; left alone)"
+    return 0
+  fi
+  if [[ ! -e $bm/register ]]; then
+    mount -t binfmt_misc binfmt_misc $bm
+    touch "$RUN/binfmt-misc.mounted"
+  fi
+  # magic and mask as in qemu's scripts/qemu-binfmt-conf.sh
+  printf '%s' ':qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386-static:F' >$bm/register
+  touch "$RUN/binfmt-i386.ours"
+  log "registered qemu-i386-static with binfmt_misc"
+}
+
+start_registry() {
+  if alive registry; then return 0; fi
+  if registry_up 2>/dev/null; then
+    log "a registry not started by us already serves $E2E_REGISTRY_ADDR; using it"
+    return 0
+  fi
+  mkdir -p "$E2E_DIR/registry"
+  cat >"$RUN/registry.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $E2E_DIR/registry
+  delete:
+    enabled: true
+http:
+  addr: $E2E_REGISTRY_ADDR
+EOF
+  setsid docker-registry serve "$RUN/registry.yml" >"$RUN/registry.log" 2>&1 </dev/null &
+  echo $! >"$RUN/registry.pid"
+  wait_for registry 20 registry_up || { tail -20 "$RUN/registry.log" >&2; exit 1; }
+  log "registry on $E2E_REGISTRY_ADDR (pid $(cat "$RUN/registry.pid"))"
+}
+
+start_buildkitd() {
+  if alive buildkitd; then return 0; fi
+  rm -f "$SOCK"
+  mkdir -p "$E2E_DIR/buildkit"
+  # Plain-HTTP local registry; the entitlements the tests and examples ask for.
+  # No CNI config is given, so the OCI worker runs steps in the host's network
+  # namespace even for network = "default".
+  cat >"$RUN/buildkitd.toml" <<EOF
+insecure-entitlements = ["network.host", "security.insecure"]
+
+[worker.oci]
+  enabled = true
+  binary = "runc"
+  gc = true
+
+[worker.containerd]
+  enabled = false
+
+[registry."$REGISTRY"]
+  http = true
+  insecure = true
+
+[registry."$E2E_REGISTRY_ADDR"]
+  http = true
+  insecure = true
+EOF
+  setsid "$BIN/buildkitd" --root "$E2E_DIR/buildkit" --addr "$ADDR" --config "$RUN/buildkitd.toml" \
+    >"$RUN/buildkitd.log" 2>&1 </dev/null &
+  echo $! >"$RUN/buildkitd.pid"
+  wait_for buildkitd 60 buildctl --addr "$ADDR" debug workers || { tail -30 "$RUN/buildkitd.log" >&2; exit 1; }
+  log "buildkitd on $ADDR (pid $(cat "$RUN/buildkitd.pid")), platforms: $(buildctl --addr "$ADDR" debug workers | awk 'NR > 1 {print $2}')"
+}
+
+cmd_start() {
+  [[ -x $BIN/buildkitd ]] || die "run hack/e2e.sh setup first"
+  ((${#SOCK} < 100)) || die "socket path too long for unix(7): $SOCK (set E2E_DIR to a shorter path)"
+  mkdir -p "$RUN"
+  start_binfmt
+  start_registry
+  start_buildkitd
+  mkimage push "$E2E_DIR/images/busybox" "$BASE_REF" >&2
+}
+
+# ------------------------------------------------------------------ image
+
+# The frontend image, built offline: the binary is compiled here and handed to
+# the Dockerfile as the named context "binary" (docs/frontend.md), and
+# cmdline= makes the builtin Dockerfile frontend ignore the file's "# syntax="
+# line (which would pull docker/dockerfile from Docker Hub).
+cmd_image() {
+  local host=${BUILDKIT_HOST:-$ADDR} dir=$E2E_DIR/frontend out version
+  [[ -n ${BUILDKIT_HOST:-} ]] || alive buildkitd || die "no BuildKit: set BUILDKIT_HOST or run make e2e-start"
+  command -v buildctl >/dev/null || die "buildctl not found: run hack/e2e.sh setup"
+  version=$(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo dev)
+  mkdir -p "$dir"
+  log "building cmd/securefile-frontend"
+  (cd "$ROOT" && $GO build -ldflags "-s -w -X main.version=$version" -o "$dir/securefile-frontend" ./cmd/securefile-frontend)
+  if [[ ${PUSH:-1} == 1 ]]; then
+    out="type=image,name=$IMAGE,push=true"
+  else
+    out="type=oci,name=$IMAGE,dest=$E2E_DIR/securefile-image.tar"
+  fi
+  [[ -f $ROOT/Dockerfile ]] || die "no Dockerfile in $ROOT"
+  buildctl --addr "$host" build --progress="${PROGRESS:-quiet}" --frontend dockerfile.v0 \
+    --opt cmdline= --opt filename=Dockerfile \
+    --local context="$ROOT" --local dockerfile="$ROOT" \
+    --local binary="$dir" --opt context:binary=local:binary \
+    --output "$out"
+  if [[ ${PUSH:-1} == 1 ]]; then log "pushed $IMAGE"; else log "wrote $E2E_DIR/securefile-image.tar"; fi
+}
+
+# ------------------------------------------------------------------ stop
+
+stop_pid() {
+  local f=$RUN/$1.pid pid
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if alive "$1"; then
+    kill -TERM "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then log "$1 ($pid) ignored SIGTERM; killing it"; kill -KILL "$pid"; fi
+    log "stopped $1 ($pid)"
+  fi
+  rm -f "$f"
+}
+
+cmd_stop() {
+  set +e
+  stop_pid buildkitd
+  stop_pid registry
+  rm -f "$SOCK"
+  # mounts left behind by a killed buildkitd
+  awk -v d="$E2E_DIR/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l
+  if [[ -f $RUN/binfmt-i386.ours ]]; then
+    [[ -e /proc/sys/fs/binfmt_misc/qemu-i386 ]] && echo -1 >/proc/sys/fs/binfmt_misc/qemu-i386
+    rm -f "$RUN/binfmt-i386.ours"
+    log "unregistered the qemu-i386 binfmt handler"
+  fi
+  if [[ -f $RUN/binfmt-misc.mounted ]]; then
+    umount /proc/sys/fs/binfmt_misc && rm -f "$RUN/binfmt-misc.mounted"
+  fi
+  if [[ ${E2E_CLEAN:-0} == 1 ]]; then
+    rm -rf "$E2E_DIR/buildkit" "$E2E_DIR/registry" "$RUN"
+    log "removed the buildkit and registry state"
+  fi
+  return 0
+}
+
+cmd_status() {
+  local n
+  for n in registry buildkitd; do
+    if alive $n; then echo "$n: running (pid $(cat "$RUN/$n.pid"))"; else echo "$n: not running"; fi
+  done
+  [[ -f $RUN/binfmt-i386.ours ]] && echo "binfmt qemu-i386: registered by us"
+  alive buildkitd
+}
+
+cmd_env() {
+  echo "export BUILDKIT_HOST=$ADDR"
+  echo "export E2E_REGISTRY=$REGISTRY"
+  echo "export E2E_FRONTEND_IMAGE=$IMAGE"
+  echo "export PATH=$BIN:\$PATH"
+}
+
+case ${1:-} in
+  setup) cmd_setup ;;
+  start) cmd_start ;;
+  image) cmd_image ;;
+  up) cmd_setup; cmd_start; cmd_image ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  *) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+esac
