@@ -1,0 +1,375 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/cmd/buildctl/build"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/frontend/subrequests/lint"
+	"github.com/moby/buildkit/session/sshforward/sshprovider"
+	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/util/appdefaults"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/tonistiigi/fsutil"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ourorg/securefile/frontend"
+)
+
+func init() {
+	commands["build"] = command{"build a Securefile against a BuildKit daemon", runBuild}
+}
+
+// connectTimeout bounds the check that the daemon answers at all.
+const connectTimeout = 5 * time.Second
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// buildFlags are the flags of securefile build, as docker buildx and
+// buildctl users know them.
+type buildFlags struct {
+	addr, file, target, platform, progress, call string
+	noCache                                      bool
+	buildArgs, secrets, ssh, contexts            multiFlag
+	outputs, cacheFrom, cacheTo, allow           multiFlag
+}
+
+var callRequests = map[string]string{
+	"outline": "frontend.outline",
+	"targets": "frontend.targets",
+	"check":   "frontend.lint",
+}
+
+func runBuild(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("build", "[flags] [CONTEXT]", stderr)
+	var f buildFlags
+	defAddr := os.Getenv("BUILDKIT_HOST")
+	if defAddr == "" {
+		defAddr = appdefaults.Address
+	}
+	fs.StringVar(&f.addr, "addr", defAddr, "BuildKit daemon `address` (default $BUILDKIT_HOST, else "+appdefaults.Address+")")
+	for _, n := range []string{"f", "file"} {
+		fs.StringVar(&f.file, n, "", "build `file` (default CONTEXT/Securefile, else CONTEXT/Securefile.toml)")
+	}
+	fs.StringVar(&f.target, "target", "", "`stage` to build")
+	fs.StringVar(&f.platform, "platform", "", "target `platforms`, comma-separated")
+	fs.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or quiet")
+	fs.StringVar(&f.call, "call", "", "run a subrequest instead of building: outline, targets or check")
+	fs.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
+	fs.Var(&f.buildArgs, "build-arg", "build argument `KEY=VALUE` (repeatable)")
+	fs.Var(&f.secrets, "secret", "secret `id=ID,src=PATH|env=VAR` (repeatable)")
+	fs.Var(&f.ssh, "ssh", "ssh agent or keys `default|ID[=SOCKET|KEYS]` (repeatable)")
+	fs.Var(&f.contexts, "build-context", "named context `NAME=PATH|docker-image://REF|…` (repeatable)")
+	for _, n := range []string{"o", "output"} {
+		fs.Var(&f.outputs, n, "output `type=image|local|tar|oci,…` (repeatable; default: none)")
+	}
+	fs.Var(&f.cacheFrom, "cache-from", "import cache `type=registry,ref=…` (repeatable)")
+	fs.Var(&f.cacheTo, "cache-to", "export cache `type=registry,ref=…,mode=max` (repeatable)")
+	fs.Var(&f.allow, "allow", "allow an `entitlement`: network.host or security.insecure (repeatable)")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "securefile build: at most one CONTEXT")
+		fs.Usage()
+		return exitUsage
+	}
+	contextDir := "."
+	if fs.NArg() == 1 {
+		contextDir = fs.Arg(0)
+	}
+
+	opt, mode, err := f.solveOpt(contextDir, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "securefile build:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
+		return exitFindings
+	}
+	return doBuild(f, opt, mode, stdout, stderr)
+}
+
+// usageError is a bad flag value: exit code 2.
+type usageError struct{ error }
+
+func usageErrorf(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// solveOpt turns the flags into a SolveOpt and checks every value before
+// the daemon is contacted.
+func (f *buildFlags) solveOpt(contextDir string, stderr io.Writer) (client.SolveOpt, progressui.DisplayMode, error) {
+	var opt client.SolveOpt
+	mode, err := displayMode(f.progress, stderr)
+	if err != nil {
+		return opt, mode, err
+	}
+	attrs := map[string]string{}
+	if f.call != "" {
+		req, ok := callRequests[f.call]
+		if !ok {
+			return opt, mode, usageErrorf("--call must be outline, targets or check, not %q", f.call)
+		}
+		attrs["requestid"] = req
+		attrs["frontend.caps"] = "moby.buildkit.frontend.subrequests"
+	}
+	if f.target != "" {
+		attrs["target"] = f.target
+	}
+	if f.platform != "" {
+		attrs["platform"] = f.platform
+	}
+	if f.noCache {
+		attrs["no-cache"] = ""
+	}
+	for _, a := range f.buildArgs {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || k == "" {
+			return opt, mode, usageErrorf("--build-arg %q: want KEY=VALUE", a)
+		}
+		attrs["build-arg:"+k] = v
+	}
+	if err := build.ValidateAllow(f.allow); err != nil {
+		return opt, mode, usageErrorf("--allow: %v", err)
+	}
+	if opt.Exports, err = build.ParseOutput(f.outputs); err != nil {
+		return opt, mode, usageErrorf("--output: %v", err)
+	}
+	for _, e := range opt.Exports {
+		switch e.Type {
+		case client.ExporterImage, "registry", client.ExporterLocal, client.ExporterTar, client.ExporterOCI, client.ExporterDocker:
+		default:
+			return opt, mode, usageErrorf("--output: unknown type %q (want image, registry, local, tar, oci or docker)", e.Type)
+		}
+	}
+	if opt.CacheExports, err = build.ParseExportCache(f.cacheTo); err != nil {
+		return opt, mode, usageErrorf("--cache-to: %v", err)
+	}
+	if opt.CacheImports, err = build.ParseImportCache(f.cacheFrom); err != nil {
+		return opt, mode, usageErrorf("--cache-from: %v", err)
+	}
+	if len(f.secrets) > 0 {
+		sp, err := build.ParseSecret(f.secrets)
+		if err != nil {
+			return opt, mode, usageErrorf("--secret: %v", err)
+		}
+		opt.Session = append(opt.Session, sp)
+	}
+	if len(f.ssh) > 0 {
+		configs, err := build.ParseSSH(f.ssh)
+		if err != nil {
+			return opt, mode, usageErrorf("--ssh: %v", err)
+		}
+		sp, err := sshprovider.NewSSHAgentProvider(configs)
+		if err != nil {
+			return opt, mode, fmt.Errorf("--ssh: %w", err)
+		}
+		opt.Session = append(opt.Session, sp)
+	}
+
+	// The context and the build file.
+	if st, err := os.Stat(contextDir); err != nil {
+		return opt, mode, fmt.Errorf("context: %w", err)
+	} else if !st.IsDir() {
+		return opt, mode, fmt.Errorf("context %s is not a directory", contextDir)
+	}
+	file, err := buildFile(contextDir, f.file)
+	if err != nil {
+		return opt, mode, err
+	}
+	attrs["filename"] = filepath.Base(file)
+	ctxFS, err := fsutil.NewFS(contextDir)
+	if err != nil {
+		return opt, mode, err
+	}
+	fileFS, err := fsutil.NewFS(filepath.Dir(file))
+	if err != nil {
+		return opt, mode, err
+	}
+	opt.LocalMounts = map[string]fsutil.FS{"context": ctxFS, "dockerfile": fileFS}
+
+	for _, c := range f.contexts {
+		name, v, ok := strings.Cut(c, "=")
+		if !ok || name == "" || v == "" {
+			return opt, mode, usageErrorf("--build-context %q: want NAME=PATH or NAME=docker-image://REF", c)
+		}
+		if strings.Contains(v, "://") || strings.HasPrefix(v, "input:") {
+			attrs["context:"+name] = v
+			continue
+		}
+		if name == "context" || name == "dockerfile" {
+			return opt, mode, usageErrorf("--build-context %q: a local context cannot be named %q", c, name)
+		}
+		if st, err := os.Stat(v); err != nil || !st.IsDir() {
+			return opt, mode, fmt.Errorf("--build-context %s: %s is not a directory", name, v)
+		}
+		fs, err := fsutil.NewFS(v)
+		if err != nil {
+			return opt, mode, err
+		}
+		opt.LocalMounts[name] = fs
+		attrs["context:"+name] = "local:" + name
+	}
+	opt.FrontendAttrs = attrs
+	opt.AllowedEntitlements = f.allow
+	return opt, mode, nil
+}
+
+// buildFile finds the build file: the flag, else CONTEXT/Securefile, else
+// CONTEXT/Securefile.toml.
+func buildFile(contextDir, flagFile string) (string, error) {
+	if flagFile != "" {
+		st, err := os.Stat(flagFile)
+		if err != nil {
+			return "", fmt.Errorf("build file: %w", err)
+		}
+		if st.IsDir() {
+			return "", fmt.Errorf("build file %s is a directory", flagFile)
+		}
+		return flagFile, nil
+	}
+	for _, n := range []string{"Securefile", "Securefile.toml"} {
+		p := filepath.Join(contextDir, n)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no Securefile or Securefile.toml in %s (use -f to name the build file)", contextDir)
+}
+
+// displayMode maps --progress to a progressui mode; auto is tty when the
+// progress goes to a terminal.
+func displayMode(s string, w io.Writer) (progressui.DisplayMode, error) {
+	switch s {
+	case "auto", "":
+		if f, ok := w.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				return progressui.TtyMode, nil
+			}
+		}
+		return progressui.PlainMode, nil
+	case "tty":
+		return progressui.TtyMode, nil
+	case "plain":
+		return progressui.PlainMode, nil
+	case "quiet":
+		return progressui.QuietMode, nil
+	}
+	return "", usageErrorf("--progress must be auto, tty, plain or quiet, not %q", s)
+}
+
+// connect makes a client and checks that the daemon answers.
+func connect(addr string) (*client.Client, error) {
+	hint := func(err error) error {
+		return fmt.Errorf("cannot reach a BuildKit daemon at %s: %v\n"+
+			"Start one and point --addr or BUILDKIT_HOST at it:\n"+
+			"  - in this repository: make demo, or make e2e-start; eval \"$(hack/e2e.sh env)\"\n"+
+			"  - buildkitd (listens on %s by default)\n"+
+			"  - docker buildx create --driver remote <address>", addr, err, appdefaults.Address)
+	}
+	if p, ok := strings.CutPrefix(addr, "unix://"); ok {
+		if _, err := os.Stat(p); err != nil {
+			return nil, hint(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	c, err := client.New(ctx, addr)
+	if err != nil {
+		return nil, hint(err)
+	}
+	if _, err := c.ListWorkers(ctx); err != nil {
+		c.Close()
+		return nil, hint(err)
+	}
+	return c, nil
+}
+
+func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, stdout, stderr io.Writer) int {
+	c, err := connect(f.addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "securefile build:", err)
+		return exitFindings
+	}
+	defer c.Close()
+
+	display, err := progressui.NewDisplay(stderr, mode)
+	if err != nil {
+		fmt.Fprintln(stderr, "securefile build:", err)
+		return exitUsage
+	}
+	var meta map[string][]byte
+	ch := make(chan *client.SolveStatus)
+	var eg errgroup.Group
+	eg.Go(func() error {
+		_, err := display.UpdateFrom(context.Background(), ch)
+		return err
+	})
+	_, buildErr := c.Build(context.Background(), opt, "securefile", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
+		res, err := frontend.Build(ctx, gc)
+		if err == nil && res != nil && f.call != "" {
+			meta = res.Metadata
+		}
+		return res, err
+	}, ch)
+	_ = eg.Wait()
+	if buildErr != nil {
+		printBuildError(stderr, buildErr)
+		return exitFindings
+	}
+	if f.call == "" {
+		return exitOK
+	}
+	return printCall(f.call, meta, stdout, stderr)
+}
+
+// printCall prints a subrequest's answer; check fails when the file has
+// errors.
+func printCall(call string, meta map[string][]byte, stdout, stderr io.Writer) int {
+	if txt, ok := meta["result.txt"]; ok {
+		stdout.Write(txt)
+	} else if js, ok := meta["result.json"]; ok {
+		stdout.Write(js)
+		if len(js) > 0 && js[len(js)-1] != '\n' {
+			fmt.Fprintln(stdout)
+		}
+	}
+	if call != "check" {
+		return exitOK
+	}
+	var res lint.LintResults
+	if err := json.Unmarshal(meta["result.json"], &res); err != nil {
+		fmt.Fprintln(stderr, "securefile build: reading the check result:", err)
+		return exitFindings
+	}
+	if res.Error != nil {
+		fmt.Fprint(stderr, "error: ")
+		res.PrintErrorTo(stderr, nil)
+		return exitFindings
+	}
+	return exitOK
+}
+
+// printBuildError prints err and, like buildctl, the source lines it
+// points at.
+func printBuildError(w io.Writer, err error) {
+	fmt.Fprintln(w, "error:", err)
+	for _, s := range errdefs.Sources(err) {
+		_ = s.Print(w)
+	}
+}
