@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/subrequests/targets"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/frontend"
+	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/spec"
+)
+
+// The offline commands read a build file and answer what the frontend
+// would, without a BuildKit daemon.
+func init() {
+	commands["llb"] = command{"print the LLB definition of a build, without a daemon", runLLB}
+	commands["outline"] = command{"print the args, secrets, ssh and caches a target uses", runOutline}
+	commands["targets"] = command{"list the stages and images a file can build", runTargets}
+}
+
+// offlineLocalID is the unique id of the main context's llb.Local, fixed
+// so that the definition is the same on every run.
+const offlineLocalID = "securefile-offline"
+
+// offlineArgs collects repeated KEY=VALUE flags.
+type offlineArgs map[string]string
+
+func (a offlineArgs) String() string { return "" }
+
+func (a offlineArgs) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("%q: want KEY=VALUE", v)
+	}
+	a[k] = val
+	return nil
+}
+
+// loadOffline reads and checks a build file; on errors it prints every
+// diagnostic to stderr as lint does and returns ok false.
+func loadOffline(cmd, name string, stderr io.Writer) (in input, f *spec.File, ok bool) {
+	in, err := readInput(name, "", os.Stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile %s: %v\n", cmd, err)
+		return in, nil, false
+	}
+	f, diags := grammar.Load(in.name, in.src, in.syntax)
+	if diags.HasErrors() {
+		for _, d := range diags {
+			fmt.Fprintln(stderr, d.String())
+		}
+		return in, nil, false
+	}
+	return in, f, true
+}
+
+// oneFile is the single FILE argument, or the -f flag.
+func oneFile(cmd string, fs *flag.FlagSet, flagFile string, stderr io.Writer) (string, bool) {
+	switch {
+	case fs.NArg() > 1 || (fs.NArg() == 1 && flagFile != ""):
+		fmt.Fprintf(stderr, "securefile %s: want one FILE\n", cmd)
+	case fs.NArg() == 1:
+		return fs.Arg(0), true
+	case flagFile != "":
+		return flagFile, true
+	default:
+		fs.Usage()
+	}
+	return "", false
+}
+
+func checkFormat(cmd, format string, stderr io.Writer, allowed ...string) bool {
+	for _, a := range allowed {
+		if format == a {
+			return true
+		}
+	}
+	fmt.Fprintf(stderr, "securefile %s: --format must be %s, not %q\n", cmd, strings.Join(allowed, " or "), format)
+	return false
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func runOutline(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("outline", "[--target T] [--build-arg K=V]... [--format text|json] FILE", stderr)
+	target := fs.String("target", "", "the stage or image to outline (default: the file's default target)")
+	format := fs.String("format", "text", "text or json")
+	bargs := offlineArgs{}
+	fs.Var(bargs, "build-arg", "set an arg (KEY=VALUE, repeatable)")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if !checkFormat("outline", *format, stderr, "text", "json") {
+		return exitUsage
+	}
+	name, ok := oneFile("outline", fs, "", stderr)
+	if !ok {
+		return exitUsage
+	}
+	in, f, ok := loadOffline("outline", name, stderr)
+	if !ok {
+		return exitFindings
+	}
+	o, err := frontend.OutlineOf(f, *target, in.src, bargs, platforms.DefaultSpec())
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile outline: %v\n", err)
+		return exitFindings
+	}
+	if *format == "json" {
+		writeJSON(stdout, o)
+		return exitOK
+	}
+	if err := o.Print(stdout); err != nil {
+		fmt.Fprintf(stderr, "securefile outline: %v\n", err)
+		return exitFindings
+	}
+	return exitOK
+}
+
+func runTargets(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("targets", "[--format text|json] FILE", stderr)
+	format := fs.String("format", "text", "text or json")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if !checkFormat("targets", *format, stderr, "text", "json") {
+		return exitUsage
+	}
+	name, ok := oneFile("targets", fs, "", stderr)
+	if !ok {
+		return exitUsage
+	}
+	in, f, ok := loadOffline("targets", name, stderr)
+	if !ok {
+		return exitFindings
+	}
+	l := frontend.TargetsOf(f, in.src)
+	if *format == "json" {
+		writeJSON(stdout, l)
+		return exitOK
+	}
+	dt, err := json.Marshal(l)
+	if err == nil {
+		err = targets.PrintTargets(dt, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile targets: %v\n", err)
+		return exitFindings
+	}
+	return exitOK
+}
+
+func runLLB(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("llb", "[-f FILE] [--target T] [--platform P] [--build-arg K=V]... [--json] [FILE]", stderr)
+	file := fs.String("f", "", "the build file")
+	target := fs.String("target", "", "the stage or image to build (default: the file's default target)")
+	platform := fs.String("platform", "", "the target platform (default: the file's first platform, else this machine's)")
+	asJSON := fs.Bool("json", false, "print the ops as JSON, like buildctl debug dump-llb --json")
+	bargs := offlineArgs{}
+	fs.Var(bargs, "build-arg", "set an arg (KEY=VALUE, repeatable)")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	name, ok := oneFile("llb", fs, *file, stderr)
+	if !ok {
+		return exitUsage
+	}
+	build := platforms.Normalize(platforms.DefaultSpec())
+	var tp ocispecs.Platform
+	if *platform != "" {
+		p, err := platforms.Parse(*platform)
+		if err != nil {
+			fmt.Fprintf(stderr, "securefile llb: --platform: %v\n", err)
+			return exitUsage
+		}
+		tp = platforms.Normalize(p)
+	}
+	in, f, ok := loadOffline("llb", name, stderr)
+	if !ok {
+		return exitFindings
+	}
+	if *platform == "" {
+		ps, err := frontend.FilePlatforms(f, bargs, build)
+		if err != nil {
+			fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+			return exitFindings
+		}
+		tp = build
+		if len(ps) > 0 {
+			tp = ps[0]
+		}
+	}
+	ctx := context.Background()
+	res, err := convert.Lower(ctx, f, convert.Options{
+		Target:         *target,
+		TargetPlatform: tp,
+		BuildPlatform:  build,
+		BuildArgs:      bargs,
+		MainContext: func(_ context.Context, opts ...llb.LocalOption) (*llb.State, error) {
+			st := llb.Local("context", append(opts, llb.LocalUniqueID(offlineLocalID))...)
+			return &st, nil
+		},
+		SourceMap: llb.NewSourceMap(nil, in.name, "", in.src),
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+		return exitFindings
+	}
+	def, err := res.State.Marshal(ctx, llb.Platform(tp))
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+		return exitFindings
+	}
+	if !*asJSON {
+		// llb.WriteTo's bytes, but with the metadata maps in key order.
+		dt, err := proto.MarshalOptions{Deterministic: true}.Marshal(def.ToPB())
+		if err == nil {
+			_, err = stdout.Write(dt)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+			return exitFindings
+		}
+		return exitOK
+	}
+	return dumpLLB(def, stdout, stderr)
+}
+
+// dumpLLB prints the ops as buildctl debug dump-llb --json does: one JSON
+// object per op with its digest and metadata, here as an array.
+func dumpLLB(def *llb.Definition, stdout, stderr io.Writer) int {
+	pbDef := def.ToPB()
+	mo := protojson.MarshalOptions{}
+	fmt.Fprintln(stdout, "[")
+	for i, dt := range pbDef.Def {
+		var op pb.Op
+		if err := proto.Unmarshal(dt, &op); err != nil {
+			fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+			return exitFindings
+		}
+		dgst := digest.FromBytes(dt)
+		opJSON, err := mo.Marshal(&op)
+		if err != nil {
+			fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+			return exitFindings
+		}
+		entry := map[string]json.RawMessage{"Op": opJSON, "Digest": json.RawMessage(fmt.Sprintf("%q", dgst))}
+		if md, ok := pbDef.Metadata[string(dgst)]; ok && md != nil {
+			mdJSON, err := mo.Marshal(md)
+			if err != nil {
+				fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+				return exitFindings
+			}
+			entry["OpMetadata"] = mdJSON
+		}
+		if pbDef.Source != nil {
+			if locs, ok := pbDef.Source.Locations[string(dgst)]; ok && locs != nil {
+				locJSON, err := mo.Marshal(locs)
+				if err == nil {
+					entry["Locations"] = locJSON
+				}
+			}
+		}
+		b, err := json.Marshal(entry)
+		if err != nil {
+			fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+			return exitFindings
+		}
+		sep := ","
+		if i == len(pbDef.Def)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(stdout, "  %s%s\n", b, sep)
+	}
+	fmt.Fprintln(stdout, "]")
+	return exitOK
+}

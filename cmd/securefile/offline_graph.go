@@ -1,0 +1,374 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+func init() {
+	commands["graph"] = command{"print the stage graph and its critical path (dot or mermaid)", runGraph}
+}
+
+// gNode is a stage or an external source (image, named context, the main
+// context) of the graph.
+type gNode struct {
+	id     string // stable key: stage:NAME, image:REF, context:NAME, context
+	label  string
+	kind   string // stage, image-stage, image, named-context, context
+	weight int    // steps of a stage; 0 for a source
+	dflt   bool   // the file's default target
+	target bool   // the target the graph is drawn for
+	uses   string // "secrets: … · ssh: … · caches: …"
+	crit   bool
+}
+
+type gEdge struct {
+	from, to string
+	kind     string // from, copy, bind, cache seed
+	crit     bool
+}
+
+type stageGraph struct {
+	nodes []*gNode
+	byID  map[string]*gNode
+	edges []*gEdge
+	deps  map[string][]string // node id → the ids it depends on, in edge order
+}
+
+func sourceNode(src spec.Source) (id, label, kind string, ok bool) {
+	switch {
+	case !src.Set || src.Kind == spec.SourceContext:
+		return "context", "context", "context", true
+	case src.Kind == spec.SourceStage:
+		return "stage:" + src.Name.V, "", "", true
+	case src.Kind == spec.SourceImage:
+		return "image:" + src.Name.V, src.Name.V, "image", true
+	case src.Kind == spec.SourceNamedContext:
+		return "context:" + src.Name.V, "context:" + src.Name.V, "named-context", true
+	}
+	return "", "", "", false // scratch
+}
+
+// graphOf is the graph of the stages target ("" for the default) reaches.
+func graphOf(f *spec.File, target string) (*stageGraph, error) {
+	var tgt *spec.Stage
+	if target == "" {
+		tgt = f.DefaultTarget()
+	} else {
+		tgt = f.Stage(target)
+	}
+	if tgt == nil {
+		return nil, fmt.Errorf("target stage %q could not be found", target)
+	}
+	g := &stageGraph{byID: map[string]*gNode{}, deps: map[string][]string{}}
+	var sources []*gNode
+	type dep struct {
+		src  spec.Source
+		kind string
+	}
+	depsOf := func(s *spec.Stage) []dep {
+		var ds []dep
+		if s.From.Set {
+			ds = append(ds, dep{s.From, "from"})
+		}
+		for _, st := range s.Steps {
+			switch st := st.(type) {
+			case *spec.Copy:
+				ds = append(ds, dep{st.From, "copy"})
+			case *spec.Run:
+				for _, b := range st.Binds {
+					if b != nil {
+						ds = append(ds, dep{b.From, "bind"})
+					}
+				}
+				for _, c := range st.Caches {
+					if decl := f.Cache(c.V); decl != nil && decl.From.Set {
+						ds = append(ds, dep{decl.From, "cache seed"})
+					}
+				}
+			}
+		}
+		return ds
+	}
+	// The stages the target reaches.
+	reached := map[string]bool{}
+	var visit func(s *spec.Stage)
+	visit = func(s *spec.Stage) {
+		if s == nil || reached[s.Name.V] {
+			return
+		}
+		reached[s.Name.V] = true
+		for _, d := range depsOf(s) {
+			if d.src.Set && d.src.Kind == spec.SourceStage {
+				visit(f.Stage(d.src.Name.V))
+			}
+		}
+	}
+	visit(tgt)
+	seenEdge := map[string]bool{}
+	for _, s := range f.Stages {
+		if s == nil || !reached[s.Name.V] {
+			continue
+		}
+		n := &gNode{id: "stage:" + s.Name.V, label: s.Name.V, kind: "stage", weight: len(s.Steps), dflt: s == f.DefaultTarget(), target: s == tgt}
+		if s.Kind == spec.KindImage {
+			n.kind = "image-stage"
+		}
+		n.uses = usesOf(s)
+		g.nodes = append(g.nodes, n)
+		g.byID[n.id] = n
+		for _, d := range depsOf(s) {
+			id, label, kind, ok := sourceNode(d.src)
+			if !ok {
+				continue
+			}
+			if kind != "" && g.byID[id] == nil {
+				sn := &gNode{id: id, label: label, kind: kind}
+				g.byID[id] = sn
+				sources = append(sources, sn)
+			}
+			key := id + "\x00" + n.id + "\x00" + d.kind
+			if seenEdge[key] {
+				continue
+			}
+			seenEdge[key] = true
+			g.edges = append(g.edges, &gEdge{from: id, to: n.id, kind: d.kind})
+			g.deps[n.id] = append(g.deps[n.id], id)
+		}
+	}
+	g.nodes = append(sources, g.nodes...)
+	g.markCritical("stage:" + tgt.Name.V)
+	return g, nil
+}
+
+// usesOf is the secrets, ssh agents and caches a stage's runs use.
+func usesOf(s *spec.Stage) string {
+	var secrets, ssh, caches []string
+	add := func(list []string, v string) []string {
+		for _, x := range list {
+			if x == v {
+				return list
+			}
+		}
+		return append(list, v)
+	}
+	for _, st := range s.Steps {
+		if r, ok := st.(*spec.Run); ok {
+			for _, v := range r.Secrets {
+				secrets = add(secrets, v.V)
+			}
+			for _, v := range r.SSH {
+				ssh = add(ssh, v.V)
+			}
+			for _, v := range r.Caches {
+				caches = add(caches, v.V)
+			}
+		}
+	}
+	var parts []string
+	if len(secrets) > 0 {
+		parts = append(parts, "secrets: "+strings.Join(secrets, ", "))
+	}
+	if len(ssh) > 0 {
+		parts = append(parts, "ssh: "+strings.Join(ssh, ", "))
+	}
+	if len(caches) > 0 {
+		parts = append(parts, "caches: "+strings.Join(caches, ", "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// markCritical marks the longest chain, by steps, from a source to the
+// target; ties go to the dependency met first.
+func (g *stageGraph) markCritical(target string) {
+	dist := map[string]int{}
+	var longest func(id string) int
+	longest = func(id string) int {
+		if d, ok := dist[id]; ok {
+			return d
+		}
+		dist[id] = 0 // guards against a cycle the checker let through
+		best := 0
+		for _, d := range g.deps[id] {
+			if l := longest(d); l > best {
+				best = l
+			}
+		}
+		if n := g.byID[id]; n != nil {
+			best += n.weight
+		}
+		dist[id] = best
+		return best
+	}
+	longest(target)
+	seen := map[string]bool{}
+	for id := target; id != "" && !seen[id]; {
+		seen[id] = true
+		if n := g.byID[id]; n != nil {
+			n.crit = true
+		}
+		next := ""
+		for _, d := range g.deps[id] {
+			if next == "" || dist[d] > dist[next] {
+				next = d
+			}
+		}
+		if next == "" {
+			break
+		}
+		for _, e := range g.edges {
+			if e.from == next && e.to == id {
+				e.crit = true
+				break
+			}
+		}
+		id = next
+	}
+}
+
+func (n *gNode) lines() []string {
+	l := []string{n.label}
+	switch n.kind {
+	case "image-stage":
+		l[0] = "image " + n.label
+	case "stage":
+		l[0] = "stage " + n.label
+	}
+	if n.dflt {
+		l[0] += " (default)"
+	}
+	if n.kind == "stage" || n.kind == "image-stage" {
+		steps := fmt.Sprintf("%d steps", n.weight)
+		if n.weight == 1 {
+			steps = "1 step"
+		}
+		l = append(l, steps)
+	}
+	if n.uses != "" {
+		l = append(l, n.uses)
+	}
+	return l
+}
+
+func writeDOT(w io.Writer, g *stageGraph) {
+	ids := map[string]string{}
+	for i, n := range g.nodes {
+		ids[n.id] = fmt.Sprintf("n%d", i)
+	}
+	q := func(s string) string {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	}
+	fmt.Fprintln(w, "digraph securefile {")
+	fmt.Fprintln(w, "  rankdir=LR;")
+	fmt.Fprintln(w, "  node [fontname=\"Helvetica\"];")
+	fmt.Fprintln(w, "  edge [fontname=\"Helvetica\"];")
+	for _, n := range g.nodes {
+		var attrs []string
+		label := strings.Join(n.lines(), `\n`)
+		label = strings.NewReplacer(`"`, `\"`).Replace(label)
+		attrs = append(attrs, `label="`+label+`"`)
+		switch n.kind {
+		case "stage":
+			attrs = append(attrs, "shape=box")
+		case "image-stage":
+			attrs = append(attrs, "shape=box", "peripheries=2")
+		case "image":
+			attrs = append(attrs, "shape=cylinder")
+		case "named-context":
+			attrs = append(attrs, "shape=folder")
+		case "context":
+			attrs = append(attrs, "shape=folder", "style=dashed")
+		}
+		if n.target {
+			attrs = append(attrs, "style=bold")
+		}
+		if n.crit {
+			attrs = append(attrs, "color=red", "penwidth=2")
+		}
+		fmt.Fprintf(w, "  %s [%s];\n", ids[n.id], strings.Join(attrs, ", "))
+	}
+	for _, e := range g.edges {
+		attrs := []string{"label=" + q(e.kind)}
+		if e.crit {
+			attrs = append(attrs, "color=red", "penwidth=3")
+		}
+		fmt.Fprintf(w, "  %s -> %s [%s];\n", ids[e.from], ids[e.to], strings.Join(attrs, ", "))
+	}
+	fmt.Fprintln(w, "}")
+}
+
+func writeMermaid(w io.Writer, g *stageGraph) {
+	ids := map[string]string{}
+	for i, n := range g.nodes {
+		ids[n.id] = fmt.Sprintf("n%d", i)
+	}
+	esc := strings.NewReplacer(`"`, "#quot;")
+	fmt.Fprintln(w, "flowchart LR")
+	var crit []string
+	for _, n := range g.nodes {
+		label := `"` + esc.Replace(strings.Join(n.lines(), "<br/>")) + `"`
+		var shape string
+		switch n.kind {
+		case "stage":
+			shape = "[" + label + "]"
+		case "image-stage":
+			shape = "[[" + label + "]]"
+		case "image":
+			shape = "[(" + label + ")]"
+		default: // contexts
+			shape = "[/" + label + "/]"
+		}
+		fmt.Fprintf(w, "  %s%s\n", ids[n.id], shape)
+		if n.crit {
+			crit = append(crit, ids[n.id])
+		}
+	}
+	var critEdges []string
+	for i, e := range g.edges {
+		fmt.Fprintf(w, "  %s -->|%s| %s\n", ids[e.from], e.kind, ids[e.to])
+		if e.crit {
+			critEdges = append(critEdges, fmt.Sprint(i))
+		}
+	}
+	fmt.Fprintln(w, "  classDef critical stroke:#d00,stroke-width:3px")
+	if len(crit) > 0 {
+		fmt.Fprintf(w, "  class %s critical\n", strings.Join(crit, ","))
+	}
+	if len(critEdges) > 0 {
+		fmt.Fprintf(w, "  linkStyle %s stroke:#d00,stroke-width:3px\n", strings.Join(critEdges, ","))
+	}
+}
+
+func runGraph(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("graph", "[--format dot|mermaid] [--target T] FILE", stderr)
+	format := fs.String("format", "dot", "dot or mermaid")
+	target := fs.String("target", "", "the stage or image whose graph to print (default: the file's default target)")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if !checkFormat("graph", *format, stderr, "dot", "mermaid") {
+		return exitUsage
+	}
+	name, ok := oneFile("graph", fs, "", stderr)
+	if !ok {
+		return exitUsage
+	}
+	_, f, ok := loadOffline("graph", name, stderr)
+	if !ok {
+		return exitFindings
+	}
+	g, err := graphOf(f, *target)
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile graph: %v\n", err)
+		return exitFindings
+	}
+	if *format == "mermaid" {
+		writeMermaid(stdout, g)
+	} else {
+		writeDOT(stdout, g)
+	}
+	return exitOK
+}
