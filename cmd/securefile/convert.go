@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/migrate"
+)
+
+func init() {
+	commands["convert"] = command{"migrate a Dockerfile to a Securefile", runConvert}
+}
+
+func runConvert(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("convert", "[--to dsl|toml] [-o FILE] DOCKERFILE", stderr)
+	to := fs.String("to", "dsl", "print the result in this syntax (dsl or toml)")
+	out := fs.String("o", "", "write the result to this file instead of stdout")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	syntax, err := grammar.ParseSyntax(*to)
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile convert: --to: %v\n", err)
+		return exitUsage
+	}
+	name := fs.Arg(0)
+	var src []byte
+	if name == "-" {
+		src, err = io.ReadAll(os.Stdin)
+	} else {
+		src, err = os.ReadFile(name)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile convert: %v\n", err)
+		return exitFindings
+	}
+	f, findings, err := migrate.Dockerfile(name, src)
+	if err != nil {
+		var pe *migrate.ParseError
+		if errors.As(err, &pe) && pe.Line > 0 {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", name, pe.Line, pe.Err)
+		} else {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		}
+		return exitFindings
+	}
+	for _, fd := range findings {
+		fmt.Fprintf(stderr, "%s:%d: %s\n", name, fd.Line, fd.Message)
+	}
+	result := grammar.Format(f, syntax)
+	if *out != "" {
+		if err := os.WriteFile(*out, result, 0o644); err != nil {
+			fmt.Fprintf(stderr, "securefile convert: %v\n", err)
+			return exitFindings
+		}
+		return exitOK
+	}
+	stdout.Write(result)
+	return exitOK
+}
