@@ -303,7 +303,7 @@ func (c *conv) command(s *spec.Stage, cmd instructions.Command) {
 	case *instructions.EnvCommand:
 		e := &spec.Env{}
 		for _, kv := range x.Env {
-			e.Vars = append(e.Vars, &spec.KeyValue{Key: spec.Of(kv.Key), Value: spec.Of(c.interp(line, kv.Value))})
+			e.Vars = append(e.Vars, &spec.KeyValue{Key: spec.Of(kv.Key), Value: spec.Of(c.interp(line, unquoteWord(kv.Value)))})
 		}
 		s.Steps = append(s.Steps, e)
 	case *instructions.WorkdirCommand:
@@ -318,7 +318,7 @@ func (c *conv) command(s *spec.Stage, cmd instructions.Command) {
 		c.add(s, x, line)
 	case *instructions.LabelCommand:
 		for _, kv := range x.Labels {
-			s.Config.Labels = append(s.Config.Labels, &spec.KeyValue{Key: spec.Of(kv.Key), Value: spec.Of(c.interp(line, kv.Value))})
+			s.Config.Labels = append(s.Config.Labels, &spec.KeyValue{Key: spec.Of(unquoteWord(kv.Key)), Value: spec.Of(c.interp(line, unquoteWord(kv.Value)))})
 		}
 	case *instructions.MaintainerCommand:
 		s.Config.Labels = append(s.Config.Labels, &spec.KeyValue{Key: spec.Of("maintainer"), Value: spec.Of(c.interp(line, x.Maintainer))})
@@ -724,4 +724,40 @@ func (c *conv) mount(r *spec.Run, m *instructions.Mount, line int) {
 func sameSecret(a, b *spec.Secret, id string) bool {
 	aid := a.ID.Or(a.Name.V)
 	return aid == id && a.Target == b.Target && a.Env == b.Env && a.Mode == b.Mode && a.UID == b.UID && a.GID == b.GID && a.Required == b.Required
+}
+
+// unquoteWord removes the shell quoting BuildKit's parser leaves in ENV and
+// LABEL values (A="x y" keeps its quotes there; the Dockerfile frontend
+// removes them when it expands the word). Quotes are removed and
+// backslash escapes resolved; "$" is kept so that interp can still turn
+// arg references into ${NAME}.
+func unquoteWord(s string) string {
+	if !strings.ContainsAny(s, `"'\`) {
+		return s
+	}
+	var b strings.Builder
+	var quote rune
+	escaped := false
+	for _, r := range s {
+		switch {
+		case escaped:
+			if quote == '"' && r != '"' && r != '\\' && r != '$' {
+				b.WriteRune('\\')
+			}
+			b.WriteRune(r)
+			escaped = false
+		case r == '\\' && quote != '\'':
+			escaped = true
+		case quote == 0 && (r == '"' || r == '\''):
+			quote = r
+		case r == quote:
+			quote = 0
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if escaped {
+		b.WriteRune('\\')
+	}
+	return b.String()
 }

@@ -1,0 +1,230 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	"github.com/tonistiigi/fsutil"
+
+	"github.com/ourorg/securefile/frontend"
+	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/migrate"
+)
+
+// TestMigrationFidelity builds every Dockerfile of testdata/migrate/* with
+// BuildKit's own Dockerfile frontend, converts it with migrate.Dockerfile,
+// builds the conversion with our frontend (in process), and compares the two
+// images: the flattened root filesystems (path, type, mode, owner, content,
+// link target; not mtimes) and the runtime part of the image config (Env,
+// User, WorkingDir, Entrypoint, Cmd, Labels, ExposedPorts, Volumes,
+// Healthcheck, StopSignal). History, created times and layer boundaries are
+// allowed to differ.
+//
+// A case directory holds a Dockerfile and its context; an optional file
+// "target" names the stage both builds select.
+func TestMigrationFidelity(t *testing.T) {
+	root := filepath.Join(h.repo, "e2e", "testdata", "migrate")
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		name := e.Name()
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			migrationCase(t, filepath.Join(root, name))
+		})
+	}
+}
+
+func migrationCase(t *testing.T, dir string) {
+	src, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := map[string]string{"build-arg:BASE": h.base}
+	if tgt, err := os.ReadFile(filepath.Join(dir, "target")); err == nil {
+		attrs["target"] = strings.TrimSpace(string(tgt))
+	}
+
+	f, findings, err := migrate.Dockerfile("Dockerfile", src)
+	if err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	for _, fd := range findings {
+		t.Logf("finding: line %d: %s", fd.Line, fd.Message)
+	}
+	dsl := grammar.Format(f, grammar.DSL)
+	conv := t.TempDir()
+	if err := os.CopyFS(conv, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(conv, "Securefile"), dsl, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("converted Securefile:\n%s", dsl)
+		}
+	})
+
+	dockerImg := migrationBuild(t, dir, "Dockerfile", attrs, false)
+	ourImg := migrationBuild(t, conv, "Securefile", attrs, true)
+
+	want := fsSummary(t, dockerImg)
+	got := fsSummary(t, ourImg)
+	if d := diffMaps(want, got); d != "" {
+		t.Errorf("root filesystems differ (-dockerfile +securefile):\n%s", d)
+	}
+
+	wc, gc := dockerImg.config.Config, ourImg.config.Config
+	cmp := func(what string, w, g any) {
+		if !reflect.DeepEqual(w, g) {
+			t.Errorf("config %s differs:\n dockerfile: %#v\n securefile: %#v", what, w, g)
+		}
+	}
+	cmp("Env", wc.Env, gc.Env)
+	cmp("User", wc.User, gc.User)
+	// Known difference: when no WORKDIR is set, the Dockerfile frontend
+	// leaves WorkingDir empty where ours writes "/" (the runtime default
+	// for an empty WorkingDir), so the two are compared as equal.
+	cmp("WorkingDir", workdir(wc.WorkingDir), workdir(gc.WorkingDir))
+	cmp("Entrypoint", wc.Entrypoint, gc.Entrypoint)
+	cmp("Cmd", wc.Cmd, gc.Cmd)
+	cmp("Labels", wc.Labels, gc.Labels)
+	cmp("ExposedPorts", wc.ExposedPorts, gc.ExposedPorts)
+	cmp("Volumes", wc.Volumes, gc.Volumes)
+	cmp("Healthcheck", wc.Healthcheck, gc.Healthcheck)
+	cmp("StopSignal", wc.StopSignal, gc.StopSignal)
+}
+
+func workdir(s string) string {
+	if s == "" {
+		return "/"
+	}
+	return s
+}
+
+// migrationBuild builds dir/filename with the Dockerfile frontend (ours
+// false) or ours in process, and returns the one image of the OCI export.
+func migrationBuild(t *testing.T, dir, filename string, attrs map[string]string, ours bool) *ociImage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	c, err := client.New(ctx, h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fsrc, err := fsutil.NewFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := map[string]string{"filename": filename}
+	for k, v := range attrs {
+		a[k] = v
+	}
+	exp, path := ociExport(t)
+	opt := client.SolveOpt{
+		Exports:       []client.ExportEntry{exp},
+		LocalMounts:   map[string]fsutil.FS{"context": fsrc, "dockerfile": fsrc},
+		FrontendAttrs: a,
+	}
+	ch := make(chan *client.SolveStatus)
+	var logs bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for s := range ch {
+			for _, l := range s.Logs {
+				logs.Write(l.Data)
+			}
+			for _, v := range s.Vertexes {
+				if v.Error != "" {
+					fmt.Fprintf(&logs, "%s: %s\n", v.Name, v.Error)
+				}
+			}
+		}
+	}()
+	if ours {
+		_, err = c.Build(ctx, opt, "", frontend.Build, ch)
+	} else {
+		opt.Frontend = "dockerfile.v0"
+		_, err = c.Solve(ctx, nil, opt, ch)
+	}
+	<-done
+	if err != nil {
+		t.Fatalf("build of %s failed: %v\n%s", filename, err, logs.String())
+	}
+	return readOCI(t, path).image(t)
+}
+
+// fsSummary describes every entry of the flattened filesystem, without
+// mtimes.
+func fsSummary(t *testing.T, img *ociImage) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for p, f := range img.files(t) {
+		hd := f.hdr
+		s := fmt.Sprintf("type=%c mode=%o uid=%d gid=%d", hd.Typeflag, hd.Mode&0o7777, hd.Uid, hd.Gid)
+		switch hd.Typeflag {
+		case tar.TypeSymlink, tar.TypeLink:
+			s += " link=" + hd.Linkname
+		case tar.TypeReg:
+			s += fmt.Sprintf(" size=%d content=%q", len(f.data), short(f.data))
+		}
+		out[p] = s
+	}
+	return out
+}
+
+func short(b []byte) string {
+	if len(b) > 200 {
+		return fmt.Sprintf("%s...(%x)", b[:64], bytes.TrimSpace(b[len(b)-16:]))
+	}
+	return string(b)
+}
+
+func diffMaps(want, got map[string]string) string {
+	keys := map[string]bool{}
+	for k := range want {
+		keys[k] = true
+	}
+	for k := range got {
+		keys[k] = true
+	}
+	var sorted []string
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	var b strings.Builder
+	for _, k := range sorted {
+		w, wok := want[k]
+		g, gok := got[k]
+		switch {
+		case !gok:
+			fmt.Fprintf(&b, "- %s: %s\n", k, w)
+		case !wok:
+			fmt.Fprintf(&b, "+ %s: %s\n", k, g)
+		case w != g:
+			fmt.Fprintf(&b, "- %s: %s\n+ %s: %s\n", k, w, k, g)
+		}
+	}
+	return b.String()
+}
