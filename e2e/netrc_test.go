@@ -28,7 +28,10 @@ func TestNetrc(t *testing.T) {
 		netrc := fmt.Sprintf("machine 127.0.0.1 login %s password %s\n", user, password)
 		a, _ := h.buildOCI(t, v, buildOpts{
 			example: "netrc",
-			args:    map[string]string{"URL": srv.URL + "/"},
+			// A nonce in the URL keeps the fetch out of the build cache: a
+			// secret is not part of the cache key (by design), and the kernel
+			// may hand this server a port an earlier variant's server had.
+			args:    map[string]string{"URL": srv.URL + "/?build=" + nonce(t, 8)},
 			secrets: map[string][]byte{"netrc": []byte(netrc)},
 			allow:   []string{"network.host"},
 		})
