@@ -99,6 +99,24 @@ func writeJSON(w io.Writer, v any) {
 	enc.Encode(v)
 }
 
+// formattedFile is the common preamble of outline, targets and graph: a
+// known --format, exactly one FILE, and that file loaded without errors.
+// code is the exit code to return when ok is false.
+func formattedFile(cmd string, fs *flag.FlagSet, format string, stderr io.Writer, formats ...string) (in input, f *spec.File, code int, ok bool) {
+	if !checkFormat(cmd, format, stderr, formats...) {
+		return in, nil, exitUsage, false
+	}
+	name, ok := oneFile(cmd, fs, "", stderr)
+	if !ok {
+		return in, nil, exitUsage, false
+	}
+	in, f, ok = loadOffline(cmd, name, stderr)
+	if !ok {
+		return in, nil, exitFindings, false
+	}
+	return in, f, exitOK, true
+}
+
 func runOutline(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("outline", "[--target T] [--build-arg K=V]... [--format text|json] FILE", stderr)
 	target := fs.String("target", "", "the stage or image to outline (default: the file's default target)")
@@ -108,16 +126,9 @@ func runOutline(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if !checkFormat("outline", *format, stderr, "text", "json") {
-		return exitUsage
-	}
-	name, ok := oneFile("outline", fs, "", stderr)
+	in, f, code, ok := formattedFile("outline", fs, *format, stderr, "text", "json")
 	if !ok {
-		return exitUsage
-	}
-	in, f, ok := loadOffline("outline", name, stderr)
-	if !ok {
-		return exitFindings
+		return code
 	}
 	o, err := frontend.OutlineOf(f, *target, in.src, bargs, platforms.DefaultSpec())
 	if err != nil {
@@ -141,16 +152,9 @@ func runTargets(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if !checkFormat("targets", *format, stderr, "text", "json") {
-		return exitUsage
-	}
-	name, ok := oneFile("targets", fs, "", stderr)
+	in, f, code, ok := formattedFile("targets", fs, *format, stderr, "text", "json")
 	if !ok {
-		return exitUsage
-	}
-	in, f, ok := loadOffline("targets", name, stderr)
-	if !ok {
-		return exitFindings
+		return code
 	}
 	l := frontend.TargetsOf(f, in.src)
 	if *format == "json" {

@@ -349,16 +349,9 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if !checkFormat("graph", *format, stderr, "dot", "mermaid") {
-		return exitUsage
-	}
-	name, ok := oneFile("graph", fs, "", stderr)
+	_, f, code, ok := formattedFile("graph", fs, *format, stderr, "dot", "mermaid")
 	if !ok {
-		return exitUsage
-	}
-	_, f, ok := loadOffline("graph", name, stderr)
-	if !ok {
-		return exitFindings
+		return code
 	}
 	g, err := graphOf(f, *target)
 	if err != nil {
