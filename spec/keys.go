@@ -92,6 +92,7 @@ var (
 		{Name: "uid", Type: TInt, Doc: "owner user id of the file; default 0"},
 		{Name: "gid", Type: TInt, Doc: "owner group id of the file; default 0"},
 		{Name: "required", Type: TBool, Doc: "fail the build when the client does not provide the secret; default true"},
+		{Name: "rotate", Type: TBool, Doc: "rebuild the steps that use the secret when its value changes (a salted digest computed inside BuildKit); default false"},
 	}
 
 	SSHKeys = []Key{
@@ -169,6 +170,7 @@ var (
 		{Name: "exclude", Type: TStringList, Doc: "patterns of files to leave out"},
 		{Name: "link", Type: TBool, Doc: "copy into an independent layer (like COPY --link)"},
 		{Name: "parents", Type: TBool, Doc: "keep the parent directories of each source (like COPY --parents)"},
+		{Name: "allow-credentials", Type: TBool, Doc: "allow copying well-known credential files (.netrc, id_rsa, .npmrc, …); lint reports every copy that sets it"},
 	}
 
 	AddKeys = []Key{

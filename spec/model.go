@@ -50,6 +50,9 @@ type Secret struct {
 	UID      Value[int]
 	GID      Value[int]
 	Required Value[bool] // default true
+	// Rotate makes the steps that use the secret depend on a salted digest
+	// of its value, computed inside BuildKit; default false.
+	Rotate Value[bool]
 }
 
 // SSH declares a forwarded ssh agent socket.
@@ -243,6 +246,8 @@ type Copy struct {
 	Exclude List[string]
 	Link    Value[bool]
 	Parents Value[bool]
+	// AllowCredentials opts this copy out of the credential-file guard.
+	AllowCredentials Value[bool]
 }
 
 // AddKind is the kind of remote source an add step fetches.

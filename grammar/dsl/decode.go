@@ -257,6 +257,8 @@ func (d *decoder) secret(it *item) {
 			s.GID = d.integer(v, k)
 		case "required":
 			s.Required = d.boolean(v, k)
+		case "rotate":
+			s.Rotate = d.boolean(v, k)
 		}
 	})
 	d.file.Secrets = append(d.file.Secrets, s)

@@ -181,6 +181,8 @@ func (d *decoder) copyStep(it *item) spec.Step {
 			c.Link = d.boolean(v, k)
 		case "parents":
 			c.Parents = d.boolean(v, k)
+		case "allow-credentials":
+			c.AllowCredentials = d.boolean(v, k)
 		}
 	})
 	return c

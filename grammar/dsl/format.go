@@ -171,6 +171,7 @@ func (p *printer) secret(s *spec.Secret) {
 		f.int("uid", s.UID)
 		f.int("gid", s.GID)
 		f.bool("required", s.Required)
+		f.bool("rotate", s.Rotate)
 	})
 }
 
@@ -287,6 +288,7 @@ func (p *printer) step(st spec.Step, in string) {
 			f.list("exclude", s.Exclude)
 			f.bool("link", s.Link)
 			f.bool("parents", s.Parents)
+			f.bool("allow-credentials", s.AllowCredentials)
 		})
 	case *spec.Add:
 		head := "add "

@@ -239,7 +239,7 @@ func TestDiagnosticText(t *testing.T) {
     "mode" takes a string, but an integer was written.
     hint: write the mode as a quoted octal string, for example "0400"`},
 		{"[secret.x]\nmdoe = \"0400\"\n", `f.toml:2:1: unknown key "mdoe" in secret "x"
-    Secret "x" takes the keys id, target, env, mode, uid, gid and required.
+    Secret "x" takes the keys id, target, env, mode, uid, gid, required and rotate.
     hint: did you mean "mode"?`},
 		{"[stage.b]\nfrom = \"x\"\n[[stage.b.steps]]\nrun = \"x\"\nchecksum = \"y\"\n", `f.toml:5:1: unknown key "checksum" in a run step
     A run step takes the keys run, secrets, ssh, caches, binds, tmpfs, env, network and security.`},

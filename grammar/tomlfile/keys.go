@@ -120,6 +120,7 @@ func secretFields(s *spec.Secret) map[string]any {
 	return map[string]any{
 		"id": &s.ID, "target": &s.Target, "env": &s.Env, "mode": &s.Mode,
 		"uid": &s.UID, "gid": &s.GID, "required": &s.Required,
+		"rotate": &s.Rotate,
 	}
 }
 
@@ -226,6 +227,8 @@ func stepField(st spec.Step, key string) any {
 			return &s.Link
 		case "parents":
 			return &s.Parents
+		case "allow-credentials":
+			return &s.AllowCredentials
 		}
 	case *spec.Add:
 		switch key {
