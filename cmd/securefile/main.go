@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"github.com/ourorg/securefile/tool"
 )
 
 // Exit codes shared by all commands.
@@ -29,7 +31,10 @@ var commands = map[string]command{
 	"version": {"print the version", runVersion},
 }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	tool.Main(os.Args) // runs and exits when BuildKit starts this binary as a tool
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
