@@ -24,7 +24,7 @@ func (b *stageBuilder) add(a *spec.Add) error {
 	if err != nil {
 		return err
 	}
-	destPath := resolveDest(b.img.Config.WorkingDir, dest)
+	destPath := resolveDest(b.workingDir(), dest)
 	info, flags, err := b.fileOwnership(a.Chown, a.Chmod, a.Range)
 	if err != nil {
 		return err

@@ -174,6 +174,8 @@ func emptyImage(p ocispecs.Platform) *dockerspec.DockerOCIImage {
 	img.OSFeatures = slices.Clone(p.OSFeatures)
 	img.Variant = p.Variant
 	img.RootFS.Type = "layers"
+	// As the Dockerfile frontend's scratch config; an image config without
+	// a WorkingDir keeps it empty (see stageBuilder.workingDir).
 	img.Config.WorkingDir = "/"
 	if p.OS != "windows" {
 		img.Config.Env = []string{"PATH=" + system.DefaultPathEnv(p.OS)}

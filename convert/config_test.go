@@ -221,3 +221,52 @@ default image app from scratch {
 		}
 	}
 }
+
+// A base image config without a WorkingDir stays without one when no
+// workdir step sets it, as in a Dockerfile build; steps still run and
+// resolve paths in "/". Scratch has "/", as the Dockerfile frontend's.
+func TestNoWorkdirLeavesConfigEmpty(t *testing.T) {
+	o := opts()
+	o.MetaResolver = &fakeResolver{}
+	res := lower(t, `
+default image app from "busybox" {
+  copy "x" to "y"
+  run "true"
+}
+`, o)
+	if wd := res.Image.Config.WorkingDir; wd != "" {
+		t.Errorf("WorkingDir = %q, want empty", wd)
+	}
+	scratch := lower(t, `default image app from scratch { copy "x" to "y" }`, opts())
+	if wd := scratch.Image.Config.WorkingDir; wd != "/" {
+		t.Errorf("scratch: WorkingDir = %q, want /", wd)
+	}
+	def, err := res.State.Marshal(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cwd []string
+	var dest []string
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		if e := op.GetExec(); e != nil {
+			cwd = append(cwd, e.Meta.Cwd)
+		}
+		if f := op.GetFile(); f != nil {
+			for _, a := range f.Actions {
+				if c := a.GetCopy(); c != nil {
+					dest = append(dest, c.Dest)
+				}
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"/"}, cwd); diff != "" {
+		t.Errorf("exec cwd (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"/y"}, dest); diff != "" {
+		t.Errorf("copy dest (-want +got):\n%s", diff)
+	}
+}

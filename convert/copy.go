@@ -23,7 +23,7 @@ func (b *stageBuilder) copy(ctx context.Context, c *spec.Copy) error {
 	if err != nil {
 		return err
 	}
-	destPath := resolveDest(b.img.Config.WorkingDir, dest)
+	destPath := resolveDest(b.workingDir(), dest)
 	info, flags, err := b.fileOwnership(c.Chown, c.Chmod, c.Range)
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	if len(args) == 0 {
 		return &Error{Range: or(r.Command.Range, r.Range), Err: fmt.Errorf("run step without a command")}
 	}
-	wd := b.img.Config.WorkingDir
+	wd := b.workingDir()
 
 	// The step's environment is the stage's plus its own. Args are not
 	// part of it: a step sees an arg only where its command names it, so

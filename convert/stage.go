@@ -109,10 +109,17 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 		}
 	}
 	b.img.History = slices.Grow(b.img.History, len(s.Steps))
-	if b.img.Config.WorkingDir == "" {
-		b.img.Config.WorkingDir = "/"
-	}
 	return nil
+}
+
+// workingDir is where relative paths of the current step resolve. An
+// image that sets none works in "/", but its config keeps WorkingDir
+// empty, as a Dockerfile build leaves it.
+func (b *stageBuilder) workingDir() string {
+	if wd := b.img.Config.WorkingDir; wd != "" {
+		return wd
+	}
+	return "/"
 }
 
 func (b *stageBuilder) lowerStep(ctx context.Context, st spec.Step) error {
@@ -178,7 +185,7 @@ func (b *stageBuilder) workdir(w *spec.Workdir) error {
 	}
 	wd := path.Clean(v)
 	if !path.IsAbs(wd) {
-		wd = path.Join(b.img.Config.WorkingDir, wd)
+		wd = path.Join(b.workingDir(), wd)
 	}
 	b.img.Config.WorkingDir = wd
 	if wd == "/" {

@@ -33,7 +33,9 @@ import (
 // allowed to differ.
 //
 // A case directory holds a Dockerfile and its context; an optional file
-// "target" names the stage both builds select.
+// "target" names the stage both builds select, an optional file
+// "platforms" the platforms both build (then every platform's image is
+// compared with its counterpart).
 func TestMigrationFidelity(t *testing.T) {
 	root := filepath.Join(h.repo, "e2e", "testdata", "migrate")
 	entries, err := os.ReadDir(root)
@@ -61,6 +63,9 @@ func migrationCase(t *testing.T, dir string) {
 	if tgt, err := os.ReadFile(filepath.Join(dir, "target")); err == nil {
 		attrs["target"] = strings.TrimSpace(string(tgt))
 	}
+	if p, err := os.ReadFile(filepath.Join(dir, "platforms")); err == nil {
+		attrs["platform"] = strings.TrimSpace(string(p))
+	}
 
 	f, findings, err := migrate.Dockerfile("Dockerfile", src)
 	if err != nil {
@@ -83,27 +88,49 @@ func migrationCase(t *testing.T, dir string) {
 		}
 	})
 
-	dockerImg := migrationBuild(t, dir, "Dockerfile", attrs, false)
-	ourImg := migrationBuild(t, conv, "Securefile", attrs, true)
+	dockerImgs := migrationBuild(t, dir, "Dockerfile", attrs, false)
+	ourImgs := migrationBuild(t, conv, "Securefile", attrs, true)
+	if p := attrs["platform"]; p != "" && len(dockerImgs) != len(strings.Split(p, ",")) {
+		t.Fatalf("the Dockerfile build gave %d images for %s", len(dockerImgs), p)
+	}
+	if len(dockerImgs) != len(ourImgs) {
+		t.Fatalf("the Dockerfile build gave %d images, ours %d", len(dockerImgs), len(ourImgs))
+	}
+	for _, dockerImg := range dockerImgs {
+		p := dockerImg.platformString()
+		var ourImg *ociImage
+		for _, img := range ourImgs {
+			if img.platformString() == p {
+				ourImg = img
+			}
+		}
+		if ourImg == nil {
+			t.Errorf("%s: the Dockerfile build has an image, ours has none", p)
+			continue
+		}
+		compareImages(t, p, dockerImg, ourImg)
+	}
+}
 
+// compareImages compares one platform's images of the two builds.
+func compareImages(t *testing.T, p string, dockerImg, ourImg *ociImage) {
+	t.Helper()
 	want := fsSummary(t, dockerImg)
 	got := fsSummary(t, ourImg)
 	if d := diffMaps(want, got); d != "" {
-		t.Errorf("root filesystems differ (-dockerfile +securefile):\n%s", d)
+		t.Errorf("%s: root filesystems differ (-dockerfile +securefile):\n%s", p, d)
 	}
 
 	wc, gc := dockerImg.config.Config, ourImg.config.Config
 	cmp := func(what string, w, g any) {
 		if !reflect.DeepEqual(w, g) {
-			t.Errorf("config %s differs:\n dockerfile: %#v\n securefile: %#v", what, w, g)
+			t.Errorf("%s: config %s differs:\n dockerfile: %#v\n securefile: %#v", p, what, w, g)
 		}
 	}
+	cmp("Architecture", dockerImg.config.Architecture, ourImg.config.Architecture)
 	cmp("Env", wc.Env, gc.Env)
 	cmp("User", wc.User, gc.User)
-	// Known difference: when no WORKDIR is set, the Dockerfile frontend
-	// leaves WorkingDir empty where ours writes "/" (the runtime default
-	// for an empty WorkingDir), so the two are compared as equal.
-	cmp("WorkingDir", workdir(wc.WorkingDir), workdir(gc.WorkingDir))
+	cmp("WorkingDir", wc.WorkingDir, gc.WorkingDir)
 	cmp("Entrypoint", wc.Entrypoint, gc.Entrypoint)
 	cmp("Cmd", wc.Cmd, gc.Cmd)
 	cmp("Labels", wc.Labels, gc.Labels)
@@ -113,16 +140,10 @@ func migrationCase(t *testing.T, dir string) {
 	cmp("StopSignal", wc.StopSignal, gc.StopSignal)
 }
 
-func workdir(s string) string {
-	if s == "" {
-		return "/"
-	}
-	return s
-}
-
 // migrationBuild builds dir/filename with the Dockerfile frontend (ours
-// false) or ours in process, and returns the one image of the OCI export.
-func migrationBuild(t *testing.T, dir, filename string, attrs map[string]string, ours bool) *ociImage {
+// false) or ours in process, and returns the images of the OCI export (one
+// per platform).
+func migrationBuild(t *testing.T, dir, filename string, attrs map[string]string, ours bool) []*ociImage {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -171,7 +192,7 @@ func migrationBuild(t *testing.T, dir, filename string, attrs map[string]string,
 	if err != nil {
 		t.Fatalf("build of %s failed: %v\n%s", filename, err, logs.String())
 	}
-	return readOCI(t, path).image(t)
+	return readOCI(t, path).images(t)
 }
 
 // fsSummary describes every entry of the flattened filesystem, without
