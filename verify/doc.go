@@ -1,0 +1,12 @@
+// Package verify is the leak scanner that runs inside BuildKit at export
+// (issue 5, point 1). The frontend mounts every secret the build uses,
+// the filesystem diff of every step of the exported image's chain and the
+// image config, and runs this scanner as the tool "scan"; the scanner
+// writes a JSON report that names, for each hit, the secret by its index,
+// the encoding, the layer (step) and the path or config field. It never
+// writes or prints a secret's value or any pattern derived from it: the
+// frontend reads the report, so the report must be safe for it to read.
+//
+// Only the standard library is used: the scanner is part of every
+// securefile binary, which must stay static and small.
+package verify

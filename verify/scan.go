@@ -1,0 +1,243 @@
+package verify
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Options say where the scanner's inputs are mounted.
+type Options struct {
+	// SecretsDir holds secret i at SecretsDir/i for i < Secrets; a missing
+	// file is an optional secret the client did not provide.
+	SecretsDir string
+	Secrets    int
+	// LayersDir holds the diff of layer i at LayersDir/i for i < Layers.
+	LayersDir string
+	Layers    int
+	// Config is the image config JSON; "" means none.
+	Config string
+}
+
+// scanner is one scan in progress.
+type scanner struct {
+	m      *Matcher
+	report *Report
+	seen   map[Hit]bool
+}
+
+// Scan reads the secrets, derives their patterns and searches every layer
+// and the config. An error means the scan could not be done at all (a
+// missing layer, an unreadable secret); files that cannot be read are
+// listed in the report instead.
+func Scan(opt Options) (*Report, error) {
+	r := &Report{Secrets: []SecretStatus{}}
+	var ps []Pattern
+	for i := 0; i < opt.Secrets; i++ {
+		st := SecretStatus{Index: i}
+		v, err := os.ReadFile(filepath.Join(opt.SecretsDir, strconv.Itoa(i)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			st.Status = StatusMissing
+		case err != nil:
+			return nil, fmt.Errorf("secret %d: %w", i, err)
+		default:
+			sp := Patterns(i, v)
+			if len(sp) == 0 {
+				st.Status = StatusTooShort
+			} else {
+				st.Status, st.Patterns = StatusChecked, len(sp)
+				ps = append(ps, sp...)
+			}
+		}
+		r.Secrets = append(r.Secrets, st)
+	}
+	s := &scanner{m: NewMatcher(ps), report: r, seen: map[Hit]bool{}}
+	if s.m.Empty() {
+		return r, nil
+	}
+	for i := 0; i < opt.Layers; i++ {
+		if err := s.layer(i, filepath.Join(opt.LayersDir, strconv.Itoa(i))); err != nil {
+			return nil, err
+		}
+	}
+	if opt.Config != "" {
+		b, err := os.ReadFile(opt.Config)
+		if err != nil {
+			return nil, fmt.Errorf("image config: %w", err)
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, fmt.Errorf("image config: %w", err)
+		}
+		s.config("", v)
+	}
+	sort.SliceStable(r.Hits, func(i, j int) bool { return lessHit(r.Hits[i], r.Hits[j]) })
+	return r, nil
+}
+
+func lessHit(a, b Hit) bool {
+	if a.Secret != b.Secret {
+		return a.Secret < b.Secret
+	}
+	if a.Where != b.Where {
+		return a.Where < b.Where
+	}
+	if a.Layer != b.Layer {
+		return a.Layer < b.Layer
+	}
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	if a.Field != b.Field {
+		return a.Field < b.Field
+	}
+	return a.Encoding < b.Encoding
+}
+
+func (s *scanner) add(h Hit) {
+	if !s.seen[h] {
+		s.seen[h] = true
+		s.report.Hits = append(s.report.Hits, h)
+	}
+}
+
+// layer walks one diff. Symlinks are not followed (their targets are
+// searched as text); only regular files are read.
+func (s *scanner) layer(i int, root string) error {
+	if _, err := os.Stat(root); err != nil {
+		return fmt.Errorf("layer %d: %w", i, err)
+	}
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		rel := "/" + filepath.ToSlash(strings.TrimPrefix(strings.TrimPrefix(p, root), string(filepath.Separator)))
+		if err != nil {
+			s.report.Errors = append(s.report.Errors, ReadError{Layer: i, Path: s.safePath(rel), Error: errText(err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p != root {
+			s.m.Match([]byte(d.Name()), func(pi int) {
+				s.add(Hit{Secret: s.m.patterns[pi].Secret, Encoding: s.m.patterns[pi].Encoding, Where: InName, Layer: i, Path: s.safePath(path.Dir(rel))})
+			})
+		}
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				s.report.Errors = append(s.report.Errors, ReadError{Layer: i, Path: s.safePath(rel), Error: errText(err)})
+				return nil
+			}
+			s.m.Match([]byte(target), func(pi int) {
+				s.add(Hit{Secret: s.m.patterns[pi].Secret, Encoding: s.m.patterns[pi].Encoding, Where: InLink, Layer: i, Path: s.safePath(rel)})
+			})
+		case d.Type().IsRegular():
+			s.file(i, p, rel)
+		}
+		return nil
+	})
+}
+
+func (s *scanner) file(layer int, p, rel string) {
+	f, err := os.Open(p)
+	if err != nil {
+		s.report.Errors = append(s.report.Errors, ReadError{Layer: layer, Path: s.safePath(rel), Error: errText(err)})
+		return
+	}
+	defer f.Close()
+	n, err := s.m.MatchReader(f, func(pi int) {
+		s.add(Hit{Secret: s.m.patterns[pi].Secret, Encoding: s.m.patterns[pi].Encoding, Where: InContent, Layer: layer, Path: s.safePath(rel)})
+	})
+	s.report.Files++
+	s.report.Bytes += n
+	if err != nil {
+		s.report.Errors = append(s.report.Errors, ReadError{Layer: layer, Path: s.safePath(rel), Error: errText(err)})
+	}
+}
+
+// errText is an error without the path it names (the report names the
+// path, made safe).
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return "unreadable"
+}
+
+// safePath is p cut short before the first component that holds a
+// pattern, so that a secret used as a file name is not copied into the
+// report by naming the file.
+func (s *scanner) safePath(p string) string {
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i, c := range parts {
+		found := false
+		s.m.Match([]byte(c), func(int) { found = true })
+		if found {
+			return "/" + path.Join(parts[:i]...) + "/<name withheld>"
+		}
+	}
+	return p
+}
+
+// config searches every key and string value of the image config JSON and
+// names where, e.g. "config.Env T", "config.Labels[\"k\"]",
+// "history[2].created_by".
+func (s *scanner) config(field string, v any) {
+	hit := func(b []byte, name string) {
+		s.m.Match(b, func(pi int) {
+			s.add(Hit{Secret: s.m.patterns[pi].Secret, Encoding: s.m.patterns[pi].Encoding, Where: InConfig, Field: name})
+		})
+	}
+	switch v := v.(type) {
+	case string:
+		// An env entry is named by its variable, unless the name itself
+		// holds the secret.
+		name := field
+		if list, _, ok := strings.Cut(field, "["); ok && strings.HasSuffix(list, "Env") {
+			if k, _, ok := strings.Cut(v, "="); ok && !s.holds(k) {
+				name = list + " " + k
+			}
+		}
+		hit([]byte(v), name)
+	case []any:
+		for i, e := range v {
+			s.config(field+"["+strconv.Itoa(i)+"]", e)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			sub := field + "." + k
+			if field == "" {
+				sub = k
+			}
+			if strings.HasSuffix(field, "Labels") {
+				if s.holds(k) {
+					sub = field + "[<key withheld>]"
+				} else {
+					sub = field + "[" + strconv.Quote(k) + "]"
+				}
+			}
+			hit([]byte(k), sub+" (key)")
+			s.config(sub, v[k])
+		}
+	}
+}
+
+func (s *scanner) holds(text string) bool {
+	found := false
+	s.m.Match([]byte(text), func(int) { found = true })
+	return found
+}
