@@ -216,10 +216,25 @@ func treeOf(t *testing.T, dir string) map[string]string {
 // hack/e2e.sh: plain-HTTP localhost:5000, OCI worker) with an empty root and
 // its own socket, waits until it lists its workers, and stops it and removes
 // its root when the test ends. It returns the daemon's address.
-func startDaemon(t *testing.T) string {
+func startDaemon(t *testing.T) string { return startDaemonWith(t, daemonOpts{}) }
+
+// daemonOpts vary the second daemon: a config of its own, a tcp address
+// with TLS (buildkitd's --tlscert/--tlskey/--tlscacert), and the address
+// a client uses to check that it answers.
+type daemonOpts struct {
+	config    string
+	addr      string // default: a unix socket in a temporary directory
+	args      []string
+	clientOpt []client.ClientOpt
+}
+
+func startDaemonWith(t *testing.T, o daemonOpts) string {
 	t.Helper()
 	bin := filepath.Join(h.repo, ".cache", "e2e", "bin", "buildkitd")
 	config := filepath.Join(h.repo, ".cache", "e2e", "run", "buildkitd.toml")
+	if o.config != "" {
+		config = o.config
+	}
 	for _, f := range []string{bin, config} {
 		if _, err := os.Stat(f); err != nil {
 			t.Fatalf("%v (run make e2e-start)", err)
@@ -237,9 +252,12 @@ func startDaemon(t *testing.T) string {
 		t.Fatal(err)
 	}
 	addr := "unix://" + filepath.Join(sockDir, "buildkitd.sock")
+	if o.addr != "" {
+		addr = o.addr
+	}
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--root", root, "--addr", addr, "--config", config,
-		"--oci-worker=true", "--containerd-worker=false")
+	cmd := exec.Command(bin, append([]string{"--root", root, "--addr", addr, "--config", config,
+		"--oci-worker=true", "--containerd-worker=false"}, o.args...)...)
 	cmd.Stdout, cmd.Stderr = &syncWriter{w: &logs}, &syncWriter{w: &logs}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -269,7 +287,7 @@ func startDaemon(t *testing.T) string {
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err := func() error {
-			c, err := client.New(ctx, addr)
+			c, err := client.New(ctx, addr, o.clientOpt...)
 			if err != nil {
 				return err
 			}

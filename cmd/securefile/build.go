@@ -17,7 +17,6 @@ import (
 	"github.com/moby/buildkit/frontend/subrequests/lint"
 	"github.com/moby/buildkit/session/sshforward/sshprovider"
 	"github.com/moby/buildkit/solver/errdefs"
-	"github.com/moby/buildkit/util/appdefaults"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
@@ -41,10 +40,11 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // buildFlags are the flags of securefile build, as docker buildx and
 // buildctl users know them.
 type buildFlags struct {
-	addr, file, target, platform, progress, call string
-	noCache                                      bool
-	buildArgs, secrets, ssh, contexts            multiFlag
-	outputs, cacheFrom, cacheTo, allow           multiFlag
+	daemonFlags
+	file, target, platform, progress, call string
+	noCache                                bool
+	buildArgs, secrets, ssh, contexts      multiFlag
+	outputs, cacheFrom, cacheTo, allow     multiFlag
 }
 
 var callRequests = map[string]string{
@@ -56,11 +56,7 @@ var callRequests = map[string]string{
 func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("build", "[flags] [CONTEXT]", stderr)
 	var f buildFlags
-	defAddr := os.Getenv("BUILDKIT_HOST")
-	if defAddr == "" {
-		defAddr = appdefaults.Address
-	}
-	fs.StringVar(&f.addr, "addr", defAddr, "BuildKit daemon `address` (default $BUILDKIT_HOST, else "+appdefaults.Address+")")
+	f.daemonFlags.register(fs)
 	for _, n := range []string{"f", "file"} {
 		fs.StringVar(&f.file, n, "", "build `file` (default CONTEXT/Securefile, else CONTEXT/Securefile.toml)")
 	}
@@ -163,6 +159,11 @@ func (f *buildFlags) solveOpt(contextDir string, stderr io.Writer) (client.Solve
 	if opt.CacheImports, err = build.ParseImportCache(f.cacheFrom); err != nil {
 		return opt, mode, usageErrorf("--cache-from: %v", err)
 	}
+	auth, err := f.registryAuth()
+	if err != nil {
+		return opt, mode, err
+	}
+	opt.Session = append(opt.Session, auth)
 	if len(f.secrets) > 0 {
 		sp, err := build.ParseSecret(f.secrets)
 		if err != nil {
@@ -273,37 +274,13 @@ func displayMode(s string, w io.Writer) (progressui.DisplayMode, error) {
 	return "", usageErrorf("--progress must be auto, tty, plain or quiet, not %q", s)
 }
 
-// connect makes a client and checks that the daemon answers.
-func connect(addr string) (*client.Client, error) {
-	hint := func(err error) error {
-		return fmt.Errorf("cannot reach a BuildKit daemon at %s: %v\n"+
-			"Start one and point --addr or BUILDKIT_HOST at it:\n"+
-			"  - in this repository: make demo, or make e2e-start; eval \"$(hack/e2e.sh env)\"\n"+
-			"  - buildkitd (listens on %s by default)\n"+
-			"  - docker buildx create --driver remote <address>", addr, err, appdefaults.Address)
-	}
-	if p, ok := strings.CutPrefix(addr, "unix://"); ok {
-		if _, err := os.Stat(p); err != nil {
-			return nil, hint(err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
-	defer cancel()
-	c, err := client.New(ctx, addr)
-	if err != nil {
-		return nil, hint(err)
-	}
-	if _, err := c.ListWorkers(ctx); err != nil {
-		c.Close()
-		return nil, hint(err)
-	}
-	return c, nil
-}
-
 func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, stdout, stderr io.Writer) int {
-	c, err := connect(f.addr)
+	c, err := f.connect()
 	if err != nil {
 		fmt.Fprintln(stderr, "securefile build:", err)
+		if errors.As(err, new(usageError)) {
+			return exitUsage
+		}
 		return exitFindings
 	}
 	defer c.Close()
