@@ -79,6 +79,11 @@ type Result struct {
 	BaseImage *dockerspec.DockerOCIImage
 	// Stage is the target stage.
 	Stage *spec.Stage
+	// Steps are the steps of the target's chain that changed the
+	// filesystem, in order: what this build adds to the image.
+	Steps []Step
+	// Secrets are the secrets mounted by any lowered stage, each id once.
+	Secrets []SecretUse
 }
 
 // Error is a lowering failure that belongs to a place in the build file,

@@ -74,6 +74,8 @@ func Lower(ctx context.Context, f *spec.File, opt Options) (*Result, error) {
 		Image:     img,
 		BaseImage: cloneImagePtr(r.baseImg),
 		Stage:     target,
+		Steps:     r.steps,
+		Secrets:   l.secretUses,
 	}, nil
 }
 
@@ -98,6 +100,10 @@ type lowerer struct {
 	ctxPaths      map[string]struct{}
 	ctxEverything bool
 	mainCtx       *llb.State
+
+	// Secrets mounted by the lowered steps (chain.go).
+	secretUses  []SecretUse
+	secretIndex map[string]int
 }
 
 func newLowerer(f *spec.File, opt Options) (*lowerer, error) {

@@ -27,6 +27,7 @@ type stageResult struct {
 	out     llb.Output
 	img     *dockerspec.DockerOCIImage
 	baseImg *dockerspec.DockerOCIImage
+	steps   []Step
 }
 
 func (r *stageResult) state() llb.State { return llb.NewState(r.out) }
@@ -44,6 +45,7 @@ type stageBuilder struct {
 
 	prefix string // "[build " for progress names
 	step   int    // 1-based index of the step being lowered
+	steps  []Step // the chain so far (chain.go)
 }
 
 func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
@@ -54,8 +56,15 @@ func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
 	}
 	for i, st := range s.Steps {
 		b.step = i + 1
+		before := b.out
 		if err := b.lowerStep(ctx, st); err != nil {
 			return err
+		}
+		if err := l.useSecrets(st); err != nil {
+			return err
+		}
+		if b.out != before {
+			b.steps = append(b.steps, b.chainStep(st, before))
 		}
 	}
 	if err := b.applyConfig(); err != nil {
@@ -66,7 +75,7 @@ func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
 	b.img.Variant = p.Variant
 	b.img.OSVersion = p.OSVersion
 	b.img.OSFeatures = append([]string(nil), p.OSFeatures...)
-	l.stages[s] = &stageResult{out: b.out, img: b.img, baseImg: b.baseImg}
+	l.stages[s] = &stageResult{out: b.out, img: b.img, baseImg: b.baseImg, steps: b.steps}
 	return nil
 }
 
@@ -81,6 +90,7 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 			return &Error{Range: or(s.From.Range, s.Range), Err: fmt.Errorf("internal error: stage %q was not lowered before %q", s.From.Name.V, s.Name.V)}
 		}
 		b.out = base.out
+		b.steps = slices.Clip(base.steps) // appending copies: the base's chain stays as it is
 		b.img = cloneImage(base.img)
 		b.baseImg = cloneImagePtr(base.baseImg)
 	case spec.SourceImage, spec.SourceNamedContext:

@@ -1,0 +1,78 @@
+package convert
+
+import (
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// Step is one step of the exported image's chain that changed the
+// filesystem: llb.Diff(Before, After) is what it added. The chain starts
+// at the first base that is not a stage (an image, a named context or
+// scratch), so the base image's own layers are not in it; a stage based on
+// a stage carries that stage's steps first. A copy from another stage is
+// one step, whose diff is everything it brought.
+type Step struct {
+	// Name is the step's progress name without its text, e.g.
+	// "[build 2/5] RUN".
+	Name  string
+	Stage string
+	Range spec.Range
+	// Before and After are the filesystem before and after the step.
+	Before, After llb.State
+}
+
+// SecretUse is a secret that a step of a lowered stage mounts.
+type SecretUse struct {
+	// ID is the id the client provides the value under.
+	ID string
+	// Optional is true when every declaration mounting this id is
+	// optional: the build runs without it.
+	Optional bool
+	// Range is the first declaration with this id.
+	Range spec.Range
+}
+
+// useSecrets records the secrets a run step mounts, once per id, in the
+// order first used.
+func (l *lowerer) useSecrets(st spec.Step) error {
+	r, ok := st.(*spec.Run)
+	if !ok || r == nil {
+		return nil
+	}
+	for _, n := range r.Secrets {
+		d := l.f.Secret(n.V)
+		if d == nil {
+			continue // the step's own lowering reports it
+		}
+		id, err := l.expandOr(d.ID, d.Name.V, d.Range)
+		if err != nil {
+			return err
+		}
+		if i, seen := l.secretIndex[id]; seen {
+			l.secretUses[i].Optional = l.secretUses[i].Optional && !d.IsRequired()
+			continue
+		}
+		if l.secretIndex == nil {
+			l.secretIndex = map[string]int{}
+		}
+		l.secretIndex[id] = len(l.secretUses)
+		l.secretUses = append(l.secretUses, SecretUse{ID: id, Optional: !d.IsRequired(), Range: d.Range})
+	}
+	return nil
+}
+
+// chainStep records the step just lowered, which changed the filesystem
+// from before to b.out.
+func (b *stageBuilder) chainStep(st spec.Step, before llb.Output) Step {
+	name := b.name(strings.ToUpper(st.Verb()), "")
+	return Step{
+		Name:   name[:len(name)-1],
+		Stage:  b.s.Name.V,
+		Range:  st.NodeInfo().Range,
+		Before: llb.NewState(before),
+		After:  llb.NewState(b.out),
+	}
+}
