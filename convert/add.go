@@ -61,7 +61,11 @@ func (b *stageBuilder) add(a *spec.Add) error {
 		fa = llb.Copy(llb.HTTP(u, opts...), "/"+filename, destPath, &info)
 	}
 	b.out = llb.NewState(b.out).File(fa, b.constraints(b.name("ADD", text), a.Range)...).Output()
-	b.history("ADD "+text, true)
+	if a.Kind == spec.AddGit {
+		b.history("ADD "+writtenWords(append([]string{"git"}, flags...), a.URL.V, a.Dest.V), true)
+	} else {
+		b.history("ADD "+writtenWords(flags, a.URL.V, a.Dest.V), true)
+	}
 	return nil
 }
 

@@ -93,7 +93,11 @@ func (b *stageBuilder) copy(ctx context.Context, c *spec.Copy) error {
 	} else {
 		b.out = llb.NewState(b.out).File(fa, b.constraints(name, c.Range)...).Output()
 	}
-	b.history("COPY "+text, true)
+	written := make([]string, 0, len(c.Sources.Items)+1)
+	for _, it := range c.Sources.Items {
+		written = append(written, it.V)
+	}
+	b.history("COPY "+writtenWords(flags, append(written, c.Dest.V)...), true)
 	return nil
 }
 

@@ -151,7 +151,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 
 	es := llb.NewState(b.out).Run(ro...)
 	b.out = es.Root().Output()
-	b.history("RUN "+strings.Join(args, " "), true)
+	b.history("RUN "+writtenRun(r.Command), true)
 	return nil
 }
 
