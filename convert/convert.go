@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/util/apicaps"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/spec"
@@ -49,6 +50,12 @@ type Options struct {
 	// graph names exactly the images whose configs were read. It is called
 	// concurrently, once per image and platform.
 	MetaResolver sourceresolver.MetaResolver
+	// Pins, when set, returns the manifest digest recorded for an image
+	// (the reference normalized and tagged, "docker.io/library/busybox:latest")
+	// on a platform, or "" when none is: a pinned image is used by that
+	// digest, so the build does not follow the tag (Securefile.lock). A
+	// reference written with a digest is never passed to it.
+	Pins func(ref string, platform ocispecs.Platform) digest.Digest
 	// SourceMap is the build file's source map, created once per file with
 	// llb.NewSourceMap; every op gets a location in it. May be nil.
 	SourceMap *llb.SourceMap

@@ -104,6 +104,9 @@ type lowerer struct {
 	// Secrets mounted by the lowered steps (chain.go).
 	secretUses  []SecretUse
 	secretIndex map[string]int
+
+	// The digest step of each rotated secret, by secret id (rotate.go).
+	rotations map[string]llb.State
 }
 
 func newLowerer(f *spec.File, opt Options) (*lowerer, error) {

@@ -212,6 +212,13 @@ func (b *stageBuilder) secret(n spec.Value[string], fb spec.Range) ([]llb.RunOpt
 		}
 		out = append(out, llb.AddSecretWithDest(id, nil, opts...))
 	}
+	if d.Rotate.Or(false) {
+		opt, err := b.rotation(d, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, opt)
+	}
 	return out, nil
 }
 

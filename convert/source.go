@@ -141,6 +141,9 @@ func (l *lowerer) resolveSource(ctx context.Context, s *source) error {
 		return &Error{Range: r, Err: fmt.Errorf("invalid image reference %q: %w", name, err)}
 	}
 	ref := reference.TagNameOnly(named).String()
+	if ref, err = l.pin(ref, s.platform); err != nil {
+		return &Error{Range: r, Err: fmt.Errorf("image %q: %w", name, err)}
+	}
 	if l.opt.MetaResolver != nil {
 		ref, s.img, err = l.resolveImage(ctx, ref, s.platform, s.base)
 		if err != nil {
@@ -157,6 +160,30 @@ func (l *lowerer) resolveSource(ctx context.Context, s *source) error {
 	}
 	s.state = llb.Image(ref, opts...)
 	return nil
+}
+
+// pin adds the digest Options.Pins records for ref to it; a reference
+// that already has a digest is kept as written.
+func (l *lowerer) pin(ref string, p ocispecs.Platform) (string, error) {
+	if l.opt.Pins == nil {
+		return ref, nil
+	}
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := named.(reference.Digested); ok {
+		return ref, nil
+	}
+	d := l.opt.Pins(ref, p)
+	if d == "" {
+		return ref, nil
+	}
+	pinned, err := reference.WithDigest(named, d)
+	if err != nil {
+		return "", fmt.Errorf("pinned digest %q: %w", d, err)
+	}
+	return pinned.String(), nil
 }
 
 func (l *lowerer) namedContext(ctx context.Context, name string, p ocispecs.Platform) (*llb.State, *dockerspec.DockerOCIImage, error) {
@@ -253,4 +280,97 @@ func (l *lowerer) platformPrefix(p ocispecs.Platform, stage string) string {
 		return "[" + stage + " "
 	}
 	return ""
+}
+
+// UseKind is what a Use fetches.
+type UseKind int
+
+const (
+	// UseImage is an image from a registry.
+	UseImage UseKind = iota
+	// UseHTTP is a file an add step downloads.
+	UseHTTP
+	// UseGit is a repository an add step clones.
+	UseGit
+)
+
+// Use is an image, download or repository a stage of the file fetches,
+// with its values interpolated as the lowering would for the options.
+type Use struct {
+	Kind  UseKind
+	Range spec.Range
+	// Image: the reference as written (a named context of that name
+	// replaces it), normalized and tagged, and whether it has a digest.
+	Name     string
+	Ref      string
+	Digested bool
+	Platform ocispecs.Platform
+	// HTTP and git: the step, its URL, checksum, ref and commit.
+	Add      *spec.Add
+	URL      string
+	Checksum string
+	GitRef   string
+	Commit   string
+}
+
+// Uses lists what every stage of f fetches when built for
+// opt.TargetPlatform — every stage, not only the target's, so that a lock
+// covers every target. Images come first (in the order the lowering meets
+// them, each reference and platform once), then add steps in file order.
+// Nothing is resolved.
+func Uses(f *spec.File, opt Options) ([]Use, error) {
+	l, err := newLowerer(f, opt)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range f.Stages {
+		if s == nil {
+			continue
+		}
+		order, err := l.reachable(s)
+		if err != nil {
+			return nil, err
+		}
+		if err := l.prepare(order); err != nil {
+			return nil, err
+		}
+	}
+	var out []Use
+	for _, s := range l.sourceOrder {
+		if s.key.kind != spec.SourceImage || s.key.name == "scratch" {
+			continue
+		}
+		named, err := reference.ParseNormalizedNamed(s.key.name)
+		if err != nil {
+			return nil, &Error{Range: s.ranges[0], Err: fmt.Errorf("invalid image reference %q: %w", s.key.name, err)}
+		}
+		_, digested := named.(reference.Digested)
+		out = append(out, Use{Kind: UseImage, Range: s.ranges[0], Name: s.key.name,
+			Ref: reference.TagNameOnly(named).String(), Digested: digested, Platform: s.platform})
+	}
+	for _, s := range f.Stages {
+		if s == nil {
+			continue
+		}
+		for _, st := range s.Steps {
+			a, ok := st.(*spec.Add)
+			if !ok || a == nil {
+				continue
+			}
+			u := Use{Kind: UseHTTP, Range: or(a.URL.Range, a.Range), Add: a}
+			if a.Kind == spec.AddGit {
+				u.Kind = UseGit
+			}
+			for _, v := range []struct {
+				dst *string
+				src spec.Value[string]
+			}{{&u.URL, a.URL}, {&u.Checksum, a.Checksum}, {&u.GitRef, a.Ref}, {&u.Commit, a.Commit}} {
+				if *v.dst, err = l.expandOr(v.src, "", a.Range); err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,96 @@
+package convert
+
+import (
+	"fmt"
+	"path"
+
+	"github.com/moby/buildkit/client/llb"
+
+	"github.com/ourorg/securefile/rotate"
+	"github.com/ourorg/securefile/spec"
+	"github.com/ourorg/securefile/tool"
+)
+
+// RotateDir is where a run step finds, read-only, the digest of each
+// rotated secret it uses: one file per secret, named for the secret's
+// declaration (names are plain words; ids need not be).
+const RotateDir = "/run/securefile/rotate"
+
+// Paths inside the digest step, which runs in the tool's filesystem and
+// never in the user's.
+const (
+	rotateSaltPath   = "/securefile/salt"
+	rotateSecretPath = "/securefile/secret"
+	rotateOutDir     = "/securefile/out"
+	rotateOutFile    = "digest"
+)
+
+// rotation makes the current run step depend on the value of a secret
+// declared with rotate = true, without that value entering a cache key or
+// the definition.
+//
+// BuildKit leaves secrets out of cache keys (moby/buildkit#2547). So a
+// step of its own, run from the tool with the secret mounted, writes a
+// salted HMAC of the value to a file, and the using step mounts that file
+// read-only. BuildKit keys a read-only mount by the content it selects
+// (solver/llbsolver/ops/exec.go), so the using step is rebuilt exactly when
+// the digest changes. The digest step ignores the cache, because its
+// definition is the same whatever the value: it re-runs on every build,
+// and BuildKit does not let consumers match cached records through the
+// definition of a step that was forced to re-run (solver/edge.go), only
+// through its content.
+//
+// One digest step per secret id serves every step and stage of the
+// platform being lowered.
+func (b *stageBuilder) rotation(d *spec.Secret, id string) (llb.RunOption, error) {
+	l := b.l
+	at := or(d.Rotate.Range, d.Range)
+	if len(l.opt.RotationSalt) == 0 {
+		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q has rotate = true, but the project has no rotation salt: run `securefile lock` next to the build file to create Securefile.lock, which holds one, and build again", d.Name.V)}
+	}
+	if l.opt.ToolState == nil || l.opt.ToolPath == "" {
+		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q has rotate = true, but this build has no securefile tool to compute its digest with: run the frontend from its image (a \"# syntax=\" line, or gateway.v0 with a source), or, in-process, share a static securefile binary as the local \"securefile-tool\" and name it with --opt securefile-tool=NAME (securefile build does this)", d.Name.V)}
+	}
+	st, ok := l.rotations[id]
+	if !ok {
+		if l.rotations == nil {
+			l.rotations = map[string]llb.State{}
+		}
+		st = l.digestStep(d, id)
+		l.rotations[id] = st
+	}
+	return llb.AddMount(path.Join(RotateDir, d.Name.V), st, llb.SourcePath("/"+rotateOutFile), llb.Readonly), nil
+}
+
+// digestStep is the step that computes the digest of secret id. It runs
+// on the build platform, which the tool is built for, and has no network.
+// The secret is mounted as a file even when the steps get it as an
+// environment variable: the tool reads files, and this step is ours.
+func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
+	cons := []llb.ConstraintsOpt{llb.Platform(l.buildPlatform)}
+	if loc := l.location(d.Range); loc != nil {
+		cons = append(cons, loc)
+	}
+	salt := llb.Scratch().File(llb.Mkfile("/salt", 0o444, l.opt.RotationSalt),
+		append(cons, llb.WithCustomName("[internal] rotation salt"))...)
+
+	secret := []llb.SecretOption{llb.SecretID(id), llb.SecretFileOpt(0, 0, 0o400)}
+	if !d.IsRequired() {
+		secret = append(secret, llb.SecretOptional)
+	}
+	args := tool.Command(l.opt.ToolPath, rotate.ToolName, rotate.Args(rotateSaltPath,
+		rotate.Secret{ID: id, In: rotateSecretPath, Out: path.Join(rotateOutDir, rotateOutFile)})...)
+	ro := []llb.RunOption{
+		llb.Args(args),
+		llb.Dir("/"),
+		llb.AddMount(rotateSaltPath, salt, llb.SourcePath("/salt"), llb.Readonly),
+		llb.AddSecret(rotateSecretPath, secret...),
+		llb.Network(llb.NetModeNone),
+		llb.IgnoreCache,
+		llb.WithCustomName("[internal] rotation digest of secret " + d.Name.V),
+	}
+	for _, c := range cons {
+		ro = append(ro, c)
+	}
+	return l.opt.ToolState.Run(ro...).AddMount(rotateOutDir, llb.Scratch())
+}
