@@ -16,6 +16,7 @@ import (
 	"github.com/moby/buildkit/solver/result"
 	"github.com/moby/buildkit/util/apicaps"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/convert"
@@ -61,6 +62,9 @@ type builder struct {
 	resolveMode   string
 	scanner       sbom.Scanner // nil: no SBOM asked for
 	scanTargets   sync.Map     // export platform id → llb.State to scan
+
+	// pins are Securefile.lock's image digests; nil without a lock.
+	pins func(string, ocispecs.Platform) digest.Digest
 }
 
 func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*client.Result, error) {
@@ -75,6 +79,10 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 	if err := applyFilePlatforms(bc, f); err != nil {
 		return nil, err
 	}
+	pins, err := applyLock(ctx, in, f, bc.ImageResolveMode.String())
+	if err != nil {
+		return nil, err
+	}
 	_, noCache := bc.BuildOpts().Opts[keyNoCache]
 	b := &builder{
 		c:             c,
@@ -85,6 +93,7 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 		caps:          bc.BuildOpts().LLBCaps,
 		noCache:       noCache,
 		resolveMode:   bc.ImageResolveMode.String(),
+		pins:          pins,
 	}
 	if b.scanner, err = sbomScanner(ctx, c, bc, b.resolveMode); err != nil {
 		return nil, err
@@ -117,6 +126,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 			return namedContext(ctx, bc, name, p, b.resolveMode)
 		},
 		MetaResolver:     b.c,
+		Pins:             b.pins,
 		SourceMap:        b.in.src.SourceMap, // one per file, shared by all platforms
 		Epoch:            b.epoch,
 		ImageResolveMode: bc.ImageResolveMode,

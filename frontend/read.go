@@ -15,6 +15,7 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/lock"
 )
 
 // Frontend options (buildctl --opt KEY=VALUE; docker buildx can only pass
@@ -43,6 +44,10 @@ type input struct {
 	// excludes, when not nil, replace the .dockerignore patterns of the
 	// main context (see stemIgnore).
 	excludes []string
+	// lock is Securefile.lock next to the build file, nil when there is
+	// none; gw is the client it and the lock subrequest resolve through.
+	lock *lock.File
+	gw   client.Client
 }
 
 // info is the file's source info for errors.
@@ -160,6 +165,10 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 		}
 		in := &input{bc: bc, src: src, filename: name, syntax: syntax}
 		if err := in.stemIgnore(ctx, c); err != nil {
+			return nil, err
+		}
+		in.gw = c
+		if err := in.readLock(ctx, c); err != nil {
 			return nil, err
 		}
 		return in, nil

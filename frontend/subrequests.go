@@ -42,6 +42,17 @@ func subrequest(ctx context.Context, in *input, f *spec.File, diags spec.Diagnos
 	// Our outline has more than outline.Outline, so dockerui's handler,
 	// which would print and version only the standard structure, is
 	// bypassed; it still learns that we have one, for describe.
+	if req == LockRequest {
+		if err := diagnosticsError(diags, in.info()); err != nil {
+			return nil, false, err
+		}
+		lf, err := lockOf(ctx, in, f)
+		if err != nil {
+			return nil, false, err
+		}
+		res, err := lockResult(lf)
+		return res, true, err
+	}
 	if req == outline.SubrequestsOutlineDefinition.Name {
 		o, err := outlineFn(ctx)
 		if err != nil {

@@ -1,0 +1,286 @@
+package frontend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sort"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/lock"
+	"github.com/ourorg/securefile/spec"
+)
+
+// lockHint ends every lock problem: the lock is generated, never edited.
+const lockHint = `run "securefile lock" to update the lock`
+
+// lockUses is what the file fetches on the platforms being built, each
+// source once, at its first use.
+type lockUses struct {
+	images []convert.Use // tagged, no digest, not replaced by a named context
+	http   []convert.Use // by URL
+	git    []convert.Use // without a commit in the file, by URL and ref
+}
+
+// buildPlatforms are the platforms a build makes: the client's or the
+// file's, else the worker's (as in build).
+func buildPlatforms(bc *dockerui.Client) []ocispecs.Platform {
+	if len(bc.TargetPlatforms) > 0 {
+		return bc.TargetPlatforms
+	}
+	return []ocispecs.Platform{bc.BuildPlatforms[0]}
+}
+
+func collectUses(bc *dockerui.Client, f *spec.File, resolveMode string) (*lockUses, error) {
+	u := &lockUses{}
+	seen := map[string]bool{}
+	for _, p := range buildPlatforms(bc) {
+		uses, err := convert.Uses(f, convert.Options{
+			TargetPlatform: p,
+			BuildPlatform:  bc.BuildPlatforms[0],
+			BuildArgs:      maps.Clone(bc.BuildArgs),
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, use := range uses {
+			var key string
+			switch use.Kind {
+			case convert.UseImage:
+				if use.Digested || hasNamedContext(bc, use.Name, use.Platform, resolveMode) {
+					continue
+				}
+				key = "image " + use.Ref + " " + platforms.FormatAll(use.Platform)
+			case convert.UseHTTP:
+				key = "http " + use.URL
+			case convert.UseGit:
+				if use.Commit != "" {
+					continue // the file pins it
+				}
+				key = "git " + use.URL + "#" + use.GitRef
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			switch use.Kind {
+			case convert.UseImage:
+				u.images = append(u.images, use)
+			case convert.UseHTTP:
+				u.http = append(u.http, use)
+			case convert.UseGit:
+				u.git = append(u.git, use)
+			}
+		}
+	}
+	return u, nil
+}
+
+// hasNamedContext reports whether the client replaces the image with a
+// named context (--build-context NAME=…), which the lock then leaves out.
+func hasNamedContext(bc *dockerui.Client, name string, p ocispecs.Platform, resolveMode string) bool {
+	nc, err := bc.NamedContext(name, dockerui.ContextOpt{Platform: &p, ResolveMode: resolveMode})
+	return err == nil && nc != nil
+}
+
+// problems collects lock problems, each with its place (in the build file
+// or in the lock), to be reported together.
+type problems struct {
+	list []string
+	// first is the first problem's place in the build file, whose lines
+	// clients print under the error.
+	first spec.Range
+}
+
+func (ps *problems) add(r spec.Range, format string, args ...any) {
+	if ps.first.IsZero() && r.Filename != "" && !strings.HasSuffix(r.Filename, lock.FileName) {
+		ps.first = r
+	}
+	ps.list = append(ps.list, r.String()+": "+fmt.Sprintf(format, args...))
+}
+
+func (ps *problems) err(in *input) error {
+	if len(ps.list) == 0 {
+		return nil
+	}
+	sort.Strings(ps.list)
+	msg := fmt.Sprintf("frozen lock: %d problem(s):\n%s", len(ps.list), strings.Join(ps.list, "\n"))
+	if ps.first.IsZero() {
+		return errors.New(msg)
+	}
+	return withSource(errors.New(msg), in.info(), ps.first)
+}
+
+// applyLock makes the build use the lock, if there is one: it returns the
+// image pins for the lowering and sets the commit of every git add step
+// the file leaves unpinned. Where the file states its own checksum or
+// commit, the file wins. In frozen mode it first fails, with every
+// problem, when anything is unpinned, when the lock has entries the file
+// no longer uses, when the file disagrees with the lock, or when an image
+// tag now resolves to another digest than the lock records.
+func applyLock(ctx context.Context, in *input, f *spec.File, resolveMode string) (func(string, ocispecs.Platform) digest.Digest, error) {
+	bc := in.bc
+	frozen, err := lockFrozenMode(bc.BuildOpts().Opts)
+	if err != nil {
+		return nil, err
+	}
+	lf := in.lock
+	if lf == nil {
+		if frozen {
+			return nil, fmt.Errorf("frozen lock: there is no %s next to %s; run \"securefile lock\" to create it", lock.FileName, in.filename)
+		}
+		return nil, nil
+	}
+	u, err := collectUses(bc, f, resolveMode)
+	if err != nil {
+		return nil, lowerError(err, in.info())
+	}
+	if frozen {
+		if err := checkFrozen(ctx, in, u); err != nil {
+			return nil, err
+		}
+	}
+	commits := map[*spec.Add]map[string]bool{}
+	for _, g := range u.git {
+		if e := lf.GitEntry(g.URL, g.GitRef); e != nil {
+			if commits[g.Add] == nil {
+				commits[g.Add] = map[string]bool{}
+			}
+			commits[g.Add][e.Commit] = true
+		}
+	}
+	for a, cs := range commits {
+		// An add step whose URL or ref interpolates to different values
+		// per platform has no single commit; it keeps following its ref.
+		if len(cs) == 1 {
+			for c := range cs {
+				a.Commit = spec.At(c, a.Range)
+			}
+		}
+	}
+	return func(ref string, p ocispecs.Platform) digest.Digest {
+		return lf.ImageDigest(ref, platforms.FormatAll(p))
+	}, nil
+}
+
+func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
+	lf := in.lock
+	var ps problems
+	usedImages, usedHTTP, usedGit := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	type drift struct {
+		use    convert.Use
+		locked digest.Digest
+		now    digest.Digest
+		err    error
+	}
+	var drifts []*drift
+	for _, use := range u.images {
+		usedImages[use.Ref] = true
+		plat := platforms.FormatAll(use.Platform)
+		d := lf.ImageDigest(use.Ref, plat)
+		if d == "" {
+			ps.add(use.Range, "image %q for %s is not pinned in %s; %s", use.Ref, plat, lock.FileName, lockHint)
+			continue
+		}
+		drifts = append(drifts, &drift{use: use, locked: d})
+	}
+	var eg errgroup.Group
+	for _, d := range drifts {
+		eg.Go(func() error {
+			_, d.now, d.err = resolveImagePin(ctx, in.gw, d.use.Ref, d.use.Platform)
+			return nil
+		})
+	}
+	_ = eg.Wait()
+	for _, d := range drifts {
+		plat := platforms.FormatAll(d.use.Platform)
+		switch {
+		case d.err != nil:
+			ps.add(d.use.Range, "image %q for %s: cannot check it against the lock: %v", d.use.Ref, plat, d.err)
+		case d.now != d.locked:
+			ps.add(d.use.Range, "image %q for %s has drifted: %s pins %s, the tag now resolves to %s; %s",
+				d.use.Ref, plat, lock.FileName, d.locked, d.now, lockHint)
+		}
+	}
+	for _, use := range u.http {
+		usedHTTP[use.URL] = true
+		e := lf.HTTPEntry(use.URL)
+		switch {
+		case e == nil:
+			ps.add(use.Range, "download %q is not pinned in %s; %s", use.URL, lock.FileName, lockHint)
+		case use.Checksum != "" && digest.Digest(use.Checksum) != e.Checksum:
+			ps.add(use.Range, "download %q: the build file says checksum %s, %s pins %s (the build file wins); %s",
+				use.URL, use.Checksum, lock.FileName, e.Checksum, lockHint)
+		}
+	}
+	for _, use := range u.git {
+		usedGit[use.URL+"#"+use.GitRef] = true
+		if lf.GitEntry(use.URL, use.GitRef) == nil {
+			ps.add(use.Range, "git %q ref %q is not pinned to a commit in %s; %s", use.URL, use.GitRef, lock.FileName, lockHint)
+		}
+	}
+	for _, im := range lf.Images {
+		if !usedImages[im.Ref] {
+			ps.add(im.Range, "image %q is locked but the build file no longer uses it; %s", im.Ref, lockHint)
+		}
+	}
+	for _, h := range lf.HTTP {
+		if !usedHTTP[h.URL] {
+			ps.add(h.Range, "download %q is locked but the build file no longer uses it; %s", h.URL, lockHint)
+		}
+	}
+	for _, g := range lf.Git {
+		if !usedGit[g.URL+"#"+g.Ref] {
+			ps.add(g.Range, "git %q ref %q is locked but the build file no longer uses it (or now names a commit); %s", g.URL, g.Ref, lockHint)
+		}
+	}
+	return ps.err(in)
+}
+
+// lockResolveMode always asks the registry: a lock records, and a frozen
+// build compares with, what the tag points at now, not what a worker
+// happens to have.
+var lockResolveMode = llb.ResolveModeForcePull.String()
+
+// resolveImagePin asks BuildKit what ref points at: the index (or the
+// single manifest) and the manifest for p. BuildKit names the platform's
+// manifest only for an OCI index; for a Docker manifest list both are the
+// list's digest, which pins the image just as firmly.
+func resolveImagePin(ctx context.Context, c client.Client, ref string, p ocispecs.Platform) (index, manifest digest.Digest, err error) {
+	res, err := c.ResolveSourceMetadata(ctx, &pb.SourceOp{Identifier: "docker-image://" + ref}, sourceresolver.Opt{
+		LogName: "[internal] resolve " + ref + " for " + platforms.FormatAll(p),
+		ImageOpt: &sourceresolver.ResolveImageOpt{
+			Platform:         &p,
+			ResolveMode:      lockResolveMode,
+			AttestationChain: true,
+		},
+	})
+	if err != nil {
+		return "", "", err
+	}
+	if res.Image == nil || res.Image.Digest == "" {
+		return "", "", fmt.Errorf("BuildKit returned no digest for %s", ref)
+	}
+	index, manifest = res.Image.Digest, res.Image.Digest
+	if ac := res.Image.AttestationChain; ac != nil {
+		if ac.Root != "" {
+			index = ac.Root
+		}
+		if ac.ImageManifest != "" {
+			manifest = ac.ImageManifest
+		}
+	}
+	return index, manifest, nil
+}

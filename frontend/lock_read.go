@@ -1,0 +1,91 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+
+	"github.com/ourorg/securefile/lock"
+)
+
+// Lock options: buildctl --opt securefile-lock=frozen; docker buildx, which
+// passes only build args, --build-arg BUILDKIT_SECUREFILE_LOCK=frozen.
+const (
+	keyLock    = "securefile-lock"
+	keyLockArg = "build-arg:BUILDKIT_SECUREFILE_LOCK"
+	lockFrozen = "frozen"
+)
+
+// lockFrozenMode reports whether the client asked for a frozen lock. The
+// option wins over the build arg.
+func lockFrozenMode(opts map[string]string) (bool, error) {
+	for _, k := range []string{keyLock, keyLockArg} {
+		if v, ok := opts[k]; ok {
+			switch strings.TrimSpace(v) {
+			case lockFrozen:
+				return true, nil
+			case "":
+				return false, nil
+			}
+			return false, fmt.Errorf("%s=%q: the only value is %q (fail when anything is unpinned or has drifted)", strings.TrimPrefix(k, "build-arg:"), v, lockFrozen)
+		}
+	}
+	return false, nil
+}
+
+// lockPath is Securefile.lock in the directory of the build file: a
+// Securefile and a Securefile.toml next to each other share one lock.
+func lockPath(filename string) string {
+	return path.Join(path.Dir(filename), lock.FileName)
+}
+
+// readLock reads Securefile.lock from the local the build file came from.
+// dockerui reads only the build file and its ignore file, so the lock is
+// transferred on its own, and only it. No lock leaves in.lock nil; a lock
+// that does not parse fails the build, with every problem in it.
+func (in *input) readLock(ctx context.Context, c client.Client) error {
+	name := lockPath(in.filename)
+	// As in dockerui: buildx may serve the build file's local from a
+	// session of its own.
+	sessionID := c.BuildOpts().SessionID
+	if v, ok := c.BuildOpts().Opts["local-sessionid:"+dockerui.DefaultLocalNameDockerfile]; ok {
+		sessionID = v
+	}
+	st := llb.Local(dockerui.DefaultLocalNameDockerfile,
+		llb.IncludePatterns([]string{name}),
+		llb.SessionID(sessionID),
+		llb.SharedKeyHint(dockerui.DefaultLocalNameDockerfile+"-lock"),
+		dockerui.WithInternalName("load lock file "+name),
+		llb.Differ(llb.DiffNone, false),
+	)
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	ref, err := res.SingleRef()
+	if err != nil || ref == nil {
+		return err
+	}
+	if _, err := ref.StatFile(ctx, client.StatRequest{Path: name}); err != nil {
+		return nil // no lock
+	}
+	dt, err := dockerui.ReadFile(ctx, ref, name)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	f, err := lock.Parse(name, dt)
+	if err != nil {
+		return err
+	}
+	in.lock = f
+	return nil
+}
