@@ -90,7 +90,11 @@ func (c *checker) run(f *spec.File) {
 	c.checkStages()
 	c.checkArgCycles()
 	c.checkStageGraph()
+	c.checkCredentialFiles()
+	c.checkSecretValues()
 	c.checkUnused()
+	// Last, so that a suppression sees every finding it could cover.
+	c.applySuppressions()
 }
 
 // use is a declaration that something uses: kind is "arg", "secret",

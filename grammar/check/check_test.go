@@ -51,7 +51,7 @@ type checkCase struct {
 }
 
 func checkCases() []checkCase {
-	return []checkCase{
+	return append(securityCases(), []checkCase{
 		{"clean", app(nil), nil},
 		{"zero file", &spec.File{}, []string{"<input>:1:1: no stages [no-stages]"}},
 		{"nil file", nil, []string{"<input>:1:1: no stages [no-stages]"}},
@@ -558,16 +558,17 @@ func checkCases() []checkCase {
 			r.Secrets = []spec.Value[string]{word(4, 60, "netrc")}
 		}), []string{`Securefile:1:5: warning: arg "netrc" has the name of a secret [arg-secret-clash]`}},
 		{"secrets in args and env", app(func(f *spec.File, s *spec.Stage) {
-			f.Args = []*spec.Arg{argDefault(1, "GITHUB_TOKEN", ""), argDefault(2, "PUBLIC_KEY", ""), argDefault(3, "TOKENIZER", "")}
+			// Names alone, ${…} and paths are no finding (moby/buildkit#5775);
+			// literals under secret names are.
+			f.Args = []*spec.Arg{argDefault(1, "GITHUB_TOKEN", ""), argDefault(2, "PUBLIC_KEY", ""), argDefault(3, "TOKENIZER", ""), arg(7, "KEY_NAME"), argDefault(8, "DB_PASSWORD", "hunter2")}
 			s.Steps = []spec.Step{
-				&spec.Env{Node: node(4, 3), Vars: []*spec.KeyValue{kv(4, 7, "DB_PASSWORD", "${GITHUB_TOKEN}"), kv(4, 40, "KEY_FILE", "${PUBLIC_KEY}")}},
-				run(5, "echo ${TOKENIZER}"),
+				&spec.Env{Node: node(4, 3), Vars: []*spec.KeyValue{kv(4, 7, "DB_PASSWORD", "${GITHUB_TOKEN}"), kv(4, 40, "KEY_FILE", "${PUBLIC_KEY}"), kv(4, 70, "PASSWORD_FILE", "/run/secrets/pw")}},
+				run(5, "echo ${TOKENIZER} ${KEY_NAME} ${DB_PASSWORD}"),
 			}
 			s.Steps[1].(*spec.Run).Env = []*spec.KeyValue{kv(6, 9, "api_key", "x")}
 		}), []string{
-			`Securefile:1:5: warning: arg "GITHUB_TOKEN" looks like a secret [secret-in-arg]`,
-			`Securefile:4:7: warning: environment variable "DB_PASSWORD" looks like a secret [secret-in-env]`,
 			`Securefile:6:9: warning: environment variable "api_key" looks like a secret [secret-in-env]`,
+			`Securefile:8:5: warning: arg "DB_PASSWORD" looks like a secret [secret-in-arg]`,
 		}},
 		{"redundant platform and relative workdir", app(func(f *spec.File, s *spec.Stage) {
 			s.Platform = str(3, 40, "${TARGETPLATFORM}")
@@ -639,7 +640,7 @@ func checkCases() []checkCase {
 		{"no ranges at all", &spec.File{Stages: []*spec.Stage{{Kind: spec.KindImage, Name: spec.Of("app"), From: spec.Source{Set: true, Kind: spec.SourceImage, Name: spec.Of("alpine")},
 			Steps: []spec.Step{&spec.Run{Command: spec.Command{Shell: spec.Of("make")}, Caches: []spec.Value[string]{spec.Of("missing")}}}}}},
 			[]string{`<input>: undefined cache "missing" [undefined-cache]`}},
-	}
+	}...)
 }
 
 func TestCheck(t *testing.T) {

@@ -256,7 +256,6 @@ func (c *checker) checkArgs() {
 		if a.Default.Set {
 			c.template(a.Default, fb, a)
 		}
-		c.secretLikeName(a.Name, fb, "arg")
 		if s, ok := c.secrets[a.Name.V]; ok && a.Name.V != "" {
 			c.warnf(or(a.Name.Range, fb), "arg-secret-clash",
 				fmt.Sprintf("Arg %q has the name of secret %q (%s). ${%s} always reads the arg, never the secret: no expression reads a secret's value, and sharing the name makes it easy to believe otherwise.", a.Name.V, s.Name.V, where(or(s.Name.Range, s.Range)), a.Name.V),

@@ -63,8 +63,14 @@ var Rules = []Rule{
 	{"missing-checksum", spec.Error, "an http(s) add step has no checksum"},
 	{"invalid-checksum", spec.Error, "a checksum is not sha256:<64 hex> (or sha384:<96>, sha512:<128>), lowercase"},
 	{"url-credentials", spec.Error, "a download or git URL has credentials in it (a password, or any user name for http(s))"},
-	{"secret-in-arg", spec.Warning, "an arg's name says it holds a secret (like BuildKit's SecretsUsedInArgOrEnv)"},
-	{"secret-in-env", spec.Warning, "an environment variable's name says it holds a secret"},
+	{"secret-in-arg", spec.Warning, "an arg whose name says it holds a secret has a literal default (no finding for a name alone, a ${…} or a path)"},
+	{"secret-in-env", spec.Warning, "an environment variable whose name says it holds a secret is set to a literal (no finding for ${…} or a path)"},
+	{"secret-value", spec.Error, "an arg default, env value, label or command holds a known credential format (ghp_, github_pat_, glpat-, AKIA/ASIA, xox?-, sk-, sk_live_, AIza, npm_, pypi-, a PRIVATE KEY block)"},
+	{"high-entropy-secret", spec.Error, "a random-looking literal (16+ characters, 3.5+ bits each) is assigned to a credential name (TOKEN, PASSWORD, SECRET, API_KEY, …) in an arg, env, label or command"},
+	{"credential-file", spec.Error, "a copy or bind of the main context names a credential file (.netrc, .npmrc, .env, id_rsa, *.key, .docker/config.json, .aws/credentials, kubeconfig, …)"},
+	{"credential-file-allowed", spec.Warning, "a copy sets allow-credentials = true (always reported, so the opt-out stays visible)"},
+	{"unknown-suppression", spec.Warning, "a securefile:ignore comment names no rule, an unknown rule, or a rule that cannot be suppressed"},
+	{"unused-suppression", spec.Warning, "a securefile:ignore comment suppresses a rule that reports nothing where it applies"},
 	{"invalid-known-hosts", spec.Error, "a known_hosts entry is not hosts keytype base64key, or its key does not match its type"},
 
 	// values

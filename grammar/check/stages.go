@@ -337,13 +337,12 @@ func (c *checker) envVar(kv *spec.KeyValue, fb spec.Range) {
 	}
 	fb = or(kv.Range, fb)
 	c.envName(kv.Key, fb, "environment variable", false)
-	c.secretLikeName(kv.Key, fb, "env")
 	c.template(kv.Value, fb, nil)
 }
 
 var (
 	secretWords    = []string{"apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token"}
-	notSecretWords = []string{"public", "file", "version"}
+	notSecretWords = []string{"public", "file", "version", "name", "id", "path", "dir", "url"}
 )
 
 // looksSecret reports whether one of the "_"-separated words of name says
@@ -365,9 +364,11 @@ func looksSecret(name string) bool {
 }
 
 // secretLikeName warns about an arg or environment variable whose name
-// says it holds a secret (BuildKit's SecretsUsedInArgOrEnv): its value
-// would be stored in the build definition, the cache and, for env, the
-// image.
+// says it holds a secret (BuildKit's SecretsUsedInArgOrEnv) and whose
+// value is a literal (see namedValue): that value is stored in the build
+// definition, the cache and, for env, the image. A name alone is no
+// finding: "arg KEY_NAME" or a value that is "${…}" or a path holds no
+// credential (moby/buildkit#5775).
 func (c *checker) secretLikeName(name spec.Value[string], fb spec.Range, kind string) {
 	if !looksSecret(name.V) {
 		return
@@ -377,7 +378,7 @@ func (c *checker) secretLikeName(name spec.Value[string], fb spec.Range, kind st
 		what, where = "environment variable", "the build definition, the build cache and, for an env step, the image config"
 	}
 	c.warnf(or(name.Range, fb), "secret-in-"+kind,
-		fmt.Sprintf("%q looks like the name of a secret. The value of an %s is stored in %s, where anyone who can read them can read it.", name.V, what, where),
+		fmt.Sprintf("%q looks like the name of a secret and is given a literal value. The value of an %s is stored in %s, where anyone who can read them can read it.", name.V, what, where),
 		"declare a secret and mount it in the run step that needs it (as a file or an environment variable)",
 		"%s %q looks like a secret", what, name.V)
 }

@@ -1,0 +1,272 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// Per-line suppression: a comment
+//
+//	# securefile:ignore RULE-ID[,RULE-ID...] [reason]
+//
+// on the line before a line, or at its end, suppresses those rules there.
+// The parsers give every comment to the node it documents (an arg, a
+// declaration, a stage, a step: the node on the comment's line, or the
+// next one), without its own position; so a suppression covers the lines
+// of the node it belongs to. For an arg or a one-line step that is the
+// line; for a block, the block; for a stage, its own lines (settings such
+// as labels), not its steps, which take their own comments. The checker
+// therefore needs no source text and works the same for both syntaxes.
+
+const suppressPrefix = "securefile:ignore"
+
+// suppressible says whether a rule may be suppressed: the heuristic value
+// rules and warnings, but not a finding that makes the file wrong, not
+// the allow-credentials warning (the opt-out must stay visible), and not
+// the findings about suppressions themselves.
+func suppressible(code string) bool {
+	switch code {
+	case "secret-value", "high-entropy-secret":
+		return true
+	case "credential-file-allowed", "unknown-suppression", "unused-suppression", "internal-error":
+		return false
+	}
+	for _, r := range Rules {
+		if r.Code == code {
+			return r.Severity == spec.Warning
+		}
+	}
+	return false
+}
+
+// suppression is one rule id of one suppression comment.
+type suppression struct {
+	code    string
+	comment string
+	node    spec.Range          // the node the comment belongs to
+	covers  func(line int) bool // the lines it applies to
+	used    bool
+}
+
+// parseSuppression returns the rule ids of a comment (without its '#'),
+// and whether it is a suppression at all.
+func parseSuppression(text string) ([]string, bool) {
+	t := strings.TrimSpace(text)
+	rest, ok := strings.CutPrefix(t, suppressPrefix)
+	if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
+		return nil, false
+	}
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return nil, true
+	}
+	var codes []string
+	for _, c := range strings.Split(fields[0], ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	return codes, true
+}
+
+func linesOf(r spec.Range) func(int) bool {
+	return func(l int) bool { return !r.IsZero() && l >= r.Start.Line && l <= r.End.Line }
+}
+
+// collectSuppressions reads the suppression comments of every node.
+func (c *checker) collectSuppressions() []*suppression {
+	var out []*suppression
+	add := func(n *spec.Node, covers func(int) bool) {
+		for _, text := range n.Comments {
+			codes, ok := parseSuppression(text)
+			if !ok {
+				continue
+			}
+			at := or(n.Range, c.fileRange)
+			if len(codes) == 0 {
+				c.warnf(at, "unknown-suppression",
+					fmt.Sprintf("The comment %q names no rule, so it suppresses nothing.", "#"+text),
+					"write the rule ids to suppress: # securefile:ignore RULE-ID[,RULE-ID...] [reason]", "suppression without a rule id")
+				continue
+			}
+			for _, code := range codes {
+				if !suppressible(code) {
+					c.unknownSuppression(at, code)
+					continue
+				}
+				out = append(out, &suppression{code: code, comment: "#" + text, node: at, covers: covers})
+			}
+		}
+	}
+	f := c.f
+	add(&f.Node, linesOf(f.Platforms.Range))
+	for _, a := range f.Args {
+		if a != nil {
+			add(&a.Node, linesOf(a.Range))
+		}
+	}
+	for _, s := range f.Secrets {
+		if s != nil {
+			add(&s.Node, linesOf(s.Range))
+		}
+	}
+	for _, s := range f.SSH {
+		if s != nil {
+			add(&s.Node, linesOf(s.Range))
+		}
+	}
+	for _, s := range f.Caches {
+		if s != nil {
+			add(&s.Node, linesOf(s.Range))
+		}
+	}
+	for _, s := range f.Stages {
+		if s == nil {
+			continue
+		}
+		var stepLines []func(int) bool
+		for _, st := range s.Steps {
+			if st == nil || isNilStep(st) {
+				continue
+			}
+			n := st.NodeInfo()
+			stepLines = append(stepLines, linesOf(n.Range))
+			add(n, linesOf(n.Range))
+			c.nestedSuppressions(st, add)
+		}
+		own := linesOf(s.Range)
+		add(&s.Node, func(l int) bool {
+			return own(l) && !slices.ContainsFunc(stepLines, func(in func(int) bool) bool { return in(l) })
+		})
+		for _, kv := range s.Config.Labels {
+			if kv != nil {
+				add(&kv.Node, linesOf(kv.Range))
+			}
+		}
+	}
+	for _, text := range append(slices.Clone(f.Header), f.Trailing...) {
+		if codes, ok := parseSuppression(text); ok {
+			c.warnf(c.fileRange, "unused-suppression",
+				fmt.Sprintf("The comment %q stands at the top or the end of the file, apart from any line, so it suppresses nothing. A suppression applies to the line it ends or to the line below it.", "#"+text),
+				"move it to the end of the line to suppress, or onto the line above it", "suppression of %s applies to no line", quoteList(codes))
+		}
+	}
+	return out
+}
+
+// isNilStep reports a typed nil step, which models built in code may have.
+func isNilStep(st spec.Step) bool {
+	switch st := st.(type) {
+	case *spec.Run:
+		return st == nil
+	case *spec.Copy:
+		return st == nil
+	case *spec.Add:
+		return st == nil
+	case *spec.Workdir:
+		return st == nil
+	case *spec.Env:
+		return st == nil
+	case *spec.User:
+		return st == nil
+	}
+	return false
+}
+
+// nestedSuppressions reads comments of nodes inside a step (env entries,
+// mounts), should a parser attach comments to them.
+func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func(int) bool)) {
+	switch st := st.(type) {
+	case *spec.Env:
+		for _, kv := range st.Vars {
+			if kv != nil {
+				add(&kv.Node, linesOf(kv.Range))
+			}
+		}
+	case *spec.Run:
+		for _, kv := range st.Env {
+			if kv != nil {
+				add(&kv.Node, linesOf(kv.Range))
+			}
+		}
+		for _, b := range st.Binds {
+			if b != nil {
+				add(&b.Node, linesOf(b.Range))
+			}
+		}
+	}
+}
+
+func (c *checker) unknownSuppression(at spec.Range, code string) {
+	known := make([]string, 0, len(Rules))
+	for _, r := range Rules {
+		if suppressible(r.Code) {
+			known = append(known, r.Code)
+		}
+	}
+	for _, r := range Rules {
+		if r.Code == code {
+			c.warnf(at, "unknown-suppression",
+				fmt.Sprintf("Rule %q cannot be suppressed: it is an error in the file, or a warning that must stay visible, not a heuristic that can be wrong.", code),
+				"fix what the rule reports, and remove it from the comment", "rule %q cannot be suppressed", code)
+			return
+		}
+	}
+	hint := "use a rule id listed in docs/rules.md"
+	if dym := spec.DidYouMean(code, known); dym != "" {
+		hint += " (" + dym + ")"
+	}
+	c.warnf(at, "unknown-suppression", fmt.Sprintf("No rule has the id %q, so the suppression does nothing.", code), hint, "unknown rule %q in suppression", code)
+}
+
+// applySuppressions drops the diagnostics a suppression covers and
+// reports the suppressions that covered none.
+func (c *checker) applySuppressions() {
+	sups := c.collectSuppressions()
+	if len(sups) == 0 {
+		return
+	}
+	kept := c.diags[:0]
+	for _, d := range c.diags {
+		if d != nil && c.suppressed(d, sups) {
+			continue
+		}
+		kept = append(kept, d)
+	}
+	c.diags = kept
+	for _, s := range sups {
+		if !s.used {
+			c.warnf(s.node, "unused-suppression",
+				fmt.Sprintf("The comment %q suppresses %q, but no such finding is on the lines it applies to (%s). A stale suppression would hide a future finding there.", s.comment, s.code, linesDesc(s.node)),
+				"remove the rule id from the comment, or the comment", "unused suppression of %q", s.code)
+		}
+	}
+}
+
+func (c *checker) suppressed(d *spec.Diagnostic, sups []*suppression) bool {
+	if !suppressible(d.Code) || d.Range.IsZero() {
+		return false
+	}
+	hit := false
+	for _, s := range sups {
+		if s.code != d.Code || !s.covers(d.Range.Start.Line) {
+			continue
+		}
+		if s.node.Filename != "" && d.Range.Filename != "" && s.node.Filename != d.Range.Filename {
+			continue
+		}
+		s.used = true
+		hit = true
+	}
+	return hit
+}
+
+func linesDesc(r spec.Range) string {
+	if r.Start.Line == r.End.Line {
+		return fmt.Sprintf("line %d", r.Start.Line)
+	}
+	return fmt.Sprintf("lines %d-%d", r.Start.Line, r.End.Line)
+}
