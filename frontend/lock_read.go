@@ -21,6 +21,13 @@ const (
 	lockFrozen = "frozen"
 )
 
+// LockOption is the frontend option that turns frozen mode on, with the
+// value LockFrozen.
+const (
+	LockOption = keyLock
+	LockFrozen = lockFrozen
+)
+
 // lockFrozenMode reports whether the client asked for a frozen lock. The
 // option wins over the build arg.
 func lockFrozenMode(opts map[string]string) (bool, error) {
@@ -84,6 +91,14 @@ func (in *input) readLock(ctx context.Context, c client.Client) error {
 	}
 	f, err := lock.Parse(name, dt)
 	if err != nil {
+		// The lock request replaces a broken lock (which is what every
+		// problem's hint tells the user to do), keeping its salt.
+		if c.BuildOpts().Opts[keyRequestID] == LockRequest {
+			if salt := lock.SaltOf(dt); salt != nil {
+				in.lock = &lock.File{Version: lock.Version, Salt: salt}
+			}
+			return nil
+		}
 		return err
 	}
 	in.lock = f

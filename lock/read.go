@@ -220,3 +220,19 @@ func less(a, b Problem) bool {
 	}
 	return a.Message < b.Message
 }
+
+// SaltOf is the salt of a lock file that may be invalid otherwise, or nil:
+// rewriting a broken lock keeps the project's salt when it can.
+func SaltOf(data []byte) []byte {
+	var raw struct {
+		Salt string `toml:"salt"`
+	}
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		return nil
+	}
+	salt, err := hex.DecodeString(raw.Salt)
+	if err != nil || len(salt) != SaltSize {
+		return nil
+	}
+	return salt
+}

@@ -45,6 +45,7 @@ type buildFlags struct {
 	noCache                                bool
 	buildArgs, secrets, ssh, contexts      multiFlag
 	outputs, cacheFrom, cacheTo, allow     multiFlag
+	frozen                                 bool
 }
 
 var callRequests = map[string]string{
@@ -65,6 +66,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or quiet")
 	fs.StringVar(&f.call, "call", "", "run a subrequest instead of building: outline, targets or check")
 	fs.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
+	fs.BoolVar(&f.frozen, "frozen", false, "fail when Securefile.lock misses a source or a source drifted from it")
 	fs.Var(&f.buildArgs, "build-arg", "build argument `KEY=VALUE` (repeatable)")
 	fs.Var(&f.secrets, "secret", "secret `id=ID,src=PATH|env=VAR` (repeatable)")
 	fs.Var(&f.ssh, "ssh", "ssh agent or keys `default|ID[=SOCKET|KEYS]` (repeatable)")
@@ -132,6 +134,9 @@ func (f *buildFlags) solveOpt(contextDir string, stderr io.Writer) (client.Solve
 	}
 	if f.noCache {
 		attrs["no-cache"] = ""
+	}
+	if f.frozen {
+		attrs[frontend.LockOption] = frontend.LockFrozen
 	}
 	for _, a := range f.buildArgs {
 		k, v, ok := strings.Cut(a, "=")
