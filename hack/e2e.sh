@@ -3,9 +3,11 @@
 # no Docker Hub, nothing pulled from outside the Go module proxy and Debian.
 #
 #   hack/e2e.sh setup    apt packages, buildkitd/buildctl/mkimage (tools/ module),
-#                        busybox base image layout (linux/amd64 + linux/386)
+#                        busybox base image layout (linux/amd64 + linux/386),
+#                        Debian base image layout (debootstrap, built once)
 #   hack/e2e.sh start    qemu-i386 binfmt handler, registry on 127.0.0.1:5000,
 #                        buildkitd on a private socket, push localhost:5000/busybox:latest
+#                        and localhost:5000/debian:bookworm
 #   hack/e2e.sh image    build the frontend image from ./Dockerfile with a host-built
 #                        binary and push it (IMAGE, PUSH=0|1, BUILDKIT_HOST)
 #   hack/e2e.sh up       setup + start + image
@@ -16,7 +18,8 @@
 # Every command is idempotent. Everything lives under .cache/e2e (E2E_DIR);
 # `E2E_CLEAN=1 hack/e2e.sh stop` deletes the daemon's and registry's state too.
 # Options: E2E_I386=0 (no linux/386), E2E_FORCE_BUILD=1 (rebuild the tools),
-# E2E_SKIP_APT=1, E2E_REGISTRY_ADDR (127.0.0.1:5000).
+# E2E_SKIP_APT=1, E2E_REGISTRY_ADDR (127.0.0.1:5000), E2E_DEBIAN_MIRROR
+# (default: the first Debian mirror of the host's apt sources).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,9 +31,16 @@ ADDR=unix://$SOCK
 E2E_REGISTRY_ADDR=${E2E_REGISTRY_ADDR:-127.0.0.1:5000}
 REGISTRY=localhost:${E2E_REGISTRY_ADDR##*:}   # how images are named
 BASE_REF=$REGISTRY/busybox:latest
+# Debian with git and ssh, for the tests that clone over ssh from a local
+# sshd (e2e/sshgit_test.go); busybox has neither.
+DEBIAN_SUITE=bookworm
+DEBIAN_INCLUDE=git,openssh-client
+DEBIAN_REF=$REGISTRY/debian:$DEBIAN_SUITE
 IMAGE=${IMAGE:-$REGISTRY/ourorg/securefile:latest}
 E2E_I386=${E2E_I386:-1}
-APT_PACKAGES=(runc busybox-static docker-registry openssh-client curl)
+# openssh-server: the tests start their own sshd (never the system service);
+# git: BuildKit runs it on the host for `add git` sources.
+APT_PACKAGES=(runc busybox-static docker-registry openssh-client openssh-server git debootstrap curl)
 [[ $E2E_I386 == 1 ]] && APT_PACKAGES+=(qemu-user-static)
 GO=${GO:-go}
 # The tools are built like the project's tests (CGO off, no tags, no
@@ -75,6 +85,11 @@ setup_apt() {
   # where systemd runs; it would take our port.
   if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
     systemctl disable --now docker-registry >/dev/null 2>&1 || true
+    # An sshd on :22 that this script installed is not wanted either (one
+    # that was installed before is the machine's own and left alone).
+    if grep -qx openssh-server <<<"$missing"; then
+      systemctl disable --now ssh >/dev/null 2>&1 || true
+    fi
   fi
 }
 
@@ -112,10 +127,7 @@ setup_tools() {
 # dpkg architectures and package lists are not touched.
 fetch_i386_busybox() {
   local out=$1 d=$E2E_DIR/apt uri suite
-  uri=$( (grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | awk '{print $2}';
-          grep -hE '^deb +(\[[^]]*\] +)?https?://' /etc/apt/sources.list 2>/dev/null | grep -v security |
-            sed -E 's/^deb +(\[[^]]*\] +)?//' | awk '{print $1}') | head -1 || true)
-  uri=${uri:-http://deb.debian.org/debian}
+  uri=$(debian_mirror)
   suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
   rm -rf "$d"; mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/dl"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$d/sources.list"
@@ -131,6 +143,16 @@ fetch_i386_busybox() {
   (cd "$d/dl" && apt-get "${opts[@]}" download busybox-static:i386 >/dev/null && dpkg-deb -x busybox-static_*_i386.deb root)
   install -m 0755 "$d/dl/root/bin/busybox" "$out"
   rm -rf "$d"
+}
+
+# debian_mirror: the first non-security Debian mirror of the host's apt
+# sources (deb822 or one-line format), else deb.debian.org.
+debian_mirror() {
+  local uri
+  uri=$( (grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | awk '{print $2}';
+          grep -hE '^deb +(\[[^]]*\] +)?https?://' /etc/apt/sources.list 2>/dev/null | grep -v security |
+            sed -E 's/^deb +(\[[^]]*\] +)?//' | awk '{print $1}') | head -1 || true)
+  echo "${E2E_DEBIAN_MIRROR:-${uri:-http://deb.debian.org/debian}}"
 }
 
 # mkrootfs BUSYBOX DIR [LISTER]: busybox at /bin/busybox, a symlink per
@@ -167,6 +189,49 @@ setup_images() {
   echo "$want" >"$layout/.platforms"
 }
 
+# The Debian base image: debootstrap once (about 30 s) into
+# $E2E_DIR/rootfs/debian, kept while the suite and package list are the
+# same; the layout is remade when mkimage is newer. A failure (no mirror
+# reachable, say) is logged and does not stop the setup: the busybox tests
+# can still run, and the tests that need this image fail saying it is
+# missing from the registry.
+setup_debian() {
+  local root=$E2E_DIR/rootfs/debian layout=$E2E_DIR/images/debian want
+  want="$DEBIAN_SUITE minbase $DEBIAN_INCLUDE"
+  if [[ $(cat "$root.done" 2>/dev/null) != "$want" ]]; then
+    local mirror try t0=$SECONDS
+    mirror=$(debian_mirror)
+    rm -f "$root.done"
+    for try in 1 2; do
+      log "debootstrap $want from $mirror (try $try)"
+      rm -rf "$root"
+      if debootstrap --variant=minbase --include="$DEBIAN_INCLUDE" "$DEBIAN_SUITE" "$root" "$mirror" \
+        >"$E2E_DIR/debootstrap.log" 2>&1; then
+        echo "$want" >"$root.done"
+        break
+      fi
+      log "debootstrap failed; last lines of $E2E_DIR/debootstrap.log:"
+      tail -5 "$E2E_DIR/debootstrap.log" >&2
+    done
+    if [[ ! -f $root.done ]]; then
+      rm -rf "$root" "$layout"
+      log "WARNING: no Debian base image; the tests that need $DEBIAN_REF will fail"
+      return 0
+    fi
+    # What the build's container provides itself (/dev, resolv.conf,
+    # hostname), the host's copies debootstrap left, and caches.
+    find "$root/dev" -mindepth 1 -delete
+    rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/var/log/* "$root"/tmp/*
+    rm -f "$root/etc/resolv.conf" "$root/etc/hostname" "$root/etc/machine-id"
+    log "debootstrap done in $((SECONDS - t0))s ($(du -sh "$root" | cut -f1))"
+  fi
+  if [[ -f $layout/index.json && $layout/index.json -nt $BIN/mkimage && $layout/index.json -nt $root.done ]]; then
+    log "Debian image layout up to date"
+    return 0
+  fi
+  mkimage build -cmd bash -o "$layout" "linux/amd64=$root" >&2
+}
+
 cmd_setup() {
   setup_apt
   local c
@@ -175,6 +240,7 @@ cmd_setup() {
   command -v "$GO" >/dev/null || die "go not found"
   setup_tools
   setup_images
+  setup_debian
 }
 
 # ------------------------------------------------------------------ start
@@ -284,6 +350,11 @@ cmd_start() {
   start_registry
   start_buildkitd
   mkimage push "$E2E_DIR/images/busybox" "$BASE_REF" >&2
+  if [[ -f $E2E_DIR/images/debian/index.json ]]; then
+    mkimage push "$E2E_DIR/images/debian" "$DEBIAN_REF" >&2
+  else
+    log "WARNING: no Debian image layout (hack/e2e.sh setup makes it); $DEBIAN_REF not pushed"
+  fi
 }
 
 # ------------------------------------------------------------------ image
@@ -364,6 +435,7 @@ cmd_env() {
   echo "export BUILDKIT_HOST=$ADDR"
   echo "export E2E_REGISTRY=$REGISTRY"
   echo "export E2E_FRONTEND_IMAGE=$IMAGE"
+  echo "export E2E_DEBIAN_IMAGE=$DEBIAN_REF"
   echo "export PATH=$BIN:\$PATH"
 }
 
