@@ -92,6 +92,7 @@ func (c *checker) run(f *spec.File) {
 	c.checkStageGraph()
 	c.checkCredentialFiles()
 	c.checkSecretValues()
+	c.checkSSHHosts()
 	c.checkUnused()
 	// Last, so that a suppression sees every finding it could cover.
 	c.applySuppressions()

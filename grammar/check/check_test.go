@@ -352,6 +352,8 @@ func checkCases() []checkCase {
 			s.Steps[2].(*spec.Add).Commit = str(23, 14, strings.Repeat("A", 40))
 			s.Steps[3].(*spec.Add).Commit = str(24, 14, strings.Repeat("0", 40))
 		}), []string{
+			`Securefile:6:11: no pinned host key for "github.com" [unpinned-ssh-host]`,
+			`Securefile:7:11: no pinned host key for "github.com" [unpinned-ssh-host]`,
 			`Securefile:9:11: invalid git URL "github.com/moby/buildkit" [invalid-git-url]`,
 			`Securefile:10:11: invalid git URL "ftp://x/r" [invalid-git-url]`,
 			`Securefile:11:11: credentials in URL [url-credentials]`,

@@ -71,6 +71,7 @@ var Rules = []Rule{
 	{"credential-file-allowed", spec.Warning, "a copy sets allow-credentials = true (always reported, so the opt-out stays visible)"},
 	{"unknown-suppression", spec.Warning, "a securefile:ignore comment names no rule, an unknown rule, or a rule that cannot be suppressed"},
 	{"unused-suppression", spec.Warning, "a securefile:ignore comment suppresses a rule that reports nothing where it applies"},
+	{"unpinned-ssh-host", spec.Error, "an add git over ssh names a host no known_hosts entry pins, or a run step runs git/ssh/scp/sftp/rsync with only ssh agents that pin no host key"},
 	{"invalid-known-hosts", spec.Error, "a known_hosts entry is not hosts keytype base64key, or its key does not match its type"},
 
 	// values
