@@ -2,12 +2,14 @@ package convert
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/client/llb"
 
+	"github.com/ourorg/securefile/grammar/check"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -56,6 +58,11 @@ func (l *lowerer) mainContext(ctx context.Context, r spec.Range) (llb.State, err
 	if paths := l.followPaths(); len(paths) > 0 {
 		opts = append(opts, llb.FollowPaths(paths))
 	}
+	allowed, err := l.allowedCredentials()
+	if err != nil {
+		return llb.State{}, err
+	}
+	opts = append(opts, credentialExcludes{allowed: allowed})
 	var st llb.State
 	if l.opt.MainContext != nil {
 		p, err := l.opt.MainContext(ctx, opts...)
@@ -71,4 +78,62 @@ func (l *lowerer) mainContext(ctx context.Context, r spec.Range) (llb.State, err
 	}
 	l.mainCtx = &st
 	return st, nil
+}
+
+// credentialExcludes appends the credential-file patterns of the checker's
+// catalog to the main context's exclude patterns, after the
+// .dockerignore ones the caller's options set before it, so that no
+// .netrc, id_rsa or .env is sent to BuildKit even for a copy of "." (which
+// the checker cannot see into), and no .dockerignore can re-include one.
+// Paths that a copy with allow-credentials names are re-included last.
+type credentialExcludes struct{ allowed []string }
+
+func (o credentialExcludes) SetLocalOption(li *llb.LocalInfo) {
+	var patterns []string
+	if li.ExcludePatterns != "" {
+		// Set by llb.ExcludePatterns, always a JSON list of strings.
+		if err := json.Unmarshal([]byte(li.ExcludePatterns), &patterns); err != nil {
+			patterns = nil
+		}
+	}
+	patterns = append(patterns, check.ContextExcludes()...)
+	for _, p := range o.allowed {
+		patterns = append(patterns, "!"+p)
+	}
+	dt, err := json.Marshal(patterns)
+	if err != nil {
+		return
+	}
+	li.ExcludePatterns = string(dt)
+}
+
+// allowedCredentials are the main-context sources, relative to its root,
+// of the copies with allow-credentials in the stages being built, with
+// their contents when they are directories (sorted, without repeats).
+func (l *lowerer) allowedCredentials() ([]string, error) {
+	var out []string
+	for _, s := range l.f.Stages {
+		if _, reachable := l.platforms[s]; s == nil || !reachable {
+			continue
+		}
+		for _, st := range s.Steps {
+			cp, ok := st.(*spec.Copy)
+			if !ok || cp == nil || !cp.AllowCredentials.V || !isMainContext(cp.From) {
+				continue
+			}
+			for _, src := range cp.Sources.Items {
+				v, err := l.args.expand(src, or(cp.Sources.Range, cp.Range))
+				if err != nil {
+					return nil, err
+				}
+				p := strings.TrimPrefix(cleanAbs(v), "/")
+				if p == "" {
+					continue
+				}
+				out = append(out, p, p+"/**")
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
