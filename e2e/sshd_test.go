@@ -139,6 +139,17 @@ func (s *sshServer) accepted() bool {
 	return strings.Contains(s.log.String(), "Accepted publickey for "+s.user)
 }
 
+// acceptedKey reports whether sshd let a client in with the key of this
+// SHA256 fingerprint.
+func (s *sshServer) acceptedKey(fp string) bool {
+	for _, l := range strings.Split(s.log.String(), "\n") {
+		if strings.Contains(l, "Accepted publickey for "+s.user) && strings.HasSuffix(strings.TrimSpace(l), fp) {
+			return true
+		}
+	}
+	return false
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
