@@ -285,9 +285,11 @@ func globHits(p string) string {
 	last := els[len(els)-1]
 	inCredentialDir := false
 	for _, e := range els[:len(els)-1] {
+		if what, ok := credentialDirs[e]; ok {
+			return what
+		}
 		_, hold := holdingDirs[e]
-		_, cred := credentialDirs[e]
-		inCredentialDir = inCredentialDir || hold || cred
+		inCredentialDir = inCredentialDir || hold
 	}
 	if !inCredentialDir {
 		for _, n := range ordinaryNames {
@@ -296,26 +298,31 @@ func globHits(p string) string {
 			}
 		}
 	}
-	for _, c := range credentials {
-		for _, ex := range c.examples {
-			exEls := strings.Split(ex, "/")
-			if len(exEls) > len(els) {
-				continue
-			}
-			match := true
-			for i := range exEls {
-				ok, err := path.Match(els[len(els)-len(exEls)+i], exEls[i])
-				if err != nil || !ok {
-					match = false
-					break
+	// Examples with a directory first, so that ".aws/*" is reported as
+	// AWS credentials rather than as any file it could also match.
+	for _, withDir := range []bool{true, false} {
+		for _, c := range credentials {
+			for _, ex := range c.examples {
+				exEls := strings.Split(ex, "/")
+				if (len(exEls) > 1) != withDir || len(exEls) > len(els) {
+					continue
 				}
-			}
-			if match {
-				return c.what
+				if globMatches(els[len(els)-len(exEls):], exEls) {
+					return c.what
+				}
 			}
 		}
 	}
 	return ""
+}
+
+func globMatches(patterns, names []string) bool {
+	for i := range names {
+		if ok, err := path.Match(patterns[i], names[i]); err != nil || !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // credentialSource says what credential file a copy or bind source names,
@@ -359,6 +366,14 @@ func (c *checker) checkCredentialFiles() {
 	}
 }
 
+// isOrMatches is the verb for a source: a glob matches files, a path is one.
+func isOrMatches(src string) string {
+	if hasMeta(src) {
+		return "matches"
+	}
+	return "is"
+}
+
 func isContext(src spec.Source) bool { return !src.Set || src.Kind == spec.SourceContext }
 
 func (c *checker) copyCredentials(cp *spec.Copy, fb spec.Range) {
@@ -376,7 +391,7 @@ func (c *checker) copyCredentials(cp *spec.Copy, fb spec.Range) {
 			continue
 		}
 		c.errorf(sr, "credential-file",
-			fmt.Sprintf("%q is %s. Copied into a stage it stays in that layer, and in the image and the build cache, even if a later step deletes it.", src.V, what),
+			fmt.Sprintf("%q %s %s. Copied into a stage it stays in that layer, and in the image and the build cache, even if a later step deletes it.", src.V, isOrMatches(src.V), what),
 			credentialHint, "copy of credential file %q", src.V)
 	}
 	if allowed {
@@ -400,6 +415,6 @@ func (c *checker) bindCredentials(b *spec.Bind, fb spec.Range) {
 		return
 	}
 	c.errorf(or(b.Path.Range, fb), "credential-file",
-		fmt.Sprintf("%q is %s, and credential files are kept out of the build context, so the bind would not find it; a run step gets credentials from a secret.", b.Path.V, what),
+		fmt.Sprintf("%q %s %s, and credential files are kept out of the build context, so the bind would not find it; a run step gets credentials from a secret.", b.Path.V, isOrMatches(b.Path.V), what),
 		credentialHint, "bind of credential file %q", b.Path.V)
 }
