@@ -23,6 +23,7 @@ import (
 // build runs.
 func (c *checker) checkSSHHosts() {
 	pins, decided := c.pinnedHosts()
+	gitOverSSH := false
 	for _, s := range c.f.Stages {
 		if s == nil {
 			continue
@@ -30,13 +31,30 @@ func (c *checker) checkSSHHosts() {
 		for _, st := range s.Steps {
 			switch st := st.(type) {
 			case *spec.Add:
-				if st != nil && st.Kind == spec.AddGit && decided {
+				if st == nil || st.Kind != spec.AddGit {
+					continue
+				}
+				if _, _, ok := sshHost(st.URL.V); ok || strings.Contains(st.URL.V, "${") {
+					gitOverSSH = true
+				}
+				if decided {
 					c.gitHostPinned(st, pins)
 				}
 			case *spec.Run:
 				if st != nil {
 					c.runHostsPinned(st)
 				}
+			}
+		}
+	}
+	if gitOverSSH {
+		// A git source over ssh is checked against the known_hosts of
+		// every ssh declaration (the lowering passes them all), so a
+		// declaration that pins keys is used even if no run step
+		// forwards its agent.
+		for _, d := range c.f.SSH {
+			if d != nil && len(d.KnownHosts.Items) > 0 {
+				c.used[use{"ssh", d.Name.V}] = true
 			}
 		}
 	}

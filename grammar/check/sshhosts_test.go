@@ -41,6 +41,13 @@ image app from "debian:bookworm" {
   }
 }
 `, []string{`5:11: no pinned host key for "[github.com]:2222"`, `6:11: no pinned host key for "gitlab.com"`}},
+		{"pinned for add git only", `ssh gh {
+  known_hosts = ["[git.example]:2222 ` + key + `"]
+}
+image app from scratch {
+  add git "ssh://git@git.example:2222/o/r.git" to "/r"
+}
+`, nil},
 		{"negated", `ssh gh {
   known_hosts = ["*.example,!evil.example ` + key + `"]
 }
@@ -91,8 +98,11 @@ image app from "debian:bookworm" {
 			}
 			var got []string
 			for _, d := range check.Check(f) {
-				if d.Code == "unpinned-ssh-host" {
+				switch d.Code {
+				case "unpinned-ssh-host":
 					got = append(got, d.Line())
+				case "unused-ssh":
+					t.Errorf("%s: the declaration pins keys for git sources", d.Line())
 				}
 			}
 			if len(got) != len(c.want) {
