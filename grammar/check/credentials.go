@@ -378,7 +378,7 @@ func isContext(src spec.Source) bool { return !src.Set || src.Kind == spec.Sourc
 
 func (c *checker) copyCredentials(cp *spec.Copy, fb spec.Range) {
 	allowed := cp.AllowCredentials.V
-	var allowedWhat []string
+	var allowedWhat, allowedNames []string
 	lfb := or(cp.Sources.Range, fb)
 	for _, src := range cp.Sources.Items {
 		what := credentialSource(src.V)
@@ -388,6 +388,7 @@ func (c *checker) copyCredentials(cp *spec.Copy, fb spec.Range) {
 		sr := or(src.Range, lfb)
 		if allowed {
 			allowedWhat = append(allowedWhat, fmt.Sprintf("%q (%s)", src.V, what))
+			allowedNames = append(allowedNames, src.V)
 			continue
 		}
 		c.errorf(sr, "credential-file",
@@ -405,7 +406,7 @@ func (c *checker) copyCredentials(cp *spec.Copy, fb spec.Range) {
 		c.warnf(r, "credential-file-allowed",
 			fmt.Sprintf("The copy sets allow-credentials, so it copies %s into the stage, where anyone who can pull the image or read the cache can read it.", strings.Join(allowedWhat, ", ")),
 			"declare a secret and mount it in the run step that needs it instead, unless the file really belongs in the image",
-			"allow-credentials: copies %s", strings.Join(allowedWhat, ", "))
+			"allow-credentials lets credential file %s into the stage", quoteList(allowedNames))
 	}
 }
 

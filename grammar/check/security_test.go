@@ -96,7 +96,7 @@ func securityCases() []checkCase {
 			`Securefile:5:85: copy of credential file ".docker" [credential-file]`,
 			`Securefile:6:9: copy of credential file "id_*" [credential-file]`,
 			`Securefile:6:44: copy of credential file ".env.*" [credential-file]`,
-			`Securefile:7:70: warning: allow-credentials: copies ".npmrc" (an .npmrc file (npm registry tokens)) [credential-file-allowed]`,
+			`Securefile:7:70: warning: allow-credentials lets credential file ".npmrc" into the stage [credential-file-allowed]`,
 			`Securefile:8:70: warning: allow-credentials on a copy of no credential file [credential-file-allowed]`,
 			`Securefile:11:10: bind of credential file ".aws/credentials" [credential-file]`,
 		}},
