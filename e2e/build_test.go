@@ -68,6 +68,8 @@ type buildOpts struct {
 	ssh     []sshprovider.AgentConfig
 	allow   []string // entitlements, e.g. "network.host"
 	exports []client.ExportEntry
+	dir     string            // context and build file directory instead of examples/<example>
+	opts    map[string]string // frontend options (--opt)
 }
 
 // buildResult is what a build returned and reported.
@@ -81,6 +83,16 @@ type buildResult struct {
 // E2E_VERBOSE=1).
 func (h *harness) build(t *testing.T, v variant, b buildOpts) *buildResult {
 	t.Helper()
+	res, err := h.tryBuild(t, v, b)
+	if err != nil {
+		t.Fatalf("build of examples/%s/%s (%s) failed: %v", b.example, v.file, v.mode, err)
+	}
+	return res
+}
+
+// tryBuild runs one build of b in variant v and returns its error.
+func (h *harness) tryBuild(t *testing.T, v variant, b buildOpts) (*buildResult, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
@@ -91,6 +103,9 @@ func (h *harness) build(t *testing.T, v variant, b buildOpts) *buildResult {
 	defer c.Close()
 
 	dir := filepath.Join(h.repo, "examples", b.example)
+	if b.dir != "" {
+		dir = b.dir
+	}
 	src, err := fsutil.NewFS(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +113,9 @@ func (h *harness) build(t *testing.T, v variant, b buildOpts) *buildResult {
 	attrs := map[string]string{"filename": v.file, "build-arg:BASE": h.base}
 	for k, val := range b.args {
 		attrs["build-arg:"+k] = val
+	}
+	for k, val := range b.opts {
+		attrs[k] = val
 	}
 	var attachables []session.Attachable
 	if b.secrets != nil {
@@ -124,6 +142,18 @@ func (h *harness) build(t *testing.T, v variant, b buildOpts) *buildResult {
 	case modeGateway:
 		opt.Frontend = "gateway.v0"
 		attrs["source"] = h.frontend
+	case modeInProcess:
+		// The tools (the leak scanner) run from a static binary the
+		// client shares, as securefile build shares itself.
+		toolFS, err := fsutil.NewFS(filepath.Dir(h.tool))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if toolFS, err = fsutil.NewFilterFS(toolFS, &fsutil.FilterOpt{IncludePatterns: []string{filepath.Base(h.tool)}}); err != nil {
+			t.Fatal(err)
+		}
+		opt.LocalMounts[frontend.ToolLocal] = toolFS
+		attrs[frontend.ToolOption] = filepath.Base(h.tool)
 	}
 
 	var progress bytes.Buffer
@@ -164,10 +194,10 @@ func (h *harness) build(t *testing.T, v variant, b buildOpts) *buildResult {
 		}
 	})
 	if err != nil {
-		t.Fatalf("build of examples/%s/%s (%s) failed: %v", b.example, v.file, v.mode, err)
+		return res, err
 	}
 	t.Logf("built examples/%s/%s (%s) in %v", b.example, v.file, v.mode, time.Since(t0).Round(time.Millisecond))
-	return res
+	return res, nil
 }
 
 type syncWriter struct {

@@ -23,6 +23,7 @@ type harness struct {
 	registry string // host:port of the plain-HTTP registry, as images name it
 	frontend string // the frontend image reference
 	base     string // the busybox base image (linux/amd64 + linux/386)
+	tool     string // a static securefile-frontend binary the in-process builds share
 }
 
 // TestMain connects to the daemon named by BUILDKIT_HOST (which `make e2e`
@@ -63,7 +64,28 @@ func run(m *testing.M) int {
 	h.registry = getenv("E2E_REGISTRY", "localhost:5000")
 	h.frontend = getenv("E2E_FRONTEND_IMAGE", h.registry+"/ourorg/securefile:latest")
 	h.base = getenv("E2E_BASE_IMAGE", h.registry+"/busybox:latest")
+	tmp, err := os.MkdirTemp("", "securefile-e2e-tool")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	if h.tool, err = buildTool(repo, tmp); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building the tool binary:", err)
+		return 1
+	}
 	return m.Run()
+}
+
+// buildTool builds the frontend binary from the current code, static (as
+// the image has it), for the in-process builds to share as their tool.
+func buildTool(repo, dir string) (string, error) {
+	out := filepath.Join(dir, "securefile-frontend")
+	c := exec.Command("go", "build", "-o", out, "./cmd/securefile-frontend")
+	c.Dir = repo
+	c.Env = append(os.Environ(), "CGO_ENABLED=0")
+	c.Stdout, c.Stderr = os.Stderr, os.Stderr
+	return out, c.Run()
 }
 
 func getenv(k, def string) string {

@@ -62,6 +62,7 @@ type builder struct {
 	resolveMode   string
 	scanner       sbom.Scanner // nil: no SBOM asked for
 	scanTargets   sync.Map     // export platform id → llb.State to scan
+	leaks         *leakCheck   // nil: leak verification is off (verify.go)
 
 	// pins are Securefile.lock's image digests; nil without a lock.
 	pins func(string, ocispecs.Platform) digest.Digest
@@ -94,6 +95,9 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 		noCache:       noCache,
 		resolveMode:   bc.ImageResolveMode.String(),
 		pins:          pins,
+	}
+	if b.leaks, err = newLeakCheck(ctx, b, bc); err != nil {
+		return nil, err
 	}
 	if b.scanner, err = sbomScanner(ctx, c, bc, b.resolveMode); err != nil {
 		return nil, err
@@ -160,6 +164,9 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		img.Platform = target
 	}
 	addLabels(img, bc.Labels)
+	if err := b.leaks.check(ctx, res, img); err != nil {
+		return nil, err
+	}
 	return &dockerui.BuildResult{
 		Reference: ref,
 		Image:     img,

@@ -17,6 +17,10 @@ const MinValueLen = 4
 // every few megabytes; eight do not.
 const minEncodedLen = 8
 
+// UntrimmedSuffix ends the encoding names of the patterns of a value
+// that had surrounding whitespace, taken with it.
+const UntrimmedSuffix = " (with surrounding whitespace)"
+
 // Pattern is one byte string to look for, derived from one secret.
 type Pattern struct {
 	Secret   int    // index of the secret
@@ -53,7 +57,7 @@ func Patterns(secret int, value []byte) []Pattern {
 		}
 		suffix := ""
 		if i > 0 {
-			suffix = " (with surrounding whitespace)"
+			suffix = UntrimmedSuffix
 		}
 		add("raw"+suffix, v, MinValueLen)
 		// base64 of the whole value, ending a stream (padding dropped so

@@ -42,7 +42,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 type buildFlags struct {
 	daemonFlags
 	file, target, platform, progress, call string
-	noCache                                bool
+	noCache, noVerify                      bool
 	buildArgs, secrets, ssh, contexts      multiFlag
 	outputs, cacheFrom, cacheTo, allow     multiFlag
 	frozen                                 bool
@@ -66,6 +66,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or quiet")
 	fs.StringVar(&f.call, "call", "", "run a subrequest instead of building: outline, targets or check")
 	fs.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
+	fs.BoolVar(&f.noVerify, "no-verify", false, "do not verify that no secret leaks into the image (warns)")
 	fs.BoolVar(&f.frozen, "frozen", false, "fail when Securefile.lock misses a source or a source drifted from it")
 	fs.Var(&f.buildArgs, "build-arg", "build argument `KEY=VALUE` (repeatable)")
 	fs.Var(&f.secrets, "secret", "secret `id=ID,src=PATH|env=VAR` (repeatable)")
@@ -233,6 +234,12 @@ func (f *buildFlags) solveOpt(contextDir string, stderr io.Writer) (client.Solve
 	}
 	opt.FrontendAttrs = attrs
 	opt.AllowedEntitlements = f.allow
+	if f.noVerify {
+		attrs[frontend.VerifyOption] = "false"
+	}
+	if err := shareTool(&opt); err != nil {
+		return opt, mode, err
+	}
 	return opt, mode, nil
 }
 

@@ -1,0 +1,315 @@
+package frontend
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+
+	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/spec"
+	"github.com/ourorg/securefile/tool"
+	"github.com/ourorg/securefile/verify"
+)
+
+const (
+	// keyVerify turns leak verification off for one build ("false");
+	// argVerify is the same as a build arg, for clients that only pass
+	// build args (docker buildx --build-arg).
+	keyVerify = "securefile-verify"
+	argVerify = "BUILDKIT_SECUREFILE_VERIFY"
+
+	// Where the scanner finds its inputs.
+	scanSecrets = "/securefile/secrets"
+	scanLayers  = "/securefile/layers"
+	scanConfig  = "/securefile/config"
+	scanOut     = "/securefile/out"
+	reportFile  = "report.json"
+	configFile  = "config.json"
+)
+
+// leakCheck verifies, for every platform's result, that no secret the
+// build mounts is in what the build adds to the image (issue 5, point 1).
+// The frontend never sees a secret's value: the scan runs inside BuildKit,
+// from the tool image, with the secrets mounted, and the frontend reads
+// only its report.
+type leakCheck struct {
+	b     *builder
+	tools *toolLocator
+}
+
+// newLeakCheck returns the check for this build, or nil when the client
+// turned it off; then it warns that leaks are not verified.
+func newLeakCheck(ctx context.Context, b *builder, bc *dockerui.Client) (*leakCheck, error) {
+	on, err := verifyEnabled(b.c.BuildOpts().Opts, bc.BuildArgs)
+	if err != nil {
+		return nil, err
+	}
+	if !on {
+		if b.in.src != nil && b.in.src.Warn != nil {
+			b.in.src.Warn(ctx, "SecretLeaksNotVerified: leak verification is off for this build (securefile-verify=false): secrets are not checked for in the exported image", client.WarnOpts{
+				Level:  1,
+				Detail: [][]byte{[]byte("remove --opt securefile-verify=false (or the build arg BUILDKIT_SECUREFILE_VERIFY=false) to verify that no secret reaches the image")},
+			})
+		}
+		return nil, nil
+	}
+	return &leakCheck{b: b, tools: &toolLocator{}}, nil
+}
+
+// verifyEnabled reads the option, which wins over the build arg.
+func verifyEnabled(opts, buildArgs map[string]string) (bool, error) {
+	for _, kv := range []struct{ name, v string }{{keyVerify, opts[keyVerify]}, {"build arg " + argVerify, buildArgs[argVerify]}} {
+		if v := strings.TrimSpace(kv.v); v != "" {
+			on, err := strconv.ParseBool(v)
+			if err != nil {
+				return false, fmt.Errorf("%s=%q: want true or false", kv.name, kv.v)
+			}
+			return on, nil
+		}
+	}
+	return true, nil
+}
+
+// check scans one platform's result. A build that mounts no secret has
+// nothing to look for and is not scanned.
+func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *dockerspec.DockerOCIImage) error {
+	if lc == nil || len(res.Secrets) == 0 {
+		return nil
+	}
+	b := lc.b
+	t, err := lc.tools.tool(ctx, b.c, b.buildPlatform)
+	if err != nil {
+		return err
+	}
+	cfg, err := json.Marshal(img)
+	if err != nil {
+		return err
+	}
+	opt := verify.Options{
+		SecretsDir: scanSecrets, Secrets: len(res.Secrets),
+		LayersDir: scanLayers, Layers: len(res.Steps),
+		Config: scanConfig + "/" + configFile,
+	}
+	// The scan is never cached: a secret's value is not part of any cache
+	// key, so a cached report would say nothing about this build's values.
+	ro := []llb.RunOption{
+		llb.Args(tool.Command(t.path, verify.ToolName, verify.Args(opt, scanOut+"/"+reportFile)...)),
+		llb.Network(llb.NetModeNone),
+		llb.IgnoreCache,
+		llb.WithCustomName(fmt.Sprintf("[securefile] verify that no secret is in the image (%d secrets, %d steps)", len(res.Secrets), len(res.Steps))),
+	}
+	for i, s := range res.Secrets {
+		so := []llb.SecretOption{llb.SecretID(s.ID), llb.SecretFileOpt(0, 0, 0o400)}
+		if s.Optional {
+			so = append(so, llb.SecretOptional)
+		}
+		ro = append(ro, llb.AddSecret(scanSecrets+"/"+strconv.Itoa(i), so...))
+	}
+	for i, st := range res.Steps {
+		ro = append(ro, llb.AddMount(scanLayers+"/"+strconv.Itoa(i), llb.Diff(st.Before, st.After), llb.Readonly))
+	}
+	config := llb.Scratch().File(llb.Mkfile(configFile, 0o444, cfg), llb.WithCustomName("[securefile] image config to verify"))
+	ro = append(ro, llb.AddMount(scanConfig, config, llb.Readonly))
+	out := t.state.Run(ro...).AddMount(scanOut, llb.Scratch())
+
+	def, err := out.Marshal(ctx, llb.WithCaps(b.caps), llb.Platform(b.buildPlatform))
+	if err != nil {
+		return err
+	}
+	r, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return fmt.Errorf("leak verification: %w", err)
+	}
+	ref, err := r.SingleRef()
+	if err != nil {
+		return err
+	}
+	dt, err := ref.ReadFile(ctx, client.ReadRequest{Filename: reportFile})
+	if err != nil {
+		return fmt.Errorf("leak verification: reading the scanner's report: %w", err)
+	}
+	var rep verify.Report
+	if err := json.Unmarshal(dt, &rep); err != nil {
+		return fmt.Errorf("leak verification: the scanner's report: %w", err)
+	}
+	lc.warnUnverified(ctx, res, &rep)
+	return lc.reportError(res, &rep)
+}
+
+// warnUnverified says which secrets could not be looked for.
+func (lc *leakCheck) warnUnverified(ctx context.Context, res *convert.Result, rep *verify.Report) {
+	warnFn := lc.b.in.src.Warn
+	if warnFn == nil {
+		return
+	}
+	for _, s := range rep.Secrets {
+		if s.Index < 0 || s.Index >= len(res.Secrets) || s.Status != verify.StatusTooShort {
+			continue
+		}
+		sec := res.Secrets[s.Index]
+		warnFn(ctx, fmt.Sprintf("SecretTooShortToVerify: secret %q is shorter than %d bytes, too short to look for without false matches: it is not verified (line %d)", sec.ID, verify.MinValueLen, sec.Range.Start.Line),
+			client.WarnOpts{Level: 1, Range: pbRanges(sec.Range)})
+	}
+}
+
+// reportError is the build's error for the report's hits and unreadable
+// files, or nil. It names each secret by id, the encoding, the path or
+// config field and the step; its source range is the first hit's step.
+func (lc *leakCheck) reportError(res *convert.Result, rep *verify.Report) error {
+	if len(rep.Hits) == 0 && len(rep.Errors) == 0 {
+		return nil
+	}
+	var lines []string
+	var first spec.Range
+	// One line per secret and place, with every encoding found there; a
+	// value found with its whitespace is also found without, so that
+	// encoding is only named alone.
+	type place struct {
+		secret int
+		where  string
+		step   string
+		r      spec.Range
+	}
+	var order []place
+	encodings := map[place][]string{}
+	for _, h := range rep.Hits {
+		if h.Secret < 0 || h.Secret >= len(res.Secrets) {
+			return fmt.Errorf("leak verification: the report names secret %d of %d", h.Secret, len(res.Secrets))
+		}
+		where, step, r := lc.place(res, h)
+		p := place{h.Secret, where, step, r}
+		if _, seen := encodings[p]; !seen {
+			order = append(order, p)
+		}
+		encodings[p] = append(encodings[p], h.Encoding)
+	}
+	for _, p := range order {
+		var encs []string
+		for _, e := range encodings[p] {
+			if base, ok := strings.CutSuffix(e, verify.UntrimmedSuffix); ok && slices.Contains(encodings[p], base) {
+				continue
+			}
+			if !slices.Contains(encs, e) {
+				encs = append(encs, e)
+			}
+		}
+		if first.IsZero() {
+			first = p.r
+		}
+		lines = append(lines, fmt.Sprintf("%s: secret %q (%s) %s, %s", p.r, res.Secrets[p.secret].ID, strings.Join(encs, ", "), p.where, p.step))
+	}
+	for _, e := range rep.Errors {
+		step, r := "an unknown step", spec.Range{}
+		if e.Layer >= 0 && e.Layer < len(res.Steps) {
+			s := res.Steps[e.Layer]
+			step, r = "added by "+s.Name, s.Range
+		}
+		if first.IsZero() {
+			first = r
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s (%s) could not be read to verify it: %s", r, e.Path, step, e.Error))
+	}
+	msg := "secrets leak into the image:\n  " + strings.Join(lines, "\n  ") +
+		"\nhint: mount secrets only where they are used and keep them out of files the image keeps (write to a tmpfs or a cache, not the filesystem), of env and labels, and of build args"
+	if len(rep.Hits) == 0 {
+		msg = "leak verification is incomplete:\n  " + strings.Join(lines, "\n  ")
+	}
+	return withSource(errors.New(msg), lc.b.in.info(), first)
+}
+
+// place says where a hit is and which step put it there.
+func (lc *leakCheck) place(res *convert.Result, h verify.Hit) (where, step string, r spec.Range) {
+	if h.Where == verify.InConfig {
+		r, step = configSource(lc.b.f, res.Stage, h.Field)
+		return "in the image config, " + h.Field, step, r
+	}
+	s := convert.Step{Name: "an unknown step"}
+	if h.Layer >= 0 && h.Layer < len(res.Steps) {
+		s = res.Steps[h.Layer]
+	}
+	switch h.Where {
+	case verify.InName:
+		where = "in the name of an entry of " + h.Path
+	case verify.InLink:
+		where = "in the target of the symlink " + h.Path
+	default:
+		where = "in " + h.Path
+	}
+	return where, "written by " + s.Name, s.Range
+}
+
+// configSource finds the step or setting that put a config field in the
+// image: the last env step of the stage chain that sets the variable, the
+// label, entrypoint, cmd or healthcheck setting; else the target stage.
+func configSource(f *spec.File, target *spec.Stage, field string) (spec.Range, string) {
+	var chain []*spec.Stage
+	for s, seen := target, map[*spec.Stage]bool{}; s != nil && !seen[s]; {
+		seen[s] = true
+		chain = append(chain, s)
+		if s.From.Kind != spec.SourceStage {
+			break
+		}
+		s = f.Stage(s.From.Name.V)
+	}
+	field = strings.TrimSuffix(field, " (key)")
+	if name, ok := strings.CutPrefix(field, "config.Env "); ok {
+		for _, s := range chain {
+			for i := len(s.Steps) - 1; i >= 0; i-- {
+				if e, ok := s.Steps[i].(*spec.Env); ok && e != nil {
+					for _, kv := range e.Vars {
+						if kv != nil && kv.Key.V == name {
+							return firstRange(kv.Range, e.Range), fmt.Sprintf("set by [%s %d/%d] ENV %s", s.Name.V, i+1, len(s.Steps), name)
+						}
+					}
+				}
+			}
+		}
+	}
+	if rest, ok := strings.CutPrefix(field, "config.Labels["); ok {
+		if j := strings.LastIndex(rest, "]"); j > 0 {
+			if key, err := strconv.Unquote(rest[:j]); err == nil {
+				for _, s := range chain {
+					for _, kv := range s.Config.Labels {
+						if kv != nil && kv.Key.V == key {
+							return firstRange(kv.Range, s.Range), fmt.Sprintf("set by the label %q of stage %s", key, s.Name.V)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, s := range chain {
+		c := s.Config
+		switch {
+		case strings.HasPrefix(field, "config.Entrypoint") && c.Entrypoint.IsSet():
+			return c.Entrypoint.Range, "set by the entrypoint of stage " + s.Name.V
+		case strings.HasPrefix(field, "config.Cmd") && c.Cmd.IsSet():
+			return c.Cmd.Range, "set by the cmd of stage " + s.Name.V
+		case strings.HasPrefix(field, "config.Healthcheck") && c.Healthcheck != nil:
+			return c.Healthcheck.Range, "set by the healthcheck of stage " + s.Name.V
+		}
+	}
+	if target == nil {
+		return spec.Range{}, "set by the build"
+	}
+	return target.Range, "set in the image stage " + target.Name.V
+}
+
+// firstRange is the first range that is set.
+func firstRange(rs ...spec.Range) spec.Range {
+	for _, r := range rs {
+		if !r.IsZero() {
+			return r
+		}
+	}
+	return spec.Range{}
+}

@@ -1,0 +1,135 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/distribution/reference"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/ourorg/securefile/verify"
+)
+
+const (
+	// keySource is the frontend image reference BuildKit passes to a
+	// frontend it runs from an image (gateway.v0, "# syntax=").
+	keySource = "source"
+	// keyToolLocal names, in-process, the file in the local
+	// toolLocalName that holds a static securefile binary.
+	keyToolLocal  = ToolOption
+	toolLocalName = ToolLocal
+	// imageToolPath is the binary in the frontend image (see /Dockerfile).
+	imageToolPath = "/bin/securefile-frontend"
+	// elfHeadSize is how much of a shared binary is read to check that it
+	// is static: the ELF header and program headers of a Go binary.
+	elfHeadSize = 64 << 10
+)
+
+// An in-process client (securefile build, tests calling frontend.Build)
+// shares a static securefile binary for the tools as the local ToolLocal,
+// with nothing else of its directory, and names the file with the
+// frontend option ToolOption.
+const (
+	ToolLocal  = "securefile-tool"
+	ToolOption = "securefile-tool"
+	// VerifyOption set to "false" turns leak verification off.
+	VerifyOption = keyVerify
+)
+
+// toolImage is a filesystem with a securefile binary that runs the tools
+// of package tool (the leak scanner, the rotation digest).
+type toolImage struct {
+	state llb.State
+	path  string
+}
+
+// toolLocator finds the tool image once per build; every platform uses it.
+type toolLocator struct {
+	once sync.Once
+	img  *toolImage
+	err  error
+}
+
+// errNoTool says how to get a scanner, or how to build without one.
+var errNoTool = fmt.Errorf("leak verification needs the securefile scanner, and this build has none: "+
+	"run the frontend from its image (gateway.v0 with --opt source=IMAGE, or a \"# syntax=IMAGE\" line), "+
+	"or, when calling frontend.Build in-process, share a static securefile binary as the local %q and name the file with --opt %s=NAME (securefile build does this); "+
+	"or turn verification off for this build with --opt %s=false (build arg %s=false)", toolLocalName, keyToolLocal, keyVerify, argVerify)
+
+// tool returns the build's tool image: the frontend's own image, pinned
+// to the digest it has for the build platform, or the binary the client
+// shares, after checking that it is a static executable.
+func (t *toolLocator) tool(ctx context.Context, c client.Client, build ocispecs.Platform) (*toolImage, error) {
+	t.once.Do(func() { t.img, t.err = locateTool(ctx, c, build) })
+	return t.img, t.err
+}
+
+func locateTool(ctx context.Context, c client.Client, build ocispecs.Platform) (*toolImage, error) {
+	opts := c.BuildOpts().Opts
+	if src := strings.TrimSpace(opts[keySource]); src != "" {
+		return frontendImage(ctx, c, src, build)
+	}
+	if name := strings.TrimSpace(opts[keyToolLocal]); name != "" {
+		return sharedBinary(ctx, c, name, build)
+	}
+	return nil, errNoTool
+}
+
+func frontendImage(ctx context.Context, c client.Client, src string, build ocispecs.Platform) (*toolImage, error) {
+	named, err := reference.ParseNormalizedNamed(src)
+	if err != nil {
+		return nil, fmt.Errorf("frontend image %q: %w", src, err)
+	}
+	pinned := named
+	if _, ok := named.(reference.Canonical); !ok {
+		_, dgst, _, err := c.ResolveImageConfig(ctx, reference.TagNameOnly(named).String(), sourceresolver.Opt{
+			ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &build, ResolveMode: llb.ResolveModeDefault.String()},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("resolving the frontend image %s for the leak scanner: %w", src, err)
+		}
+		if pinned, err = reference.WithDigest(reference.TrimNamed(named), dgst); err != nil {
+			return nil, err
+		}
+	}
+	st := llb.Image(pinned.String(), llb.Platform(build), llb.WithCustomName("[securefile] scanner "+pinned.String()))
+	return &toolImage{state: st, path: imageToolPath}, nil
+}
+
+func sharedBinary(ctx context.Context, c client.Client, name string, build ocispecs.Platform) (*toolImage, error) {
+	if name != path.Base(name) || name == "." || name == ".." {
+		return nil, fmt.Errorf("--opt %s=%q: want the base name of a file in the local %q", keyToolLocal, name, toolLocalName)
+	}
+	st := llb.Local(toolLocalName,
+		llb.IncludePatterns([]string{name}),
+		llb.SessionID(c.BuildOpts().SessionID),
+		llb.SharedKeyHint(toolLocalName),
+		llb.WithCustomName("[securefile] load the scanner binary "+name),
+	)
+	def, err := st.Marshal(ctx, llb.Platform(build))
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return nil, fmt.Errorf("reading the local %q: %w", toolLocalName, err)
+	}
+	ref, err := r.SingleRef()
+	if err != nil {
+		return nil, err
+	}
+	head, err := ref.ReadFile(ctx, client.ReadRequest{Filename: name, Range: &client.FileRange{Length: elfHeadSize}})
+	if err != nil {
+		return nil, fmt.Errorf("the local %q has no file %q (--opt %s): %w", toolLocalName, name, keyToolLocal, err)
+	}
+	if err := verify.StaticELF(head); err != nil {
+		return nil, fmt.Errorf("the scanner binary %q in the local %q cannot run in an empty root filesystem: %w", name, toolLocalName, err)
+	}
+	return &toolImage{state: st, path: "/" + name}, nil
+}
