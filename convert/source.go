@@ -218,7 +218,10 @@ func (l *lowerer) resolveImage(ctx context.Context, ref string, p ocispecs.Platf
 	if err != nil {
 		return "", nil, fmt.Errorf("the resolver returned an invalid reference %q: %w", resolved, err)
 	}
-	if dgst != "" {
+	// A digest in the reference (written in the file, or a lock's pin)
+	// is what the build asked for and stays; only a tag is replaced by
+	// what it resolved to.
+	if _, pinned := named.(reference.Digested); dgst != "" && !pinned {
 		if named, err = reference.WithDigest(named, dgst); err != nil {
 			return "", nil, err
 		}

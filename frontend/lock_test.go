@@ -1,0 +1,209 @@
+package frontend
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+
+	"github.com/ourorg/securefile/lock"
+)
+
+const lockedFile = `image app from "busybox:1.36" {
+  copy "/bin/sh" from "alpine:3.20" to "/sh"
+  add git "https://example.com/r.git" to "/r" {
+    ref = "main"
+  }
+}
+`
+
+var (
+	commit    = strings.Repeat("c", 40)
+	saltHex   = strings.Repeat("5a", 32)
+	pinnedBB  = digest.FromString("busybox amd64")
+	fakeNowBB = fakeDigest() // what the fake client resolves every image to
+)
+
+func fakeDigest() digest.Digest {
+	_, d, err := fakeImageConfig(&sourceresolver.ResolveImageOpt{Platform: &linuxAMD64})
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func lockText(images map[string]digest.Digest, extra string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version = 1\nsalt = %q\n", saltHex)
+	for _, ref := range []string{"docker.io/library/alpine:3.20", "docker.io/library/busybox:1.36"} {
+		if d, ok := images[ref]; ok {
+			fmt.Fprintf(&b, "\n[[image]]\nref = %q\nindex = %q\n[image.platforms]\n\"linux/amd64\" = %q\n", ref, d, d)
+		}
+	}
+	fmt.Fprintf(&b, "\n[[git]]\nurl = \"https://example.com/r.git\"\nref = \"main\"\ncommit = %q\n", commit)
+	return b.String() + extra
+}
+
+// solvedSources is every source identifier the build solved.
+func solvedSources(t *testing.T, c *fakeClient) string {
+	t.Helper()
+	var out []string
+	for _, def := range c.solves {
+		if def == nil {
+			continue
+		}
+		for _, dt := range def.Def {
+			var op pb.Op
+			if err := op.UnmarshalVT(dt); err != nil {
+				t.Fatal(err)
+			}
+			if s := op.GetSource(); s != nil {
+				out = append(out, s.Identifier)
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestBuildUsesTheLock(t *testing.T) {
+	c := newFakeClient(map[string]string{
+		"Securefile":      lockedFile,
+		"Securefile.lock": lockText(map[string]digest.Digest{"docker.io/library/busybox:1.36": pinnedBB}, ""),
+	}, map[string]string{"platform": "linux/amd64"})
+	if _, err := Build(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	srcs := solvedSources(t, c)
+	for _, want := range []string{
+		"docker-image://docker.io/library/busybox:1.36@" + pinnedBB.String(),
+		// Not in the lock, and not frozen: what the tag resolves to now,
+		// as without a lock.
+		"docker-image://docker.io/library/alpine:3.20@" + fakeNowBB.String(),
+		"git://example.com/r.git#main",
+	} {
+		if !strings.Contains(srcs, want+"\n") && !strings.HasSuffix(srcs, want) {
+			t.Errorf("no source %s among\n%s", want, srcs)
+		}
+	}
+	// The git commit comes from the lock: BuildKit checks the clone against it.
+	var found bool
+	for _, def := range c.solves {
+		for _, dt := range def.Def {
+			var op pb.Op
+			_ = op.UnmarshalVT(dt)
+			if s := op.GetSource(); s != nil && strings.HasPrefix(s.Identifier, "git://") {
+				found = s.Attrs["git.checksum"] == commit
+			}
+		}
+	}
+	if !found {
+		t.Error("the git source is not pinned to the locked commit")
+	}
+}
+
+func TestFrozenReportsEveryProblem(t *testing.T) {
+	src := lockedFile + `
+stage extra from "debian:bookworm" {
+  add "https://example.com/f.tgz" to "/f" {
+    checksum = "sha256:` + strings.Repeat("a", 64) + `"
+  }
+}
+`
+	lk := lockText(map[string]digest.Digest{
+		"docker.io/library/busybox:1.36": pinnedBB,  // drifted: the fake resolves to fakeNowBB
+		"docker.io/library/alpine:3.20":  fakeNowBB, // current
+	}, fmt.Sprintf("\n[[http]]\nurl = \"https://example.com/f.tgz\"\nchecksum = \"sha256:%s\"\n\n[[http]]\nurl = \"https://example.com/gone.tgz\"\nchecksum = \"sha256:%s\"\n",
+		strings.Repeat("b", 64), strings.Repeat("d", 64)))
+	_, err := Build(context.Background(), newFakeClient(map[string]string{"Securefile": src, "Securefile.lock": lk},
+		map[string]string{"platform": "linux/amd64", "build-arg:BUILDKIT_SECUREFILE_LOCK": "frozen"}))
+	if err == nil {
+		t.Fatal("frozen build passed")
+	}
+	for _, want := range []string{
+		`Securefile:1:16: image "docker.io/library/busybox:1.36" for linux/amd64 has drifted: Securefile.lock pins ` + pinnedBB.String() + `, the tag now resolves to ` + fakeNowBB.String(),
+		`Securefile:8:18: image "docker.io/library/debian:bookworm" for linux/amd64 is not pinned in Securefile.lock`,
+		`Securefile:9:7: download "https://example.com/f.tgz": the build file says checksum sha256:aaaa`,
+		`Securefile.lock:25:1: download "https://example.com/gone.tgz" is locked but the build file no longer uses it`,
+		`run "securefile lock" to update the lock`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "alpine") || strings.Contains(err.Error(), "r.git") {
+		t.Errorf("pinned, current sources reported:\n%v", err)
+	}
+
+	// Without frozen the same build just uses the lock.
+	if _, err := lockFrozenMode(map[string]string{"securefile-lock": "thawed"}); err == nil || !strings.Contains(err.Error(), `the only value is "frozen"`) {
+		t.Errorf("bad mode: %v", err)
+	}
+}
+
+func TestFrozenWithoutLock(t *testing.T) {
+	_, err := Build(context.Background(), newFakeClient(map[string]string{"Securefile": lockedFile},
+		map[string]string{"securefile-lock": "frozen"}))
+	if err == nil || !strings.Contains(err.Error(), `there is no Securefile.lock next to Securefile; run "securefile lock" to create it`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestBrokenLockFailsTheBuild(t *testing.T) {
+	_, err := Build(context.Background(), newFakeClient(map[string]string{"Securefile": lockedFile, "Securefile.lock": "version = 3\n"}, nil))
+	if err == nil || !strings.Contains(err.Error(), "Securefile.lock:1:1: version 3 is not supported") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLockSubrequestKeepsTheSalt(t *testing.T) {
+	const file = `image app from "busybox:1.36" {
+  copy "/bin/sh" from "alpine@sha256:` + "0000000000000000000000000000000000000000000000000000000000000001" + `" to "/sh"
+}
+`
+	for _, old := range []string{lockText(nil, ""), "version = 3\nsalt = \"" + saltHex + "\"\n"} {
+		c := &chainClient{newFakeClient(map[string]string{"Securefile": file, "Securefile.lock": old},
+			map[string]string{"requestid": LockRequest, "platform": "linux/amd64,linux/386"})}
+		res, err := Build(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md := res.Metadata
+		lf, err := lock.Parse(lock.FileName, md["result.txt"])
+		if err != nil {
+			t.Fatalf("%v\n%s", err, md["result.txt"])
+		}
+		if fmt.Sprintf("%x", lf.Salt) != saltHex {
+			t.Errorf("salt not kept: %x", lf.Salt)
+		}
+		im := lf.Image("docker.io/library/busybox:1.36")
+		if len(lf.Images) != 1 || im == nil || im.Index != chainRoot || len(im.Platforms) != 2 ||
+			im.Platforms["linux/386"] != digest.FromString("linux/386") || im.Platforms["linux/amd64"] != digest.FromString("linux/amd64") {
+			t.Errorf("lock:\n%s", md["result.txt"])
+		}
+		if !bytes.Equal(lock.Marshal(lf), md["result.txt"]) {
+			t.Error("result.txt is not in canonical form")
+		}
+	}
+}
+
+var chainRoot = digest.FromString("index")
+
+// chainClient answers image resolutions as BuildKit does for an OCI index:
+// one root, a manifest per platform.
+type chainClient struct{ *fakeClient }
+
+func (c *chainClient) ResolveSourceMetadata(ctx context.Context, op *pb.SourceOp, opt sourceresolver.Opt) (*sourceresolver.MetaResponse, error) {
+	res, err := c.fakeClient.ResolveSourceMetadata(ctx, op, opt)
+	if err != nil || res.Image == nil || opt.ImageOpt == nil || !opt.ImageOpt.AttestationChain {
+		return res, err
+	}
+	p := opt.ImageOpt.Platform
+	res.Image.Digest = chainRoot
+	res.Image.AttestationChain = &sourceresolver.AttestationChain{Root: chainRoot, ImageManifest: digest.FromString(p.OS + "/" + p.Architecture)}
+	return res, nil
+}
