@@ -73,6 +73,18 @@ type Options struct {
 	// read-write bind can be marked as having no output. Nil means a
 	// current daemon.
 	LLBCaps *apicaps.CapSet
+	// ToolState is a filesystem holding a securefile binary, at ToolPath,
+	// that runs the programs of package tool for the build platform: the
+	// frontend's own image, or in-process the binary the client shares.
+	// Secret rotation runs its digest step from it. Nil means there is no
+	// tool, and a build that needs one fails.
+	ToolState *llb.State
+	ToolPath  string
+	// RotationSalt is the project's salt (Securefile.lock) that keys the
+	// digests of secrets declared with rotate = true. It is not a secret
+	// (it is in the lock file) and it is written into the LLB. Empty
+	// means there is none, and a build that uses a rotated secret fails.
+	RotationSalt []byte
 }
 
 // Result is the lowered target for one platform.
