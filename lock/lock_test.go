@@ -95,6 +95,9 @@ func TestParseProblems(t *testing.T) {
 			`Securefile.lock:8:1: invalid platform "linux/x86_64"`,
 			`Securefile.lock:8:1: platform digest "md5:abc" is not a digest`,
 		}},
+		{"unknown key in an entry", "version = 1\nsalt = \"" + salt + "\"\n\n[[http]]\nurl = \"u\"\nchecksum = \"sha256:" + strings.Repeat("a", 64) + "\"\nsize = 3\n", []string{
+			`Securefile.lock:7:1: unknown key "http.size"`,
+		}},
 		{"duplicates and unknown", "version = 1\nsalt = \"" + salt + "\"\nextra = 1\n\n[[git]]\nurl = \"u\"\ncommit = \"" + strings.Repeat("a", 40) + "\"\n\n[[git]]\nurl = \"u\"\ncommit = \"abc\"\n", []string{
 			`Securefile.lock:3:1: unknown key "extra"`,
 			`Securefile.lock:10:1: git "u" ref "" is locked twice (first at Securefile.lock:5:1)`,

@@ -74,3 +74,30 @@ func (p positions) at(key string) spec.Range {
 	}
 	return spec.Range{Filename: p.filename, Start: spec.Pos{Line: 1, Column: 1}, End: spec.Pos{Line: 1, Column: 1}}
 }
+
+// undecoded is the range of a key BurntSushi reports as unknown. Its path
+// has no array indexes ("image.digest" for a key in some [[image]]), so
+// the first written key with that path once indexes are dropped is meant.
+func (p positions) undecoded(key string) spec.Range {
+	best := spec.Pos{}
+	for k, pos := range p.keys {
+		if withoutIndexes(k) == key && (best.Line == 0 || pos.Line < best.Line) {
+			best = pos
+		}
+	}
+	if best.Line == 0 {
+		return p.at(key)
+	}
+	return spec.Range{Filename: p.filename, Start: best, End: best}
+}
+
+func withoutIndexes(k string) string {
+	segs := strings.Split(k, ".")
+	out := segs[:0]
+	for _, s := range segs {
+		if _, err := strconv.Atoi(s); err != nil {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, ".")
+}

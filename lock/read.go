@@ -85,7 +85,7 @@ func Parse(filename string, data []byte) (*File, error) {
 	}
 	v := &validator{pos: pos}
 	for _, k := range md.Undecoded() {
-		v.add(k.String(), fmt.Sprintf("unknown key %q", k.String()))
+		v.addAt(pos.undecoded(k.String()), fmt.Sprintf("unknown key %q", k.String()))
 	}
 
 	f := &File{Version: raw.Version}
@@ -165,8 +165,10 @@ type validator struct {
 	problems []Problem
 }
 
-func (v *validator) add(key, msg string) {
-	v.problems = append(v.problems, Problem{Range: v.pos.at(key), Message: msg + fixHint})
+func (v *validator) add(key, msg string) { v.addAt(v.pos.at(key), msg) }
+
+func (v *validator) addAt(r spec.Range, msg string) {
+	v.problems = append(v.problems, Problem{Range: r, Message: msg + fixHint})
 }
 
 func (v *validator) digest(key, what, s string) {
