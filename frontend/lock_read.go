@@ -91,10 +91,11 @@ func (in *input) readLock(ctx context.Context, c client.Client) error {
 	}
 	f, err := lock.Parse(name, dt)
 	if err != nil {
-		// The lock request replaces a broken lock (which is what every
-		// problem's hint tells the user to do), keeping its salt.
-		if c.BuildOpts().Opts[keyRequestID] == LockRequest {
-			if salt := lock.SaltOf(dt); salt != nil {
+		// Only builds use the lock. The lock request replaces a broken
+		// one (which is what every problem's hint tells the user to do),
+		// keeping its salt; outline, targets and lint do not need it.
+		if req, ok := c.BuildOpts().Opts[keyRequestID]; ok {
+			if salt := lock.SaltOf(dt); salt != nil && req == LockRequest {
 				in.lock = &lock.File{Version: lock.Version, Salt: salt}
 			}
 			return nil

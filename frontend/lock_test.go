@@ -160,6 +160,14 @@ func TestBrokenLockFailsTheBuild(t *testing.T) {
 	}
 }
 
+func TestBrokenLockDoesNotStopLint(t *testing.T) {
+	md := subrequestResult(t, map[string]string{"Securefile": lockedFile, "Securefile.lock": "version = 3\n"},
+		map[string]string{"requestid": "frontend.lint"})
+	if _, ok := md["result.json"]; !ok {
+		t.Fatalf("no lint result: %v", md)
+	}
+}
+
 func TestLockSubrequestKeepsTheSalt(t *testing.T) {
 	const file = `image app from "busybox:1.36" {
   copy "/bin/sh" from "alpine@sha256:` + "0000000000000000000000000000000000000000000000000000000000000001" + `" to "/sh"
