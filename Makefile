@@ -27,7 +27,7 @@ PUSH ?= 1
 # go test flags for the e2e tests, e.g. make e2e E2E_FLAGS='-run TestNetrc/gateway -v'
 E2E_FLAGS ?= -count=1 -v -timeout 30m
 
-.PHONY: all build test unit fuzz bench lint schema clean image e2e e2e-start e2e-stop demo
+.PHONY: all build test unit fuzz bench bench-verify lint schema clean image e2e e2e-start e2e-stop demo
 
 all: build
 
@@ -57,6 +57,11 @@ test: lint unit fuzz e2e
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./grammar/... ./convert
+
+# Cost of leak verification on a 500 MB image, against the local daemon
+# (docs/performance.md); make e2e-start first.
+bench-verify:
+	eval "$$($(E2E) env)" && hack/bench-verify.sh
 
 # The JSON Schema for editors, generated from the model (docs/schema.md).
 schema:

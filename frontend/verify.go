@@ -27,11 +27,13 @@ const (
 	keyVerify = "securefile-verify"
 	argVerify = "BUILDKIT_SECUREFILE_VERIFY"
 
-	// Where the scanner finds its inputs.
-	scanSecrets = "/securefile/secrets"
-	scanLayers  = "/securefile/layers"
-	scanConfig  = "/securefile/config"
-	scanOut     = "/securefile/out"
+	// Where the scanner finds its inputs: under a directory that is not
+	// the name of the tool binary, which is at the root too.
+	scanRoot    = "/.securefile-verify"
+	scanSecrets = scanRoot + "/secrets"
+	scanLayers  = scanRoot + "/layers"
+	scanConfig  = scanRoot + "/config"
+	scanOut     = scanRoot + "/out"
 	reportFile  = "report.json"
 	configFile  = "config.json"
 )

@@ -103,7 +103,7 @@ func frontendImage(ctx context.Context, c client.Client, src string, build ocisp
 }
 
 func sharedBinary(ctx context.Context, c client.Client, name string, build ocispecs.Platform) (*toolImage, error) {
-	if name != path.Base(name) || name == "." || name == ".." {
+	if name != path.Base(name) || name == "." || name == ".." || "/"+name == scanRoot {
 		return nil, fmt.Errorf("--opt %s=%q: want the base name of a file in the local %q", keyToolLocal, name, toolLocalName)
 	}
 	st := llb.Local(toolLocalName,
