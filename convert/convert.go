@@ -85,6 +85,12 @@ type Options struct {
 	// (it is in the lock file) and it is written into the LLB. Empty
 	// means there is none, and a build that uses a rotated secret fails.
 	RotationSalt []byte
+	// RotationNonce is unique to the build (the frontend draws it at
+	// random once per build, for all platforms). It makes the digest steps
+	// of rotated secrets new steps on every build; see rotate.go for why
+	// ignoring the cache is not enough. Required when a rotated secret is
+	// used.
+	RotationNonce string
 }
 
 // Result is the lowered target for one platform.

@@ -17,11 +17,12 @@ import (
 const RotateDir = "/run/securefile/rotate"
 
 // Paths inside the digest step, which runs in the tool's filesystem and
-// never in the user's.
+// never in the user's. They are under a directory of their own: the tool's
+// binary may be at the root under any name (in-process, "/securefile").
 const (
-	rotateSaltPath   = "/securefile/salt"
-	rotateSecretPath = "/securefile/secret"
-	rotateOutDir     = "/securefile/out"
+	rotateSaltPath   = "/run/securefile-rotate/salt"
+	rotateSecretPath = "/run/securefile-rotate/secret"
+	rotateOutDir     = "/run/securefile-rotate/out"
 	rotateOutFile    = "digest"
 )
 
@@ -34,11 +35,19 @@ const (
 // salted HMAC of the value to a file, and the using step mounts that file
 // read-only. BuildKit keys a read-only mount by the content it selects
 // (solver/llbsolver/ops/exec.go), so the using step is rebuilt exactly when
-// the digest changes. The digest step ignores the cache, because its
-// definition is the same whatever the value: it re-runs on every build,
-// and BuildKit does not let consumers match cached records through the
-// definition of a step that was forced to re-run (solver/edge.go), only
-// through its content.
+// the digest changes.
+//
+// The digest step must run on every build, because its definition is the
+// same whatever the value. Ignoring the cache makes it run, but is not
+// enough: a consumer's cache record is also linked to the definition-based
+// key of the step, and when BuildKit computes the content key of a
+// dependency it links that key to whatever the definition key found
+// (solver/edge.go, "connect def key to slow key"), so a new digest would
+// be tied to the record of the old one. The build's nonce in the digest
+// step's definition gives it a key no earlier build had; the content of
+// the digest is then the only thing a consumer can match on. (A local
+// source, the in-process tool, has a per-session key and behaves the same
+// way without the nonce; the frontend image does not.)
 //
 // One digest step per secret id serves every step and stage of the
 // platform being lowered.
@@ -50,6 +59,9 @@ func (b *stageBuilder) rotation(d *spec.Secret, id string) (llb.RunOption, error
 	}
 	if l.opt.ToolState == nil || l.opt.ToolPath == "" {
 		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q has rotate = true, but this build has no securefile tool to compute its digest with: run the frontend from its image (a \"# syntax=\" line, or gateway.v0 with a source), or, in-process, share a static securefile binary as the local \"securefile-tool\" and name it with --opt securefile-tool=NAME (securefile build does this)", d.Name.V)}
+	}
+	if l.opt.RotationNonce == "" {
+		return nil, &Error{Range: at, Err: fmt.Errorf("internal error: the caller gave no build nonce for the digest step of secret %q", d.Name.V)}
 	}
 	st, ok := l.rotations[id]
 	if !ok {
@@ -87,6 +99,7 @@ func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
 		llb.AddSecret(rotateSecretPath, secret...),
 		llb.Network(llb.NetModeNone),
 		llb.IgnoreCache,
+		llb.AddEnv("SECUREFILE_BUILD_NONCE", l.opt.RotationNonce),
 		llb.WithCustomName("[internal] rotation digest of secret " + d.Name.V),
 	}
 	for _, c := range cons {

@@ -28,10 +28,10 @@ secret token {
 }
 secret plain
 stage deps from scratch {
+  run "untouched"
   run "fetch" {
     secret netrc
   }
-  run "untouched"
 }
 image app from deps {
   run "build" {
@@ -52,6 +52,7 @@ func rotateOpts() Options {
 	o.ToolState = &tool
 	o.ToolPath = "/bin/securefile-frontend"
 	o.RotationSalt = []byte(testSalt)
+	o.RotationNonce = "nonce-1"
 	return o
 }
 
@@ -83,9 +84,12 @@ func TestRotationDigestStepOncePerSecret(t *testing.T) {
 			t.Errorf("the digest step of %s does not ignore the cache; it would keep an old digest", name)
 		}
 		e := g.ops[d].GetExec()
-		want := tool.Command("/bin/securefile-frontend", "digest", "--salt", rotateSaltPath, ids[0], rotateSecretPath, "/securefile/out/digest")
+		want := tool.Command("/bin/securefile-frontend", "digest", "--salt", rotateSaltPath, ids[0], rotateSecretPath, rotateOutDir+"/digest")
 		if !slices.Equal(e.Meta.Args, want) {
 			t.Errorf("digest step of %s runs %q, want %q", name, e.Meta.Args, want)
+		}
+		if !slices.Contains(e.Meta.Env, "SECUREFILE_BUILD_NONCE=nonce-1") {
+			t.Errorf("digest step of %s lacks the build nonce: env %q", name, e.Meta.Env)
 		}
 		if e.Network != pb.NetMode_NONE {
 			t.Errorf("digest step of %s has network %v, want none", name, e.Network)
@@ -185,6 +189,26 @@ func TestRotationDefinitionIsDeterministicAndSharedAcrossPlatforms(t *testing.T)
 	}
 }
 
+// A new build (a new nonce) makes new digest steps, and so new
+// definitions for the steps that mount them; the steps that use no rotated
+// secret keep theirs.
+func TestRotationNonceRenewsOnlyTheDigestSteps(t *testing.T) {
+	o := rotateOpts()
+	o.RotationNonce = "nonce-2"
+	g1 := marshal(t, lower(t, rotateSrc, rotateOpts()).State)
+	g2 := marshal(t, lower(t, rotateSrc, o).State)
+	for _, n := range []string{"rotation digest of secret netrc", "RUN fetch", "RUN build"} {
+		if g1.byName(t, n) == g2.byName(t, n) {
+			t.Errorf("%q has the same definition under another nonce", n)
+		}
+	}
+	for _, n := range []string{"rotation salt", "RUN untouched"} {
+		if g1.byName(t, n) != g2.byName(t, n) {
+			t.Errorf("%q changed with the nonce", n)
+		}
+	}
+}
+
 func TestRotationWithoutSaltOrTool(t *testing.T) {
 	f := load(t, rotateSrc)
 	o := rotateOpts()
@@ -206,7 +230,14 @@ func TestRotationWithoutSaltOrTool(t *testing.T) {
 		t.Errorf("Lower without a tool = %v; want an error at line 4 about the tool", err)
 	}
 
-	// A build that uses no rotated secret needs neither.
+	o = rotateOpts()
+	o.RotationNonce = ""
+	_, err = Lower(context.Background(), f, o)
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "no build nonce") {
+		t.Errorf("Lower without a nonce = %v; want an internal error", err)
+	}
+
+	// A build that uses no rotated secret needs none of them.
 	g := marshal(t, lower(t, `
 secret netrc {
   rotate = true

@@ -66,6 +66,14 @@ type builder struct {
 
 	// pins are Securefile.lock's image digests; nil without a lock.
 	pins func(string, ocispecs.Platform) digest.Digest
+
+	// Secret rotation (rotate.go): the tool for the digest steps, at
+	// toolPath, nil when no secret rotates; Securefile.lock's salt; the
+	// build's nonce.
+	tool     *llb.State
+	toolPath string
+	salt     []byte
+	nonce    string
 }
 
 func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*client.Result, error) {
@@ -95,6 +103,12 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 		noCache:       noCache,
 		resolveMode:   bc.ImageResolveMode.String(),
 		pins:          pins,
+	}
+	if in.lock != nil {
+		b.salt = in.lock.Salt
+	}
+	if err := b.rotation(ctx, c); err != nil {
+		return nil, err
 	}
 	if b.leaks, err = newLeakCheck(ctx, b, bc); err != nil {
 		return nil, err
@@ -136,6 +150,10 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		ImageResolveMode: bc.ImageResolveMode,
 		MultiPlatform:    bc.MultiPlatformRequested,
 		LLBCaps:          &b.caps,
+		ToolState:        b.tool,
+		ToolPath:         b.toolPath,
+		RotationSalt:     b.salt,
+		RotationNonce:    b.nonce,
 	})
 	if err != nil {
 		return nil, lowerError(err, b.in.info())

@@ -1,0 +1,49 @@
+package frontend
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+
+	"github.com/moby/buildkit/frontend/gateway/client"
+
+	"github.com/ourorg/securefile/spec"
+)
+
+// rotates reports whether f declares a secret with rotate = true, whose
+// digest step runs a securefile tool (convert/rotate.go).
+func rotates(f *spec.File) bool {
+	for _, s := range f.Secrets {
+		if s != nil && s.Rotate.Or(false) {
+			return true
+		}
+	}
+	return false
+}
+
+// rotation prepares what the digest steps of rotated secrets need: the
+// tool, and a nonce drawn once for the build, so that every platform
+// shares the steps and no later build does. Having no tool is not an error
+// here: the lowering reports it at the secret, and only when the target
+// uses a rotated secret.
+func (b *builder) rotation(ctx context.Context, c client.Client) error {
+	if !rotates(b.f) {
+		return nil
+	}
+	var n [16]byte
+	if _, err := rand.Read(n[:]); err != nil {
+		return err
+	}
+	b.nonce = hex.EncodeToString(n[:])
+	var tl toolLocator
+	img, err := tl.tool(ctx, c, b.buildPlatform)
+	if errors.Is(err, errNoTool) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b.tool, b.toolPath = &img.state, img.path
+	return nil
+}
