@@ -26,26 +26,30 @@ type tokenShape struct {
 	// ok, when set, rejects matches that only look like the format
 	// (placeholders, documentation examples).
 	ok func(m string) bool
+	// needles are literal parts of every match: a value without any of
+	// them is skipped without running the expression (10,000 run steps
+	// are checked in a few milliseconds).
+	needles []string
 }
 
 var tokenShapes = []tokenShape{
-	{what: "a GitHub token", re: regexp.MustCompile(`\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}`), ok: notPlaceholder},
-	{what: "a GitHub fine-grained token", re: regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{22,}`), ok: notPlaceholder},
-	{what: "a GitLab token", re: regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`), ok: notPlaceholder},
-	{what: "an AWS access key id", re: regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), ok: func(m string) bool {
+	{what: "a GitHub token", needles: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, re: regexp.MustCompile(`\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}`), ok: notPlaceholder},
+	{what: "a GitHub fine-grained token", needles: []string{"github_pat_"}, re: regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{22,}`), ok: notPlaceholder},
+	{what: "a GitLab token", needles: []string{"glpat-"}, re: regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`), ok: notPlaceholder},
+	{what: "an AWS access key id", needles: []string{"AKIA", "ASIA"}, re: regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), ok: func(m string) bool {
 		// AWS's documentation key AKIAIOSFODNN7EXAMPLE is in every tutorial.
 		return !strings.HasSuffix(m, "EXAMPLE") && notPlaceholder(m)
 	}},
-	{what: "a Slack token", re: regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}`), ok: notPlaceholder},
-	{what: "an API secret key (sk-…)", re: regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}`), ok: func(m string) bool {
+	{what: "a Slack token", needles: []string{"xox"}, re: regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}`), ok: notPlaceholder},
+	{what: "an API secret key (sk-…)", needles: []string{"sk-"}, re: regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}`), ok: func(m string) bool {
 		// Real keys mix in digits; "sk-learn-…" style words do not.
 		return strings.ContainsAny(m, "0123456789") && notPlaceholder(m)
 	}},
-	{what: "a Stripe live key", re: regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{16,}`), ok: notPlaceholder},
-	{what: "a Google API key", re: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`), ok: notPlaceholder},
-	{what: "an npm token", re: regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`), ok: notPlaceholder},
-	{what: "a PyPI token", re: regexp.MustCompile(`\bpypi-AgE[A-Za-z0-9_-]{50,}`), ok: notPlaceholder},
-	{what: "a private key", re: regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----`)},
+	{what: "a Stripe live key", needles: []string{"k_live_"}, re: regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{16,}`), ok: notPlaceholder},
+	{what: "a Google API key", needles: []string{"AIza"}, re: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`), ok: notPlaceholder},
+	{what: "an npm token", needles: []string{"npm_"}, re: regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`), ok: notPlaceholder},
+	{what: "a PyPI token", needles: []string{"pypi-"}, re: regexp.MustCompile(`\bpypi-AgE[A-Za-z0-9_-]{50,}`), ok: notPlaceholder},
+	{what: "a private key", needles: []string{"PRIVATE KEY"}, re: regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----`)},
 }
 
 // notPlaceholder rejects ghp_XXXX… and the like: a real token's random
@@ -62,6 +66,9 @@ type secretHit struct {
 func tokenHits(s string) []secretHit {
 	var hits []secretHit
 	for _, t := range tokenShapes {
+		if !containsAny(s, t.needles) {
+			continue
+		}
 		for _, loc := range t.re.FindAllStringIndex(s, -1) {
 			if t.ok == nil || t.ok(s[loc[0]:loc[1]]) {
 				hits = append(hits, secretHit{loc[0], loc[1], t.what})
@@ -69,6 +76,15 @@ func tokenHits(s string) []secretHit {
 		}
 	}
 	return hits
+}
+
+func containsAny(s string, needles []string) bool {
+	for _, n := range needles {
+		if strings.Contains(s, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // entropy is the Shannon entropy of s in bits per character.
@@ -270,16 +286,26 @@ func (c *checker) commandValue(v spec.Value[string], fb spec.Range, what string)
 			seen[start] = true
 		}
 	}
-	for _, m := range assignRE.FindAllStringSubmatchIndex(s, -1) {
-		start, end := inner(m)
-		report(s[m[2]:m[3]], start, end)
+	// The expressions only run on commands that can match them.
+	if len(s) < minSecretLen {
+		return
 	}
-	for _, m := range flagRE.FindAllStringSubmatchIndex(s, -1) {
-		start, end := inner(m)
-		report(s[m[2]:m[3]], start, end)
+	if strings.Contains(s, "=") {
+		for _, m := range assignRE.FindAllStringSubmatchIndex(s, -1) {
+			start, end := inner(m)
+			report(s[m[2]:m[3]], start, end)
+		}
 	}
-	for _, m := range bearerRE.FindAllStringSubmatchIndex(s, -1) {
-		report("token", m[2], m[3])
+	if strings.Contains(s, "-") {
+		for _, m := range flagRE.FindAllStringSubmatchIndex(s, -1) {
+			start, end := inner(m)
+			report(s[m[2]:m[3]], start, end)
+		}
+	}
+	if lower := strings.ToLower(s); strings.Contains(lower, "bearer") || strings.Contains(lower, "token") {
+		for _, m := range bearerRE.FindAllStringSubmatchIndex(s, -1) {
+			report("token", m[2], m[3])
+		}
 	}
 }
 

@@ -76,10 +76,17 @@ func linesOf(r spec.Range) func(int) bool {
 	return func(l int) bool { return !r.IsZero() && l >= r.Start.Line && l <= r.End.Line }
 }
 
+// scopeOf is the scope of a node: its lines, computed only for a node that
+// has a suppression comment.
+func scopeOf(r spec.Range) func() func(int) bool {
+	return func() func(int) bool { return linesOf(r) }
+}
+
 // collectSuppressions reads the suppression comments of every node.
 func (c *checker) collectSuppressions() []*suppression {
 	var out []*suppression
-	add := func(n *spec.Node, covers func(int) bool) {
+	add := func(n *spec.Node, scope func() func(int) bool) {
+		var covers func(int) bool
 		for _, text := range n.Comments {
 			codes, ok := parseSuppression(text)
 			if !ok {
@@ -97,53 +104,63 @@ func (c *checker) collectSuppressions() []*suppression {
 					c.unknownSuppression(at, code)
 					continue
 				}
+				if covers == nil {
+					covers = scope()
+				}
 				out = append(out, &suppression{code: code, comment: "#" + text, node: at, covers: covers})
 			}
 		}
 	}
 	f := c.f
-	add(&f.Node, linesOf(f.Platforms.Range))
+	add(&f.Node, scopeOf(f.Platforms.Range))
 	for _, a := range f.Args {
 		if a != nil {
-			add(&a.Node, linesOf(a.Range))
+			add(&a.Node, scopeOf(a.Range))
 		}
 	}
 	for _, s := range f.Secrets {
 		if s != nil {
-			add(&s.Node, linesOf(s.Range))
+			add(&s.Node, scopeOf(s.Range))
 		}
 	}
 	for _, s := range f.SSH {
 		if s != nil {
-			add(&s.Node, linesOf(s.Range))
+			add(&s.Node, scopeOf(s.Range))
 		}
 	}
 	for _, s := range f.Caches {
 		if s != nil {
-			add(&s.Node, linesOf(s.Range))
+			add(&s.Node, scopeOf(s.Range))
 		}
 	}
 	for _, s := range f.Stages {
 		if s == nil {
 			continue
 		}
-		var stepLines []func(int) bool
 		for _, st := range s.Steps {
 			if st == nil || isNilStep(st) {
 				continue
 			}
 			n := st.NodeInfo()
-			stepLines = append(stepLines, linesOf(n.Range))
-			add(n, linesOf(n.Range))
+			add(n, scopeOf(n.Range))
 			c.nestedSuppressions(st, add)
 		}
-		own := linesOf(s.Range)
-		add(&s.Node, func(l int) bool {
-			return own(l) && !slices.ContainsFunc(stepLines, func(in func(int) bool) bool { return in(l) })
+		add(&s.Node, func() func(int) bool {
+			// The stage's own lines: not those of its steps.
+			own := linesOf(s.Range)
+			var steps []spec.Range
+			for _, st := range s.Steps {
+				if st != nil && !isNilStep(st) {
+					steps = append(steps, st.NodeInfo().Range)
+				}
+			}
+			return func(l int) bool {
+				return own(l) && !slices.ContainsFunc(steps, func(r spec.Range) bool { return linesOf(r)(l) })
+			}
 		})
 		for _, kv := range s.Config.Labels {
 			if kv != nil {
-				add(&kv.Node, linesOf(kv.Range))
+				add(&kv.Node, scopeOf(kv.Range))
 			}
 		}
 	}
@@ -178,23 +195,23 @@ func isNilStep(st spec.Step) bool {
 
 // nestedSuppressions reads comments of nodes inside a step (env entries,
 // mounts), should a parser attach comments to them.
-func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func(int) bool)) {
+func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func() func(int) bool)) {
 	switch st := st.(type) {
 	case *spec.Env:
 		for _, kv := range st.Vars {
 			if kv != nil {
-				add(&kv.Node, linesOf(kv.Range))
+				add(&kv.Node, scopeOf(kv.Range))
 			}
 		}
 	case *spec.Run:
 		for _, kv := range st.Env {
 			if kv != nil {
-				add(&kv.Node, linesOf(kv.Range))
+				add(&kv.Node, scopeOf(kv.Range))
 			}
 		}
 		for _, b := range st.Binds {
 			if b != nil {
-				add(&b.Node, linesOf(b.Range))
+				add(&b.Node, scopeOf(b.Range))
 			}
 		}
 	}
