@@ -3,12 +3,14 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/frontend/subrequests/lint"
 )
 
 // credguardContext writes a build context with well-known credential files
@@ -135,4 +137,38 @@ to = "/root/.netrc"
 			t.Errorf("error does not name the copy and the opt-out:\n%v", err)
 		}
 	})
+}
+
+// TestLintSubrequestShowsTheOptOut: the lint subrequest (docker buildx
+// build --call=check) reports each allow-credentials, with its line, so
+// the opt-out is visible where CI looks.
+func TestLintSubrequestShowsTheOptOut(t *testing.T) {
+	dir := credguardContext(t, `image app from scratch {
+  copy ".netrc" to "/root/.netrc" {
+    allow-credentials = true
+  }
+  copy "id_rsa" to "/root/.ssh/id_rsa"
+}
+`, "")
+	for _, v := range imageVariants {
+		t.Run(v.name, func(t *testing.T) {
+			meta, err := h.call(t, v, dir, "frontend.lint")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r lint.LintResults
+			if err := json.Unmarshal(meta["result.json"], &r); err != nil {
+				t.Fatalf("result.json: %v\n%s", err, meta["result.json"])
+			}
+			found := map[string]int{}
+			for _, w := range r.Warnings {
+				if len(w.Location.Ranges) > 0 {
+					found[w.RuleName] = int(w.Location.Ranges[0].Start.Line)
+				}
+			}
+			if found["credential-file-allowed"] != 3 || found["credential-file"] != 5 {
+				t.Errorf("lint findings (rule → line) = %v, want credential-file-allowed at 3 and credential-file at 5", found)
+			}
+		})
+	}
 }
