@@ -49,8 +49,9 @@ image app from "${BASE}" {
 }
 `
 
-// rotateToolName is the file the tool binary is shared as.
-const rotateToolName = "securefile-tool-bin"
+// rotateToolName is the file the tool binary is shared as, the name
+// securefile build shares itself under.
+const rotateToolName = "securefile"
 
 // Progress names of the steps, as the frontend writes them.
 const (
@@ -92,18 +93,9 @@ func testSecretRotation(t *testing.T, m mode) {
 	}
 	write("Securefile", []byte(rotateSecurefile))
 	write(lock.FileName, lock.Marshal(lf))
-	// A static securefile binary, shared as the tool. Not named
-	// "securefile": the leak scanner mounts its inputs under /securefile
-	// in the tool's filesystem, where the binary would then be.
 	toolDir := t.TempDir()
 	if m == modeInProcess {
-		bin, err := os.ReadFile(buildCLI(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(toolDir, rotateToolName), bin, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		shareTool(t, toolDir)
 	}
 
 	runID := nonce(t, 8)
@@ -187,6 +179,19 @@ func testSecretRotation(t *testing.T, m mode) {
 	}
 }
 
+// shareTool puts a static securefile binary into dir, to be shared as the
+// tool of in-process builds.
+func shareTool(t *testing.T, dir string) {
+	t.Helper()
+	bin, err := os.ReadFile(buildCLI(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, rotateToolName), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // rotateProgress is the vertices a build reported.
 type rotateProgress struct {
 	mu       sync.Mutex
@@ -254,6 +259,17 @@ func (p *rotateProgress) names() string {
 // in toolDir is shared as the tool.
 func rotateBuild(t *testing.T, m mode, dir, toolDir, runID, value string) (*ociArchive, *rotateProgress) {
 	t.Helper()
+	path, prog, log, err := rotateSolve(t, m, dir, toolDir, runID, value)
+	if err != nil {
+		t.Fatalf("build: %v\nvertices: %s\nlogs:\n%s", err, prog.names(), log)
+	}
+	return readOCI(t, path), prog
+}
+
+// rotateSolve runs the build of rotateBuild and returns where the image
+// was exported, the progress, the steps' output and the build's error.
+func rotateSolve(t *testing.T, m mode, dir, toolDir, runID, value string) (string, *rotateProgress, string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	c, err := client.New(ctx, h.addr)
@@ -274,7 +290,7 @@ func rotateBuild(t *testing.T, m mode, dir, toolDir, runID, value string) (*ociA
 		Exports: []client.ExportEntry{exp},
 		LocalMounts: map[string]fsutil.FS{
 			"context": src, "dockerfile": src,
-			"securefile-tool": tools,
+			frontend.ToolLocal: tools,
 		},
 		Session: []session.Attachable{secretsprovider.FromMap(map[string][]byte{"token": []byte(value)})},
 		FrontendAttrs: map[string]string{
@@ -285,15 +301,15 @@ func rotateBuild(t *testing.T, m mode, dir, toolDir, runID, value string) (*ociA
 	}
 	switch m {
 	case modeInProcess:
-		opt.FrontendAttrs["securefile-tool"] = rotateToolName
+		opt.FrontendAttrs[frontend.ToolOption] = rotateToolName
 	case modeGateway:
 		opt.Frontend = "gateway.v0"
 		opt.FrontendAttrs["source"] = h.frontend
-		delete(opt.LocalMounts, "securefile-tool")
+		delete(opt.LocalMounts, frontend.ToolLocal)
 	case modeSyntax:
 		opt.Frontend = "dockerfile.v0"
 		opt.FrontendAttrs["build-arg:BUILDKIT_SYNTAX"] = h.frontend
-		delete(opt.LocalMounts, "securefile-tool")
+		delete(opt.LocalMounts, frontend.ToolLocal)
 	}
 	prog := &rotateProgress{vertices: map[string][]*client.Vertex{}}
 	ch := make(chan *client.SolveStatus)
@@ -314,8 +330,37 @@ func rotateBuild(t *testing.T, m mode, dir, toolDir, runID, value string) (*ociA
 		_, err = c.Solve(ctx, nil, opt, ch)
 	}
 	<-done
-	if err != nil {
-		t.Fatalf("build: %v\nvertices: %s\nlogs:\n%s", err, prog.names(), log.String())
+	return path, prog, log.String(), err
+}
+
+// TestSecretRotationNeedsSalt: without Securefile.lock there is no salt,
+// and a build that uses a rotated secret fails at the rotate key, saying
+// to run securefile lock; no step runs with the secret.
+func TestSecretRotationNeedsSalt(t *testing.T) {
+	t.Parallel()
+	for _, m := range []mode{modeInProcess, modeGateway} {
+		t.Run(string(m), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "Securefile"), []byte(rotateSecurefile), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			toolDir := t.TempDir()
+			if m == modeInProcess {
+				shareTool(t, toolDir)
+			}
+			_, prog, _, err := rotateSolve(t, m, dir, toolDir, nonce(t, 8), "tok-"+nonce(t, 8))
+			if err == nil {
+				t.Fatal("the build succeeded without a rotation salt")
+			}
+			for _, want := range []string{"Securefile:6:12", `secret "token" has rotate = true`, "no rotation salt", "securefile lock"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q: %v", want, err)
+				}
+			}
+			if prog.ran(rotateUsingStep) || prog.ran(rotateDigest) {
+				t.Error("steps ran although the build has no salt")
+			}
+		})
 	}
-	return readOCI(t, path), prog
 }
