@@ -2,6 +2,7 @@ package convert
 
 import (
 	"context"
+	"github.com/ourorg/securefile/grammar"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -214,14 +215,23 @@ image app from scratch {
 	}
 }
 
+// The checker rejects such a file (unpinned-ssh-host); the lowering, which
+// does not validate, must still never fall back to trusting the network.
 func TestGitOverSSHWithoutPinsFailsClosed(t *testing.T) {
-	res := lower(t, `
+	f, diags := grammar.Parse("Securefile", []byte(`
 image app from scratch {
   add git "ssh://git@git.example.com/org/repo.git" to "/src" {
     ref = "main"
   }
 }
-`, opts())
+`), grammar.DSL)
+	if diags.HasErrors() {
+		t.Fatal(diags.Errors())
+	}
+	res, err := Lower(context.Background(), f, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
 	src := marshal(t, res.State).source(t, "git://git.example.com/org/repo.git#main")
 	if kh, ok := src.Attrs[pb.AttrKnownSSHHosts]; !ok || kh != "\n" {
 		t.Errorf("known hosts = %q, %v; want an empty pin list", kh, ok)
