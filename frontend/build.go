@@ -81,6 +81,9 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 	if _, err := targetStage(f, bc.Target); err != nil {
 		return nil, err
 	}
+	if err := secretOptions(f, bc.BuildOpts().Opts); err != nil {
+		return nil, err
+	}
 	epoch, err := sourceDateEpoch(ctx, bc)
 	if err != nil {
 		return nil, err
