@@ -455,6 +455,9 @@ func (c *conv) add(s *spec.Stage, x *instructions.AddCommand, line int) {
 			a := &spec.Add{Kind: spec.AddGit, Dest: dest}
 			u, frag, _ := strings.Cut(src, "#")
 			a.URL = spec.Of(c.interp(line, u))
+			if strings.HasPrefix(u, "git@") || strings.HasPrefix(u, "ssh://") {
+				c.find(line, "ADD %s clones over ssh; BuildKit would trust whatever host key a scan returns, the Securefile requires a pinned one, so `securefile lint` reports it until an ssh declaration lists the host's key in known_hosts (ssh-keyscan once, check the fingerprint, commit the line)", u)
+			}
 			if ref, sub, _ := strings.Cut(frag, ":"); ref != "" {
 				if commitRE.MatchString(ref) {
 					a.Commit = spec.Of(ref)
