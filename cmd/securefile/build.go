@@ -64,7 +64,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.target, "target", "", "`stage` to build")
 	fs.StringVar(&f.platform, "platform", "", "target `platforms`, comma-separated")
 	fs.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or quiet")
-	fs.StringVar(&f.call, "call", "", "run a subrequest instead of building: outline, targets or check")
+	fs.StringVar(&f.call, "call", "", "run a subrequest instead of building: outline, targets, check or lock")
 	fs.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not verify that no secret leaks into the image (warns)")
 	fs.BoolVar(&f.frozen, "frozen", false, "fail when Securefile.lock misses a source or a source drifted from it")
@@ -122,7 +122,7 @@ func (f *buildFlags) solveOpt(contextDir string, stderr io.Writer) (client.Solve
 	if f.call != "" {
 		req, ok := callRequests[f.call]
 		if !ok {
-			return opt, mode, usageErrorf("--call must be outline, targets or check, not %q", f.call)
+			return opt, mode, usageErrorf("--call must be outline, targets, check or lock, not %q", f.call)
 		}
 		attrs["requestid"] = req
 		attrs["frontend.caps"] = "moby.buildkit.frontend.subrequests"
