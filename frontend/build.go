@@ -63,6 +63,7 @@ type builder struct {
 	scanner       sbom.Scanner // nil: no SBOM asked for
 	scanTargets   sync.Map     // export platform id → llb.State to scan
 	leaks         *leakCheck   // nil: leak verification is off (verify.go)
+	tools         toolLocator  // the tool image, found once for rotation and verification
 
 	// pins are Securefile.lock's image digests; nil without a lock.
 	pins func(string, ocispecs.Platform) digest.Digest

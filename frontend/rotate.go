@@ -36,8 +36,7 @@ func (b *builder) rotation(ctx context.Context, c client.Client) error {
 		return err
 	}
 	b.nonce = hex.EncodeToString(n[:])
-	var tl toolLocator
-	img, err := tl.tool(ctx, c, b.buildPlatform)
+	img, err := b.tools.tool(ctx, c, b.buildPlatform)
 	if errors.Is(err, errNoTool) {
 		return nil
 	}

@@ -64,7 +64,7 @@ func newLeakCheck(ctx context.Context, b *builder, bc *dockerui.Client) (*leakCh
 		}
 		return nil, nil
 	}
-	return &leakCheck{b: b, tools: &toolLocator{}}, nil
+	return &leakCheck{b: b, tools: &b.tools}, nil
 }
 
 // verifyEnabled reads the option, which wins over the build arg.
