@@ -143,17 +143,7 @@ func (h *harness) tryBuild(t *testing.T, v variant, b buildOpts) (*buildResult, 
 		opt.Frontend = "gateway.v0"
 		attrs["source"] = h.frontend
 	case modeInProcess:
-		// The tools (the leak scanner) run from a static binary the
-		// client shares, as securefile build shares itself.
-		toolFS, err := fsutil.NewFS(filepath.Dir(h.tool))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if toolFS, err = fsutil.NewFilterFS(toolFS, &fsutil.FilterOpt{IncludePatterns: []string{filepath.Base(h.tool)}}); err != nil {
-			t.Fatal(err)
-		}
-		opt.LocalMounts[frontend.ToolLocal] = toolFS
-		attrs[frontend.ToolOption] = filepath.Base(h.tool)
+		shareTool(t, &opt)
 	}
 
 	var progress bytes.Buffer
@@ -240,4 +230,26 @@ func nonce(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// shareTool lets an in-process build run the tools (the leak scanner, the
+// rotation digest) from the static frontend binary TestMain built, shared
+// as securefile build shares itself.
+func shareTool(t *testing.T, opt *client.SolveOpt) {
+	t.Helper()
+	toolFS, err := fsutil.NewFS(filepath.Dir(h.tool))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if toolFS, err = fsutil.NewFilterFS(toolFS, &fsutil.FilterOpt{IncludePatterns: []string{filepath.Base(h.tool)}}); err != nil {
+		t.Fatal(err)
+	}
+	if opt.LocalMounts == nil {
+		opt.LocalMounts = map[string]fsutil.FS{}
+	}
+	if opt.FrontendAttrs == nil {
+		opt.FrontendAttrs = map[string]string{}
+	}
+	opt.LocalMounts[frontend.ToolLocal] = toolFS
+	opt.FrontendAttrs[frontend.ToolOption] = filepath.Base(h.tool)
 }

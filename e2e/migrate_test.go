@@ -183,6 +183,7 @@ func migrationBuild(t *testing.T, dir, filename string, attrs map[string]string,
 		}
 	}()
 	if ours {
+		shareTool(t, &opt)
 		_, err = c.Build(ctx, opt, "", frontend.Build, ch)
 	} else {
 		opt.Frontend = "dockerfile.v0"

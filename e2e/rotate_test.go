@@ -49,10 +49,6 @@ image app from "${BASE}" {
 }
 `
 
-// rotateToolName is the file the tool binary is shared as, the name
-// securefile build shares itself under.
-const rotateToolName = "securefile"
-
 // Progress names of the steps, as the frontend writes them.
 const (
 	rotateUsingStep = "[app 1/2] RUN"
@@ -93,10 +89,6 @@ func testSecretRotation(t *testing.T, m mode) {
 	}
 	write("Securefile", []byte(rotateSecurefile))
 	write(lock.FileName, lock.Marshal(lf))
-	toolDir := t.TempDir()
-	if m == modeInProcess {
-		shareTool(t, toolDir)
-	}
 
 	runID := nonce(t, 8)
 	valueA, valueB := "tok-A-"+nonce(t, 12), "tok-B-"+nonce(t, 12)
@@ -108,7 +100,7 @@ func testSecretRotation(t *testing.T, m mode) {
 	}
 	build := func(value string) outcome {
 		t.Helper()
-		a, prog := rotateBuild(t, m, dir, toolDir, runID, value)
+		a, prog := rotateBuild(t, m, dir, runID, value)
 		files := a.image(t).files(t)
 		for p := range files {
 			if strings.HasPrefix(p, "run/securefile") {
@@ -179,19 +171,6 @@ func testSecretRotation(t *testing.T, m mode) {
 	}
 }
 
-// shareTool puts a static securefile binary into dir, to be shared as the
-// tool of in-process builds.
-func shareTool(t *testing.T, dir string) {
-	t.Helper()
-	bin, err := os.ReadFile(buildCLI(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, rotateToolName), bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // rotateProgress is the vertices a build reported.
 type rotateProgress struct {
 	mu       sync.Mutex
@@ -255,11 +234,11 @@ func (p *rotateProgress) names() string {
 }
 
 // rotateBuild builds dir with the secret token set to value, and returns
-// the exported image and the progress. In-process, the securefile binary
-// in toolDir is shared as the tool.
-func rotateBuild(t *testing.T, m mode, dir, toolDir, runID, value string) (*ociArchive, *rotateProgress) {
+// the exported image and the progress. In-process, the frontend binary is
+// shared as the tool (shareTool).
+func rotateBuild(t *testing.T, m mode, dir, runID, value string) (*ociArchive, *rotateProgress) {
 	t.Helper()
-	path, prog, log, err := rotateSolve(t, m, dir, toolDir, runID, value)
+	path, prog, log, err := rotateSolve(t, m, dir, runID, value)
 	if err != nil {
 		t.Fatalf("build: %v\nvertices: %s\nlogs:\n%s", err, prog.names(), log)
 	}
@@ -268,7 +247,7 @@ func rotateBuild(t *testing.T, m mode, dir, toolDir, runID, value string) (*ociA
 
 // rotateSolve runs the build of rotateBuild and returns where the image
 // was exported, the progress, the steps' output and the build's error.
-func rotateSolve(t *testing.T, m mode, dir, toolDir, runID, value string) (string, *rotateProgress, string, error) {
+func rotateSolve(t *testing.T, m mode, dir, runID, value string) (string, *rotateProgress, string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -281,16 +260,11 @@ func rotateSolve(t *testing.T, m mode, dir, toolDir, runID, value string) (strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	tools, err := fsutil.NewFS(toolDir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	exp, path := ociExport(t)
 	opt := client.SolveOpt{
 		Exports: []client.ExportEntry{exp},
 		LocalMounts: map[string]fsutil.FS{
 			"context": src, "dockerfile": src,
-			frontend.ToolLocal: tools,
 		},
 		Session: []session.Attachable{secretsprovider.FromMap(map[string][]byte{"token": []byte(value)})},
 		FrontendAttrs: map[string]string{
@@ -301,15 +275,13 @@ func rotateSolve(t *testing.T, m mode, dir, toolDir, runID, value string) (strin
 	}
 	switch m {
 	case modeInProcess:
-		opt.FrontendAttrs[frontend.ToolOption] = rotateToolName
+		shareTool(t, &opt)
 	case modeGateway:
 		opt.Frontend = "gateway.v0"
 		opt.FrontendAttrs["source"] = h.frontend
-		delete(opt.LocalMounts, frontend.ToolLocal)
 	case modeSyntax:
 		opt.Frontend = "dockerfile.v0"
 		opt.FrontendAttrs["build-arg:BUILDKIT_SYNTAX"] = h.frontend
-		delete(opt.LocalMounts, frontend.ToolLocal)
 	}
 	prog := &rotateProgress{vertices: map[string][]*client.Vertex{}}
 	ch := make(chan *client.SolveStatus)
@@ -345,11 +317,7 @@ func TestSecretRotationNeedsSalt(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "Securefile"), []byte(rotateSecurefile), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			toolDir := t.TempDir()
-			if m == modeInProcess {
-				shareTool(t, toolDir)
-			}
-			_, prog, _, err := rotateSolve(t, m, dir, toolDir, nonce(t, 8), "tok-"+nonce(t, 8))
+			_, prog, _, err := rotateSolve(t, m, dir, nonce(t, 8), "tok-"+nonce(t, 8))
 			if err == nil {
 				t.Fatal("the build succeeded without a rotation salt")
 			}
