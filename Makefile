@@ -7,6 +7,9 @@ BIN := bin
 # An execution count, not a duration: Go 1.26's fuzz coordinator can fail a
 # duration-bounded run at its deadline with no crasher (golang/go#75804).
 FUZZTIME ?= 20000x
+# Minimizing each new interesting input may take up to 60 s by default; the
+# short run keeps the inputs as found (a crasher is still minimized by hand).
+FUZZMINIMIZE ?= 200x
 # package:FuzzTarget pairs run briefly by `make test` (longer: make fuzz FUZZTIME=2000000x).
 FUZZ_TARGETS := ./grammar/dsl:FuzzParse ./grammar/tomlfile:FuzzParse ./grammar/tomlfile:FuzzFormatStrings ./interp:FuzzParse ./grammar/check:FuzzCheck ./grammar:FuzzLoad
 
@@ -50,7 +53,7 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) $$pkg; \
 	done
 
 test: lint unit fuzz e2e
