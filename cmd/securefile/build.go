@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -48,6 +49,29 @@ type buildFlags struct {
 	frozen                                 bool
 }
 
+// registerCommon adds the flags securefile build and lock share: the
+// daemon's, and the build file's.
+func (f *buildFlags) registerCommon(fs *flag.FlagSet) {
+	f.daemonFlags.register(fs)
+	for _, n := range []string{"f", "file"} {
+		fs.StringVar(&f.file, n, "", "build `file` (default CONTEXT/Securefile, else CONTEXT/Securefile.toml)")
+	}
+}
+
+// contextArg is the one optional CONTEXT argument, "." by default; with
+// more it prints the usage and reports false.
+func contextArg(fs *flag.FlagSet, cmd string, stderr io.Writer) (string, bool) {
+	switch fs.NArg() {
+	case 0:
+		return ".", true
+	case 1:
+		return fs.Arg(0), true
+	}
+	fmt.Fprintf(stderr, "securefile %s: at most one CONTEXT\n", cmd)
+	fs.Usage()
+	return "", false
+}
+
 var callRequests = map[string]string{
 	"outline": "frontend.outline",
 	"targets": "frontend.targets",
@@ -57,10 +81,7 @@ var callRequests = map[string]string{
 func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("build", "[flags] [CONTEXT]", stderr)
 	var f buildFlags
-	f.daemonFlags.register(fs)
-	for _, n := range []string{"f", "file"} {
-		fs.StringVar(&f.file, n, "", "build `file` (default CONTEXT/Securefile, else CONTEXT/Securefile.toml)")
-	}
+	f.registerCommon(fs)
 	fs.StringVar(&f.target, "target", "", "`stage` to build")
 	fs.StringVar(&f.platform, "platform", "", "target `platforms`, comma-separated")
 	fs.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or quiet")
@@ -81,14 +102,9 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "securefile build: at most one CONTEXT")
-		fs.Usage()
+	contextDir, ok := contextArg(fs, "build", stderr)
+	if !ok {
 		return exitUsage
-	}
-	contextDir := "."
-	if fs.NArg() == 1 {
-		contextDir = fs.Arg(0)
 	}
 
 	opt, mode, err := f.solveOpt(contextDir, stderr)

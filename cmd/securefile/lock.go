@@ -24,24 +24,16 @@ func init() {
 func runLock(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("lock", "[flags] [CONTEXT]", stderr)
 	var f buildFlags
-	f.daemonFlags.register(fs)
-	for _, n := range []string{"f", "file"} {
-		fs.StringVar(&f.file, n, "", "build `file` (default CONTEXT/Securefile, else CONTEXT/Securefile.toml)")
-	}
+	f.registerCommon(fs)
 	fs.StringVar(&f.platform, "platform", "", "pin for these target `platforms`, comma-separated (default: the file's, else the daemon's)")
 	fs.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or quiet")
 	fs.Var(&f.buildArgs, "build-arg", "build argument `KEY=VALUE` (repeatable), for references that use args")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "securefile lock: at most one CONTEXT")
-		fs.Usage()
+	contextDir, ok := contextArg(fs, "lock", stderr)
+	if !ok {
 		return exitUsage
-	}
-	contextDir := "."
-	if fs.NArg() == 1 {
-		contextDir = fs.Arg(0)
 	}
 	f.call = "lock"
 	opt, mode, err := f.solveOpt(contextDir, stderr)
