@@ -253,3 +253,17 @@ func shareTool(t *testing.T, opt *client.SolveOpt) {
 	opt.LocalMounts[frontend.ToolLocal] = toolFS
 	opt.FrontendAttrs[frontend.ToolOption] = filepath.Base(h.tool)
 }
+
+// dialDaemon connects to the harness daemon; the client is closed and the
+// deadline released when the test ends.
+func dialDaemon(t *testing.T, timeout time.Duration) (context.Context, *client.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	c, err := client.New(ctx, h.addr)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", h.addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return ctx, c
+}

@@ -5,7 +5,6 @@ package e2e
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -145,13 +144,7 @@ func compareImages(t *testing.T, p string, dockerImg, ourImg *ociImage) {
 // per platform).
 func migrationBuild(t *testing.T, dir, filename string, attrs map[string]string, ours bool) []*ociImage {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	c, err := client.New(ctx, h.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	ctx, c := dialDaemon(t, 5*time.Minute)
 	fsrc, err := fsutil.NewFS(dir)
 	if err != nil {
 		t.Fatal(err)

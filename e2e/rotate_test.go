@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -249,13 +248,7 @@ func rotateBuild(t *testing.T, m mode, dir, runID, value string) (*ociArchive, *
 // was exported, the progress, the steps' output and the build's error.
 func rotateSolve(t *testing.T, m mode, dir, runID, value string) (string, *rotateProgress, string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	c, err := client.New(ctx, h.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	ctx, c := dialDaemon(t, 5*time.Minute)
 	src, err := fsutil.NewFS(dir)
 	if err != nil {
 		t.Fatal(err)

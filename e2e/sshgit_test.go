@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -208,13 +207,7 @@ type sshgitResult struct {
 // ssh says why it refused a host.
 func sshgitBuild(t *testing.T, v variant, target string, args map[string]string, agents []sshprovider.AgentConfig) sshgitResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	c, err := client.New(ctx, h.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	ctx, c := dialDaemon(t, 5*time.Minute)
 	dir := sshgitDir()
 	src, err := fsutil.NewFS(dir)
 	if err != nil {

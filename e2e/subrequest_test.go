@@ -31,13 +31,7 @@ import (
 // frontend, which would read a Securefile as a Dockerfile.
 func (h *harness) call(t *testing.T, v variant, dir, requestID string) (map[string][]byte, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	c, err := client.New(ctx, h.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	ctx, c := dialDaemon(t, 5*time.Minute)
 	src, err := fsutil.NewFS(dir)
 	if err != nil {
 		t.Fatal(err)
