@@ -108,8 +108,11 @@ func (o credentialExcludes) SetLocalOption(li *llb.LocalInfo) {
 }
 
 // allowedCredentials are the main-context sources, relative to its root,
-// of the copies with allow-credentials in the stages being built, with
-// their contents when they are directories (sorted, without repeats).
+// of the copies with allow-credentials in the stages being built that are
+// credential files themselves (with their contents, for a directory such
+// as .ssh), sorted, without repeats. A copy of an ordinary directory with
+// allow-credentials re-admits nothing under it: the opt-out is for the
+// credential files a copy names, as lint reports it.
 func (l *lowerer) allowedCredentials() ([]string, error) {
 	var out []string
 	for _, s := range l.f.Stages {
@@ -127,7 +130,7 @@ func (l *lowerer) allowedCredentials() ([]string, error) {
 					return nil, err
 				}
 				p := strings.TrimPrefix(cleanAbs(v), "/")
-				if p == "" {
+				if p == "" || check.CredentialSource(p) == "" {
 					continue
 				}
 				out = append(out, p, p+"/**")

@@ -77,8 +77,9 @@ image app from scratch {
 	}
 }
 
-// A copy with allow-credentials re-includes exactly what it names (and
-// what is under it); copies of unreachable stages re-include nothing.
+// A copy with allow-credentials re-includes exactly the credential files
+// it names (and what is under one that is a directory); copies of
+// unreachable stages, and ordinary directories, re-include nothing.
 func TestAllowCredentialsReincludesItsSources(t *testing.T) {
 	got := localExcludes(t, `
 arg KEY = "deploy.key"
@@ -92,6 +93,9 @@ image app from scratch {
   copy ".netrc" "keys/${KEY}" to "/root/" {
     allow-credentials = true
   }
+  copy "deploy" to "/deploy" {
+    allow-credentials = true
+  }
 }
 `, opts())
 	n := len(check.ContextExcludes())
@@ -103,7 +107,9 @@ image app from scratch {
 		t.Errorf("re-includes = %q, want %q", got[n:], want)
 	}
 	pm, _ := patternmatcher.New(got)
-	for p, want := range map[string]bool{".netrc": false, "keys/deploy.key": false, ".pypirc": true, "id_rsa": true} {
+	// An ordinary directory copied with allow-credentials re-admits none
+	// of the credential files under it.
+	for p, want := range map[string]bool{".netrc": false, "keys/deploy.key": false, ".pypirc": true, "id_rsa": true, "deploy/id_rsa": true, "deploy/.env": true} {
 		if m, _ := pm.MatchesOrParentMatches(p); m != want {
 			t.Errorf("%q excluded: %v, want %v", p, m, want)
 		}

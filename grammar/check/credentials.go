@@ -325,9 +325,9 @@ func globMatches(patterns, names []string) bool {
 	return true
 }
 
-// credentialSource says what credential file a copy or bind source names,
+// CredentialSource says what credential file a copy or bind source names,
 // or "" when none (or when it cannot be told: an interpolated path).
-func credentialSource(src string) string {
+func CredentialSource(src string) string {
 	if strings.Contains(src, "${") {
 		return ""
 	}
@@ -381,7 +381,7 @@ func (c *checker) copyCredentials(cp *spec.Copy, fb spec.Range) {
 	var allowedWhat, allowedNames []string
 	lfb := or(cp.Sources.Range, fb)
 	for _, src := range cp.Sources.Items {
-		what := credentialSource(src.V)
+		what := CredentialSource(src.V)
 		if what == "" {
 			continue
 		}
@@ -411,7 +411,7 @@ func (c *checker) copyCredentials(cp *spec.Copy, fb spec.Range) {
 }
 
 func (c *checker) bindCredentials(b *spec.Bind, fb spec.Range) {
-	what := credentialSource(b.Path.V)
+	what := CredentialSource(b.Path.V)
 	if what == "" {
 		return
 	}

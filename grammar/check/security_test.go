@@ -155,8 +155,8 @@ func TestGlobSources(t *testing.T) {
 		".docker/*.json": true, "*/credentials": true, ".aws/*": true,
 		"*": false, "*.pem": false, "secrets/*": false, ".*": false, "*.json": false, "src/**": false, "id_*.pub": false, "[": false,
 	} {
-		if got := credentialSource(p) != ""; got != want {
-			t.Errorf("credentialSource(%q) found a credential: %v, want %v", p, got, want)
+		if got := CredentialSource(p) != ""; got != want {
+			t.Errorf("CredentialSource(%q) found a credential: %v, want %v", p, got, want)
 		}
 	}
 }
