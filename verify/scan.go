@@ -178,12 +178,18 @@ func errText(err error) string {
 // report by naming the file.
 func (s *scanner) safePath(p string) string {
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	for i, c := range parts {
-		found := false
-		s.m.Match([]byte(c), func(int) { found = true })
-		if found {
-			return "/" + path.Join(parts[:i]...) + "/<name withheld>"
+	// A secret may span components (an AWS secret key holds "/"): find
+	// the first prefix that holds one, then the component its match
+	// starts in, and cut there.
+	for end := 1; end <= len(parts); end++ {
+		if !s.holds(strings.Join(parts[:end], "/")) {
+			continue
 		}
+		start := end - 1
+		for start > 0 && !s.holds(strings.Join(parts[start:end], "/")) {
+			start--
+		}
+		return "/" + path.Join(parts[:start]...) + "/<name withheld>"
 	}
 	return p
 }
@@ -219,16 +225,21 @@ func (s *scanner) config(field string, v any) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			sub := field + "." + k
+			// A key that holds a secret (a label name, a volume path,
+			// an exposed port, any map key) is never named.
+			name := k
+			if s.holds(k) {
+				name = "<key withheld>"
+			}
+			sub := field + "." + name
 			if field == "" {
-				sub = k
+				sub = name
 			}
 			if strings.HasSuffix(field, "Labels") {
-				if s.holds(k) {
-					sub = field + "[<key withheld>]"
-				} else {
-					sub = field + "[" + strconv.Quote(k) + "]"
+				if name == k {
+					name = strconv.Quote(k)
 				}
+				sub = field + "[" + name + "]"
 			}
 			hit([]byte(k), sub+" (key)")
 			s.config(sub, v[k])

@@ -168,22 +168,27 @@ func TestScanReport(t *testing.T) {
 	writeSecret(t, dir, 1, other)
 	writeSecret(t, dir, 2, "ab")
 	// Secret 3 is missing (optional, not provided).
+	slashed := "sl/ash-Secret-9zQ"
+	writeSecret(t, dir, 4, slashed)
 	l := filepath.Join(dir, "l")
 	writeFile(t, filepath.Join(l, "0", "app", "clean.txt"), "nothing here")
 	writeFile(t, filepath.Join(l, "1", "app", "token.b64"), base64.StdEncoding.EncodeToString([]byte("Authorization: "+value)))
 	writeFile(t, filepath.Join(l, "1", "etc", value[:8]+other, "f"), "x")
 	os.Symlink("/run/"+hex.EncodeToString([]byte(other)), filepath.Join(l, "0", "link"))
+	// A secret with a "/" used as a path: the path is cut before it.
+	writeFile(t, filepath.Join(l, "1", "srv", slashed, "f"), slashed)
 	cfg := map[string]any{
 		"config": map[string]any{
-			"Env":    []string{"PATH=/bin", "T=" + url.QueryEscape(value)},
-			"Labels": map[string]string{"k": "v", other: "x"},
+			"Env":     []string{"PATH=/bin", "T=" + url.QueryEscape(value)},
+			"Labels":  map[string]string{"k": "v", other: "x"},
+			"Volumes": map[string]any{"/data/" + other: map[string]any{}},
 		},
 		"history": []map[string]string{{"created_by": "RUN echo " + other}},
 	}
 	b, _ := json.Marshal(cfg)
 	writeFile(t, filepath.Join(dir, "config.json"), string(b))
 
-	r, err := Scan(Options{SecretsDir: filepath.Join(dir, "s"), Secrets: 4, LayersDir: l, Layers: 2, Config: filepath.Join(dir, "config.json")})
+	r, err := Scan(Options{SecretsDir: filepath.Join(dir, "s"), Secrets: 5, LayersDir: l, Layers: 2, Config: filepath.Join(dir, "config.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +196,7 @@ func TestScanReport(t *testing.T) {
 	for _, s := range r.Secrets {
 		statuses = append(statuses, s.Status)
 	}
-	if got := strings.Join(statuses, ","); got != "checked,checked,too-short,missing" {
+	if got := strings.Join(statuses, ","); got != "checked,checked,too-short,missing,checked" {
 		t.Errorf("statuses %s", got)
 	}
 	var got []string
@@ -202,9 +207,11 @@ func TestScanReport(t *testing.T) {
 		"0|config|url-encoded|0||config.Env T",
 		"0|content|base64|1|/app/token.b64|",
 		"1|config|raw|0||config.Labels[<key withheld>] (key)",
+		"1|config|raw|0||config.Volumes.<key withheld> (key)",
 		"1|config|raw|0||history[0].created_by",
 		"1|link-target|hex|0|/link|",
 		"1|name|raw|1|/etc|",
+		"4|content|raw|1|/srv/<name withheld>|",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("hits:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -212,7 +219,7 @@ func TestScanReport(t *testing.T) {
 
 	// The report holds neither value nor any pattern derived from one.
 	js, _ := json.Marshal(r)
-	for i, v := range []string{value + "\n", other} {
+	for i, v := range []string{value + "\n", other, "", "", slashed} {
 		for _, p := range Patterns(i, []byte(v)) {
 			if bytes.Contains(js, p.b) {
 				t.Errorf("report contains the %s pattern of secret %d: %s", p.Encoding, i, js)
