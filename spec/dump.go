@@ -16,7 +16,10 @@ func Dump(f *File) string {
 	return b.String()
 }
 
-var rangeType = reflect.TypeOf(Range{})
+var (
+	rangeType  = reflect.TypeOf(Range{})
+	rangesType = reflect.TypeOf([]Range(nil))
+)
 
 func dumpValue(b *strings.Builder, depth int, v reflect.Value) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
@@ -32,7 +35,7 @@ func dumpValue(b *strings.Builder, depth int, v reflect.Value) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f, fv := t.Field(i), v.Field(i)
-		if f.Type == rangeType || f.Name == "Set" {
+		if f.Type == rangeType || f.Type == rangesType || f.Name == "Set" {
 			continue
 		}
 		if f.Anonymous { // Node

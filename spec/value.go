@@ -65,9 +65,58 @@ type KeyValue struct {
 
 // Node is embedded in every model node: where it was written and the
 // comment lines that stood directly above it (without the leading '#').
+// CommentScopes, when the parser knows them, holds for each comment the
+// line it speaks of (see CommentScope), for per-line suppressions; it is a
+// position, so dumps and comparisons leave it out like every Range.
 type Node struct {
-	Range    Range
-	Comments []string
+	Range         Range
+	Comments      []string
+	CommentScopes []Range
+}
+
+// CommentScopes returns the function parsers use to say which line a '#'
+// comment at pos speaks of: its own line when code stands before it (eol),
+// otherwise the first line after it that holds code, skipping blank lines
+// and other comment lines. Both syntaxes use '#' comments on lines of their
+// own, so one rule serves both. Comments come in source order; the last
+// answer is reused for a run of comment lines, so a file of n comments
+// costs O(n) and not O(n²).
+func CommentScopes(filename string, src []byte) func(pos Pos, eol bool) Range {
+	var last Range // the code line found last; comments before it share it
+	return func(pos Pos, eol bool) Range {
+		start := min(max(pos.Byte, 0), len(src))
+		for start > 0 && src[start-1] != '\n' {
+			start--
+		}
+		if eol {
+			p := Pos{Line: pos.Line, Column: 1, Byte: start}
+			return Range{Filename: filename, Start: p, End: p}
+		}
+		if last.Start.Line > pos.Line {
+			return last
+		}
+		line, i := pos.Line, start
+		for {
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+			if i >= len(src) {
+				break // no code after the comment: it keeps its own line
+			}
+			i++ // past the newline
+			line, start = line+1, i
+			j := i
+			for j < len(src) && (src[j] == ' ' || src[j] == '\t' || src[j] == '\r') {
+				j++
+			}
+			if j < len(src) && src[j] != '\n' && src[j] != '#' {
+				break
+			}
+		}
+		p := Pos{Line: line, Column: 1, Byte: start}
+		last = Range{Filename: filename, Start: p, End: p}
+		return last
+	}
 }
 
 // NodeInfo gives access to the embedded Node through interfaces.

@@ -12,14 +12,12 @@ import (
 //
 //	# securefile:ignore RULE-ID[,RULE-ID...] [reason]
 //
-// on the line before a line, or at its end, suppresses those rules there.
-// The parsers give every comment to the node it documents (an arg, a
-// declaration, a stage, a step: the node on the comment's line, or the
-// next one), without its own position; so a suppression covers the lines
-// of the node it belongs to. For an arg or a one-line step that is the
-// line; for a block, the block; for a stage, its own lines (settings such
-// as labels), not its steps, which take their own comments. The checker
-// therefore needs no source text and works the same for both syntaxes.
+// on the line before a line (blank and other comment lines between them
+// are skipped), or at its end, suppresses those rules on that line only.
+// The parsers give every comment to the node it documents and record the
+// line it speaks of (spec.CommentScope, the same rule for both syntaxes),
+// so the checker needs no source text. A model built in code has no such
+// lines; its suppressions cover the lines of their node.
 
 const suppressPrefix = "securefile:ignore"
 
@@ -47,6 +45,7 @@ type suppression struct {
 	code    string
 	comment string
 	node    spec.Range          // the node the comment belongs to
+	scope   spec.Range          // the lines it applies to, for messages
 	covers  func(line int) bool // the lines it applies to
 	used    bool
 }
@@ -86,8 +85,8 @@ func scopeOf(r spec.Range) func() func(int) bool {
 func (c *checker) collectSuppressions() []*suppression {
 	var out []*suppression
 	add := func(n *spec.Node, scope func() func(int) bool) {
-		var covers func(int) bool
-		for _, text := range n.Comments {
+		var nodeLines func(int) bool
+		for i, text := range n.Comments {
 			codes, ok := parseSuppression(text)
 			if !ok {
 				continue
@@ -104,10 +103,21 @@ func (c *checker) collectSuppressions() []*suppression {
 					c.unknownSuppression(at, code)
 					continue
 				}
-				if covers == nil {
-					covers = scope()
+				// The line the comment speaks of, as the parser saw it;
+				// a model made in code has no such lines, and then the
+				// comment covers its node.
+				var covers func(int) bool
+				scopeRange := at
+				if i < len(n.CommentScopes) && !n.CommentScopes[i].IsZero() {
+					scopeRange = n.CommentScopes[i]
+					covers = linesOf(scopeRange)
+				} else {
+					if nodeLines == nil {
+						nodeLines = scope()
+					}
+					covers = nodeLines
 				}
-				out = append(out, &suppression{code: code, comment: "#" + text, node: at, covers: covers})
+				out = append(out, &suppression{code: code, comment: "#" + text, node: at, scope: scopeRange, covers: covers})
 			}
 		}
 	}
@@ -257,7 +267,7 @@ func (c *checker) applySuppressions() {
 	for _, s := range sups {
 		if !s.used {
 			c.warnf(s.node, "unused-suppression",
-				fmt.Sprintf("The comment %q suppresses %q, but no such finding is on the lines it applies to (%s). A stale suppression would hide a future finding there.", s.comment, s.code, linesDesc(s.node)),
+				fmt.Sprintf("The comment %q suppresses %q, but no such finding is on the lines it applies to (%s). A stale suppression would hide a future finding there.", s.comment, s.code, linesDesc(s.scope)),
 				"remove the rule id from the comment, or the comment", "unused suppression of %q", s.code)
 		}
 	}

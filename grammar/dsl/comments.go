@@ -18,7 +18,12 @@ import (
 //     when none follows inside the block it stands in, to the block's
 //     owner;
 //   - what is left after the last node is trailing.
-func attachComments(f *spec.File, lx *lexed, anchors []*anchor) {
+func attachComments(f *spec.File, lx *lexed, anchors []*anchor, filename string, src []byte) {
+	scope := spec.CommentScopes(filename, src)
+	give := func(n *spec.Node, c comment) {
+		n.Comments = append(n.Comments, c.text)
+		n.CommentScopes = append(n.CommentScopes, scope(toPos(c.pos), c.eol))
+	}
 	cs := lx.comments
 	n := headerLen(lx)
 	for _, c := range cs[:n] {
@@ -27,12 +32,12 @@ func attachComments(f *spec.File, lx *lexed, anchors []*anchor) {
 	for _, c := range cs[n:] {
 		if c.eol {
 			if a := onLine(anchors, c.pos.Line); a != nil {
-				a.node.Comments = append(a.node.Comments, c.text)
+				give(a.node, c)
 				continue
 			}
 		}
 		if a := next(anchors, c.pos.Offset); a != nil {
-			a.node.Comments = append(a.node.Comments, c.text)
+			give(a.node, c)
 			continue
 		}
 		f.Trailing = append(f.Trailing, c.text)

@@ -20,7 +20,7 @@ func Parse(filename string, src []byte) (*spec.File, spec.Diagnostics) {
 	}}}
 	d := &decoder{file: f}
 	d.decodeFile(items)
-	attachComments(f, lx, d.anchors)
+	attachComments(f, lx, d.anchors, filename, src)
 
 	n := len(lx.diags) + len(r.diags) + len(d.diags)
 	if n == 0 {

@@ -9,7 +9,7 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-var ignoreRanges = cmpopts.IgnoreTypes(spec.Range{})
+var ignoreRanges = cmpopts.IgnoreTypes(spec.Range{}, []spec.Range(nil))
 
 func mustParse(t *testing.T, src string) *spec.File {
 	t.Helper()

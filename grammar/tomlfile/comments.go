@@ -22,11 +22,12 @@ type candidate struct {
 // the header; a comment at the end of a line goes to the node on that
 // line; one inside a node's region (between its keys) to that node; any
 // other to the next node; what follows every node is trailing.
-func attachComments(f *spec.File, cs []comment, cands []candidate, src []byte, bom int) {
+func attachComments(f *spec.File, filename string, cs []comment, cands []candidate, src []byte, bom int) {
 	f.Header, cs = splitHeader(cs, src, bom)
 	if len(cs) == 0 {
 		return
 	}
+	scope := spec.CommentScopes(filename, src)
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].region.Start.Byte < cands[j].region.Start.Byte })
 	// Running maxima let the backward searches stop as soon as no earlier
 	// region can reach the comment, which keeps this linear in practice.
@@ -72,6 +73,7 @@ func attachComments(f *spec.File, cs []comment, cands []candidate, src []byte, b
 		}
 		n := cands[target].node
 		n.Comments = append(n.Comments, c.text)
+		n.CommentScopes = append(n.CommentScopes, scope(at, c.eol))
 	}
 }
 

@@ -40,7 +40,7 @@ func Parse(filename string, src []byte) (*spec.File, spec.Diagnostics) {
 		d.report(s.dup.diagnostic())
 	}
 	d.file(s.root, m)
-	attachComments(f, s.comments, d.cands, src, s.bom)
+	attachComments(f, f.Range.Filename, s.comments, d.cands, src, s.bom)
 	d.diags.Sort()
 	return f, d.diags
 }
