@@ -28,6 +28,18 @@ const knownHostsPath = "/etc/ssh/ssh_known_hosts"
 // a ~/.ssh/known_hosts in the image could add keys the file never pinned.
 const gitSSHCommand = "ssh -o StrictHostKeyChecking=yes -o UserKnownHostsFile=" + knownHostsPath
 
+// pinnedSSHConfigPath and pinnedSSHConfig do for plain ssh, scp and rsync
+// what gitSSHCommand does for git: OpenSSH's system config includes
+// ssh_config.d/*.conf first, and the first value of a setting wins, so a
+// base image's "StrictHostKeyChecking accept-new" cannot trust a key the
+// file did not pin. (A user's ~/.ssh/config is read before it; the image's
+// own users are the image author's business.)
+const (
+	pinnedSSHConfigPath = "/etc/ssh/ssh_config.d/00-securefile-pinned-hosts.conf"
+	pinnedSSHConfig     = "# Host keys are pinned by the build file's ssh declarations.\n" +
+		"Host *\n  StrictHostKeyChecking yes\n  UserKnownHostsFile " + knownHostsPath + "\n"
+)
+
 func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	l := b.l
 	args, shown := l.args.commandArgs(r.Command)
@@ -98,9 +110,11 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 		if e := l.opt.Epoch; e != nil {
 			mk = append(mk, llb.WithCreatedTime(*e))
 		}
-		kh := llb.Scratch().File(llb.Mkfile("/known_hosts", 0o644, data, mk...),
+		kh := llb.Scratch().File(llb.Mkfile("/known_hosts", 0o644, data, mk...).
+			Mkfile("/ssh_config", 0o644, []byte(pinnedSSHConfig), mk...),
 			b.constraints("[internal] pinned ssh host keys for "+name, r.Range)...)
-		ro = append(ro, llb.AddMount(knownHostsPath, kh, llb.SourcePath("/known_hosts"), llb.Readonly))
+		ro = append(ro, llb.AddMount(knownHostsPath, kh, llb.SourcePath("/known_hosts"), llb.Readonly),
+			llb.AddMount(pinnedSSHConfigPath, kh, llb.SourcePath("/ssh_config"), llb.Readonly))
 		env = setEnv(env, "GIT_SSH_COMMAND", gitSSHCommand)
 	}
 

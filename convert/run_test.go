@@ -168,12 +168,22 @@ image app from scratch {
 	if !kh.Readonly || kh.Selector != "/known_hosts" || kh.MountType != pb.MountType_BIND {
 		t.Errorf("known_hosts mount: %v", kh)
 	}
+	// Plain ssh is held to the pins too, through the system config.
+	sc := mountAt(t, e, "/etc/ssh/ssh_config.d/00-securefile-pinned-hosts.conf")
+	if !sc.Readonly || sc.Selector != "/ssh_config" || sc.Input != kh.Input {
+		t.Errorf("ssh_config mount: %v", sc)
+	}
 	// The mounted file holds exactly the pinned keys.
 	var data string
 	for _, d := range g.order {
 		if f := g.ops[d].GetFile(); f != nil {
-			if mk := f.Actions[0].GetMkfile(); mk != nil && mk.Path == "/known_hosts" {
-				data = string(mk.Data)
+			for _, a := range f.Actions {
+				if mk := a.GetMkfile(); mk != nil && mk.Path == "/known_hosts" {
+					data = string(mk.Data)
+				}
+				if mk := a.GetMkfile(); mk != nil && mk.Path == "/ssh_config" && !strings.Contains(string(mk.Data), "StrictHostKeyChecking yes") {
+					t.Errorf("ssh_config = %q", mk.Data)
+				}
 			}
 		}
 	}
@@ -187,8 +197,8 @@ image app from scratch {
 		t.Errorf("env of a step without pinned keys:\n%s", env)
 	}
 	for _, m := range plain.Mounts {
-		if m.Dest == "/etc/ssh/ssh_known_hosts" {
-			t.Errorf("known_hosts mounted for a step without pinned keys")
+		if strings.HasPrefix(m.Dest, "/etc/ssh/") {
+			t.Errorf("%s mounted for a step without pinned keys", m.Dest)
 		}
 	}
 }
