@@ -26,6 +26,8 @@ import (
 type fakeClient struct {
 	opts  client.BuildOpts
 	files map[string]string
+	// gitCommit is what every git ref resolves to; "" resolves none.
+	gitCommit string
 
 	mu       sync.Mutex
 	warnings []fakeWarning
@@ -80,6 +82,9 @@ func (c *fakeClient) ResolveSourceMetadata(ctx context.Context, op *pb.SourceOp,
 			return nil, err
 		}
 		res.Image = &sourceresolver.ResolveImageResponse{Digest: dgst, Config: cfg}
+	}
+	if strings.HasPrefix(op.Identifier, "git://") && c.gitCommit != "" {
+		res.Git = &sourceresolver.ResolveGitResponse{Checksum: c.gitCommit, CommitChecksum: c.gitCommit}
 	}
 	return res, nil
 }

@@ -225,10 +225,39 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
 				use.URL, use.Checksum, lock.FileName, e.Checksum, lockHint)
 		}
 	}
+	// A branch or tag that moved since the lock is drift, as a moved
+	// image tag is: the build would still use the locked commit, but a
+	// frozen build must say the lock no longer describes the repository.
+	type gitDrift struct {
+		use    convert.Use
+		locked string
+		now    string
+		err    error
+	}
+	var gitDrifts []*gitDrift
 	for _, use := range u.git {
 		usedGit[use.URL+"#"+use.GitRef] = true
-		if lf.GitEntry(use.URL, use.GitRef) == nil {
+		e := lf.GitEntry(use.URL, use.GitRef)
+		if e == nil {
 			ps.add(use.Range, "git %q ref %q is not pinned to a commit in %s; %s", use.URL, use.GitRef, lock.FileName, lockHint)
+			continue
+		}
+		gitDrifts = append(gitDrifts, &gitDrift{use: use, locked: e.Commit})
+	}
+	for _, d := range gitDrifts {
+		eg.Go(func() error {
+			d.now, d.err = resolveGitPin(ctx, in.gw, d.use.URL, d.use.GitRef)
+			return nil
+		})
+	}
+	_ = eg.Wait()
+	for _, d := range gitDrifts {
+		switch {
+		case d.err != nil:
+			ps.add(d.use.Range, "git %q ref %q: cannot check it against the lock: %v", d.use.URL, d.use.GitRef, d.err)
+		case d.now != d.locked:
+			ps.add(d.use.Range, "git %q ref %q has drifted: %s pins commit %s, the ref now points at %s; %s",
+				d.use.URL, d.use.GitRef, lock.FileName, d.locked, d.now, lockHint)
 		}
 	}
 	for _, im := range lf.Images {

@@ -119,8 +119,14 @@ stage extra from "debian:bookworm" {
 		"docker.io/library/alpine:3.20":  fakeNowBB, // current
 	}, fmt.Sprintf("\n[[http]]\nurl = \"https://example.com/f.tgz\"\nchecksum = \"sha256:%s\"\n\n[[http]]\nurl = \"https://example.com/gone.tgz\"\nchecksum = \"sha256:%s\"\n",
 		strings.Repeat("b", 64), strings.Repeat("d", 64)))
-	_, err := Build(context.Background(), newFakeClient(map[string]string{"Securefile": src, "Securefile.lock": lk},
-		map[string]string{"platform": "linux/amd64", "build-arg:BUILDKIT_SECUREFILE_LOCK": "frozen"}))
+	frozen := func(gitNow string) error {
+		c := newFakeClient(map[string]string{"Securefile": src, "Securefile.lock": lk},
+			map[string]string{"platform": "linux/amd64", "build-arg:BUILDKIT_SECUREFILE_LOCK": "frozen"})
+		c.gitCommit = gitNow
+		_, err := Build(context.Background(), c)
+		return err
+	}
+	err := frozen(commit) // the branch has not moved
 	if err == nil {
 		t.Fatal("frozen build passed")
 	}
@@ -137,6 +143,12 @@ stage extra from "debian:bookworm" {
 	}
 	if strings.Contains(err.Error(), "alpine") || strings.Contains(err.Error(), "r.git") {
 		t.Errorf("pinned, current sources reported:\n%v", err)
+	}
+
+	// A branch that moved is drift too.
+	moved := strings.Repeat("e", 40)
+	if err := frozen(moved); err == nil || !strings.Contains(err.Error(), `Securefile:3:11: git "https://example.com/r.git" ref "main" has drifted: Securefile.lock pins commit `+commit+`, the ref now points at `+moved) {
+		t.Errorf("a moved branch is not reported:\n%v", err)
 	}
 
 	// Without frozen the same build just uses the lock.
