@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/client/llb"
@@ -75,4 +76,33 @@ func (b *stageBuilder) chainStep(st spec.Step, before llb.Output) Step {
 		Before: llb.NewState(before),
 		After:  llb.NewState(b.out),
 	}
+}
+
+// HistorySource is the step that wrote one history entry of the image;
+// the zero value marks an entry of the base image.
+type HistorySource struct {
+	Name  string // e.g. "[build 2/5] RUN"
+	Stage string
+	Range spec.Range
+}
+
+// historySource is the current step, for the entry it writes.
+func (b *stageBuilder) historySource() HistorySource {
+	if b.step < 1 || b.step > len(b.s.Steps) || b.s.Steps[b.step-1] == nil {
+		return HistorySource{Stage: b.s.Name.V, Range: b.s.Range}
+	}
+	st := b.s.Steps[b.step-1]
+	name := b.name(strings.ToUpper(st.Verb()), "")
+	return HistorySource{Name: name[:len(name)-1], Stage: b.s.Name.V, Range: st.NodeInfo().Range}
+}
+
+// historyOf is r's history sources, as long as the image's history: a
+// stage without steps writes no entry, so the base's entries may be
+// missing from the list.
+func historyOf(r *stageResult, n int) []HistorySource {
+	h := slices.Clip(r.history)
+	if len(h) < n {
+		h = append(make([]HistorySource, n-len(h)), h...)
+	}
+	return h
 }

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/client/llb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // The chain of the exported image starts at the first base that is not a
@@ -95,5 +98,34 @@ image app from scratch {
 `, opts())
 	if len(res.Steps) != 0 || len(res.Secrets) != 0 {
 		t.Errorf("steps %v, secrets %v", res.Steps, res.Secrets)
+	}
+}
+
+// Result.History names, for every history entry of the image, the step
+// that wrote it; the base image's entries have none.
+func TestHistorySources(t *testing.T) {
+	o := opts()
+	o.MetaResolver = &fakeResolver{configs: map[string]dockerspec.DockerOCIImage{
+		"docker.io/library/busybox:latest": {Image: ocispecs.Image{History: []ocispecs.History{{CreatedBy: "base 1"}, {CreatedBy: "base 2"}}}},
+	}}
+	res := lower(t, `
+stage base from "busybox" {
+  env A = "1"
+}
+default image app from base {
+  workdir "/w"
+  run "true"
+}
+`, o)
+	if len(res.History) != len(res.Image.History) {
+		t.Fatalf("%d history sources for %d entries", len(res.History), len(res.Image.History))
+	}
+	var got []string
+	for i, h := range res.History {
+		got = append(got, fmt.Sprintf("%s|%s|%d", res.Image.History[i].CreatedBy, h.Name, h.Range.Start.Line))
+	}
+	want := []string{"base 1||0", "base 2||0", "ENV A=1|[base 1/1] ENV|3", "WORKDIR /w|[app 1/2] WORKDIR|6", "RUN /bin/sh -c true|[app 2/2] RUN|7"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("history sources (-want +got):\n%s", d)
 	}
 }

@@ -107,6 +107,9 @@ type Result struct {
 	// Steps are the steps of the target's chain that changed the
 	// filesystem, in order: what this build adds to the image.
 	Steps []Step
+	// History says, for each entry of Image.History, the step that wrote
+	// it (the zero HistorySource for the base image's entries).
+	History []HistorySource
 	// Secrets are the secrets mounted by any lowered stage, each id once.
 	Secrets []SecretUse
 }

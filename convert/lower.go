@@ -75,6 +75,7 @@ func Lower(ctx context.Context, f *spec.File, opt Options) (*Result, error) {
 		BaseImage: cloneImagePtr(r.baseImg),
 		Stage:     target,
 		Steps:     r.steps,
+		History:   historyOf(r, len(img.History)),
 		Secrets:   l.secretUses,
 	}, nil
 }

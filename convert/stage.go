@@ -28,6 +28,7 @@ type stageResult struct {
 	img     *dockerspec.DockerOCIImage
 	baseImg *dockerspec.DockerOCIImage
 	steps   []Step
+	history []HistorySource
 }
 
 func (r *stageResult) state() llb.State { return llb.NewState(r.out) }
@@ -43,9 +44,10 @@ type stageBuilder struct {
 	img      *dockerspec.DockerOCIImage
 	baseImg  *dockerspec.DockerOCIImage
 
-	prefix string // "[build " for progress names
-	step   int    // 1-based index of the step being lowered
-	steps  []Step // the chain so far (chain.go)
+	prefix string          // "[build " for progress names
+	step   int             // 1-based index of the step being lowered
+	steps  []Step          // the chain so far (chain.go)
+	hist   []HistorySource // parallel to img.History
 }
 
 func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
@@ -75,7 +77,7 @@ func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
 	b.img.Variant = p.Variant
 	b.img.OSVersion = p.OSVersion
 	b.img.OSFeatures = append([]string(nil), p.OSFeatures...)
-	l.stages[s] = &stageResult{out: b.out, img: b.img, baseImg: b.baseImg, steps: b.steps}
+	l.stages[s] = &stageResult{out: b.out, img: b.img, baseImg: b.baseImg, steps: b.steps, history: b.hist}
 	return nil
 }
 
@@ -91,6 +93,7 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 		}
 		b.out = base.out
 		b.steps = slices.Clip(base.steps) // appending copies: the base's chain stays as it is
+		b.hist = slices.Clip(base.history)
 		b.img = cloneImage(base.img)
 		b.baseImg = cloneImagePtr(base.baseImg)
 	case spec.SourceImage, spec.SourceNamedContext:
@@ -180,6 +183,10 @@ func (b *stageBuilder) constraints(name string, r spec.Range) []llb.ConstraintsO
 }
 
 func (b *stageBuilder) history(createdBy string, layer bool) {
+	if len(b.hist) < len(b.img.History) { // the base image's own entries
+		b.hist = append(b.hist, make([]HistorySource, len(b.img.History)-len(b.hist))...)
+	}
+	b.hist = append(b.hist, b.historySource())
 	b.img.History = append(b.img.History, ocispecs.History{
 		Created:    b.l.opt.Epoch,
 		CreatedBy:  createdBy,

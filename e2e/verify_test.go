@@ -224,3 +224,32 @@ func scanRan(res *buildResult) bool {
 	}
 	return false
 }
+
+// A value written in the file itself reaches the image's history; the hit
+// is blamed on the step that wrote the entry.
+func TestVerifyNamesTheHistoryStep(t *testing.T) {
+	value := "sf-" + nonce(t, 12)
+	dir := writeSecurefile(t, leakFile(`  run "echo `+value+` >/dev/null" {
+    secret token
+    env NONCE = "${NONCE}"
+  }
+`))
+	verifyVariants(t, func(t *testing.T, v variant) {
+		_, err := h.tryBuild(t, v, buildOpts{
+			dir:     dir,
+			args:    map[string]string{"NONCE": nonce(t, 8)},
+			secrets: map[string][]byte{"token": []byte(value)},
+		})
+		if err == nil {
+			t.Fatal("the build with the value in its history passed")
+		}
+		msg := err.Error()
+		want := `Securefile:8:3: secret "token" (raw) in the image config, history[`
+		if !strings.Contains(msg, want) || !strings.Contains(msg, "written by [app 2/2] RUN") {
+			t.Errorf("error does not name the history entry and its step:\n%s", msg)
+		}
+		if strings.Contains(msg, value) {
+			t.Errorf("the error holds the value:\n%s", msg)
+		}
+	})
+}

@@ -39,7 +39,7 @@ const (
 )
 
 // leakCheck verifies, for every platform's result, that no secret the
-// build mounts is in what the build adds to the image (issue 5, point 1).
+// build mounts is in what the build adds to the image.
 // The frontend never sees a secret's value: the scan runs inside BuildKit,
 // from the tool image, with the secrets mounted, and the frontend reads
 // only its report.
@@ -231,7 +231,7 @@ func (lc *leakCheck) reportError(res *convert.Result, rep *verify.Report) error 
 // place says where a hit is and which step put it there.
 func (lc *leakCheck) place(res *convert.Result, h verify.Hit) (where, step string, r spec.Range) {
 	if h.Where == verify.InConfig {
-		r, step = configSource(lc.b.f, res.Stage, h.Field)
+		r, step = configSource(lc.b.f, res.Stage, res.History, h.Field)
 		return "in the image config, " + h.Field, step, r
 	}
 	s := convert.Step{Name: "an unknown step"}
@@ -252,7 +252,15 @@ func (lc *leakCheck) place(res *convert.Result, h verify.Hit) (where, step strin
 // configSource finds the step or setting that put a config field in the
 // image: the last env step of the stage chain that sets the variable, the
 // label, entrypoint, cmd or healthcheck setting; else the target stage.
-func configSource(f *spec.File, target *spec.Stage, field string) (spec.Range, string) {
+func configSource(f *spec.File, target *spec.Stage, history []convert.HistorySource, field string) (spec.Range, string) {
+	// A history entry names the step that wrote it.
+	if rest, ok := strings.CutPrefix(field, "history["); ok {
+		if j := strings.Index(rest, "]"); j > 0 {
+			if i, err := strconv.Atoi(rest[:j]); err == nil && i >= 0 && i < len(history) && history[i].Name != "" {
+				return history[i].Range, "written by " + history[i].Name
+			}
+		}
+	}
 	var chain []*spec.Stage
 	for s, seen := target, map[*spec.Stage]bool{}; s != nil && !seen[s]; {
 		seen[s] = true

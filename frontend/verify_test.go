@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ourorg/securefile/convert"
 	"github.com/ourorg/securefile/grammar"
 )
 
@@ -52,19 +53,28 @@ image app from base {
 		t.Fatal(diags.Errors())
 	}
 	app := f.Stage("app")
+	// The history of app: a base image entry, then base's one step, then
+	// app's two, as convert.Result.History gives it.
+	history := []convert.HistorySource{
+		{},
+		{Name: "[base 1/1] ENV", Stage: "base", Range: f.Stage("base").Steps[0].NodeInfo().Range},
+		{Name: "[app 1/2] ENV", Stage: "app", Range: app.Steps[0].NodeInfo().Range},
+		{Name: "[app 2/2] ENV", Stage: "app", Range: app.Steps[1].NodeInfo().Range},
+	}
 	for field, want := range map[string]string{
 		"config.Env T":           "Securefile:8:7 set by [app 2/2] ENV T",
 		`config.Labels["k"]`:     `Securefile:6:14 set by the label "k" of stage app`,
-		"history[2].created_by":  "Securefile:5:1 set in the image stage app",
+		"history[2].created_by":  "Securefile:7:3 written by [app 1/2] ENV",
+		"history[0].created_by":  "Securefile:5:1 set in the image stage app",
 		`config.Labels["other"]`: "Securefile:5:1 set in the image stage app",
 	} {
-		r, step := configSource(f, app, field)
+		r, step := configSource(f, app, history, field)
 		if got := r.String() + " " + step; got != want {
 			t.Errorf("%s: %s, want %s", field, got, want)
 		}
 	}
 	// The base's env step, when the target does not set the variable.
-	if r, step := configSource(f, f.Stage("base"), "config.Env T"); r.Start.Line != 3 || step != "set by [base 1/1] ENV T" {
+	if r, step := configSource(f, f.Stage("base"), nil, "config.Env T"); r.Start.Line != 3 || step != "set by [base 1/1] ENV T" {
 		t.Errorf("base: %s %s", r, step)
 	}
 }

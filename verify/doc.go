@@ -1,5 +1,5 @@
-// Package verify is the leak scanner that runs inside BuildKit at export
-// (issue 5, point 1). The frontend mounts every secret the build uses,
+// Package verify is the leak scanner that runs inside BuildKit at export.
+// The frontend mounts every secret the build uses,
 // the filesystem diff of every step of the exported image's chain and the
 // image config, and runs this scanner as the tool "scan"; the scanner
 // writes a JSON report that names, for each hit, the secret by its index,
