@@ -32,6 +32,9 @@ type lockUses struct {
 	images []convert.Use // tagged, no digest, not replaced by a named context
 	http   []convert.Use // by URL
 	git    []convert.Use // without a commit in the file, by URL and ref
+	// replaced are the images a named context stands in for in this
+	// build: their lock entries are not stale, only not used this time.
+	replaced map[string]bool
 }
 
 // buildPlatforms are the platforms a build makes: the client's or the
@@ -44,7 +47,7 @@ func buildPlatforms(bc *dockerui.Client) []ocispecs.Platform {
 }
 
 func collectUses(bc *dockerui.Client, f *spec.File, resolveMode string) (*lockUses, error) {
-	u := &lockUses{}
+	u := &lockUses{replaced: map[string]bool{}}
 	seen := map[string]bool{}
 	for _, p := range buildPlatforms(bc) {
 		uses, err := convert.Uses(f, convert.Options{
@@ -59,7 +62,11 @@ func collectUses(bc *dockerui.Client, f *spec.File, resolveMode string) (*lockUs
 			var key string
 			switch use.Kind {
 			case convert.UseImage:
-				if use.Digested || hasNamedContext(bc, use.Name, use.Platform, resolveMode) {
+				if use.Digested {
+					continue
+				}
+				if hasNamedContext(bc, use.Name, use.Platform, resolveMode) {
+					u.replaced[use.Ref] = true
 					continue
 				}
 				key = "image " + use.Ref + " " + platforms.FormatAll(use.Platform)
@@ -261,7 +268,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
 		}
 	}
 	for _, im := range lf.Images {
-		if !usedImages[im.Ref] {
+		if !usedImages[im.Ref] && !u.replaced[im.Ref] {
 			ps.add(im.Range, "image %q is locked but the build file no longer uses it; %s", im.Ref, lockHint)
 		}
 	}

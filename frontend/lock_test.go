@@ -227,3 +227,19 @@ func (c *chainClient) ResolveSourceMetadata(ctx context.Context, op *pb.SourceOp
 	res.Image.AttestationChain = &sourceresolver.AttestationChain{Root: chainRoot, ImageManifest: digest.FromString(p.OS + "/" + p.Architecture)}
 	return res, nil
 }
+
+// An image that --build-context replaces in this build is not stale in
+// the lock: frozen mode does not ask to drop its entry.
+func TestFrozenKeepsReplacedImages(t *testing.T) {
+	lk := lockText(map[string]digest.Digest{
+		"docker.io/library/busybox:1.36": pinnedBB,
+		"docker.io/library/alpine:3.20":  fakeNowBB,
+	}, "")
+	c := newFakeClient(map[string]string{"Securefile": lockedFile, "Securefile.lock": lk},
+		map[string]string{"platform": "linux/amd64", "securefile-lock": "frozen",
+			"context:busybox:1.36": "docker-image://alpine:3.20"})
+	c.gitCommit = commit
+	if _, err := Build(context.Background(), c); err != nil {
+		t.Errorf("frozen build with a replaced image failed:\n%v", err)
+	}
+}
