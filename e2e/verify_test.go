@@ -253,3 +253,36 @@ func TestVerifyNamesTheHistoryStep(t *testing.T) {
 		}
 	})
 }
+
+// The scanner brings its own root filesystem, so a scratch image is
+// verified like any other; a leak copied from a builder stage is blamed on
+// the copy that brought it into the image.
+func TestVerifyScratchImage(t *testing.T) {
+	dir := writeSecurefile(t, `arg BASE = "busybox"
+arg NONCE
+secret token { }
+stage build from "${BASE}" {
+  run "cat /run/secrets/token > /leak" {
+    secret token
+    env NONCE = "${NONCE}"
+  }
+}
+image app from scratch {
+  copy "/leak" from build to "/app/leak"
+}
+`)
+	verifyVariants(t, func(t *testing.T, v variant) {
+		value := "sf-" + nonce(t, 12)
+		_, err := h.tryBuild(t, v, buildOpts{
+			dir:     dir,
+			args:    map[string]string{"NONCE": nonce(t, 8)},
+			secrets: map[string][]byte{"token": []byte(value)},
+		})
+		if err == nil {
+			t.Fatal("the scratch image with a leaked file passed")
+		}
+		if want := `Securefile:11:3: secret "token" (raw) in /app/leak, written by [app 1/1] COPY`; !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	})
+}
