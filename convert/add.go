@@ -106,7 +106,7 @@ func (b *stageBuilder) gitSource(a *spec.Add, u string, flags []string, dest str
 		opts = append(opts, llb.KeepGitDir())
 	}
 	if remote, err := gitutil.ParseURL(u); err == nil && remote.Scheme == gitutil.SSHProtocol {
-		hosts, sshID := b.gitSSH(remote.Host)
+		hosts, sshID := b.l.gitSSH(remote.Host)
 		// llb.Git would otherwise run ssh-keyscan while lowering and
 		// trust whatever key the network returned. The host keys the file
 		// pins are used instead; with none, the clone fails on the
@@ -132,22 +132,22 @@ func (b *stageBuilder) gitSource(a *spec.Add, u string, flags []string, dest str
 
 // gitSSH returns the known_hosts lines of every ssh declaration of the
 // file and the agent id of the first declaration that pins host, if any.
-func (b *stageBuilder) gitSSH(host string) (string, string) {
+func (l *lowerer) gitSSH(host string) (string, string) {
 	var lines []string
 	sshID := ""
-	for _, d := range b.l.f.SSH {
+	for _, d := range l.f.SSH {
 		if d == nil {
 			continue
 		}
 		for _, h := range d.KnownHosts.Items {
-			v, err := b.l.args.expand(h, d.Range)
+			v, err := l.args.expand(h, d.Range)
 			if err != nil {
 				continue
 			}
 			v = strings.TrimSpace(v)
 			lines = append(lines, v)
 			if sshID == "" && knownHostsNames(v, host) {
-				sshID, _ = b.l.expandOr(d.ID, spec.DefaultSSHID, d.Range)
+				sshID, _ = l.expandOr(d.ID, spec.DefaultSSHID, d.Range)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/moby/buildkit/util/gitutil"
 
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
@@ -314,6 +315,10 @@ type Use struct {
 	Checksum string
 	GitRef   string
 	Commit   string
+	// Git over ssh: the pinned host keys and the agent a build would use
+	// (add.go), so that resolving the ref checks the same keys.
+	KnownHosts string
+	SSHID      string
 }
 
 // Uses lists what every stage of f fetches when built for
@@ -370,6 +375,11 @@ func Uses(f *spec.File, opt Options) ([]Use, error) {
 			}{{&u.URL, a.URL}, {&u.Checksum, a.Checksum}, {&u.GitRef, a.Ref}, {&u.Commit, a.Commit}} {
 				if *v.dst, err = l.expandOr(v.src, "", a.Range); err != nil {
 					return nil, err
+				}
+			}
+			if u.Kind == UseGit {
+				if remote, err := gitutil.ParseURL(u.URL); err == nil && remote.Scheme == gitutil.SSHProtocol {
+					u.KnownHosts, u.SSHID = l.gitSSH(remote.Host)
 				}
 			}
 			out = append(out, u)

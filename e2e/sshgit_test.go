@@ -261,3 +261,38 @@ func sshgitBuild(t *testing.T, v variant, target string, args map[string]string,
 	_ = eg.Wait()
 	return sshgitResult{out: out, err: err, logs: logs.String()}
 }
+
+// TestLockGitOverSSH: securefile lock pins a git repository over ssh to
+// its commit, through the forwarded agent and the file's pinned host key,
+// like a build would reach it.
+func TestLockGitOverSSH(t *testing.T) {
+	t.Parallel()
+	base := requireDebian(t)
+	bin := buildCLI(t)
+	sock := startSSHAgent(t)
+	s := startSSHD(t, "locked over ssh "+nonce(t, 8)+"\n", agentKeys(t, sock)...)
+	_, repoPath, _ := strings.Cut(strings.TrimPrefix(s.repoURL, "ssh://"), "/")
+	commit := strings.TrimSpace(mustRun(t, "", "git", "--git-dir", "/"+repoPath, "rev-parse", "HEAD"))
+
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(sshgitDir())); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"lock", "--addr", h.addr, "--progress", "plain", "--ssh", "default=" + sock}
+	for k, v := range s.args(base, s.knownHosts, "n") {
+		args = append(args, "--build-arg", k+"="+v)
+	}
+	runCLI(t, bin, []string{"SSH_AUTH_SOCK="}, 0, append(args, dir)...)
+	lk, err := os.ReadFile(filepath.Join(dir, "Securefile.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"url = " + strconv.Quote(s.repoURL), "commit = " + strconv.Quote(commit)} {
+		if !strings.Contains(string(lk), want) {
+			t.Errorf("the lock lacks %s:\n%s", want, lk)
+		}
+	}
+	if !s.accepted() {
+		t.Errorf("sshd never accepted the agent's key, yet the lock has a commit")
+	}
+}

@@ -253,7 +253,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
 	}
 	for _, d := range gitDrifts {
 		eg.Go(func() error {
-			d.now, d.err = resolveGitPin(ctx, in.gw, d.use.URL, d.use.GitRef)
+			d.now, d.err = resolveGitPin(ctx, in.gw, d.use)
 			return nil
 		})
 	}
@@ -290,17 +290,21 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
 // happens to have.
 var lockResolveMode = llb.ResolveModeForcePull.String()
 
-// resolveImagePin asks BuildKit what ref points at: the index (or the
-// single manifest) and the manifest for p. BuildKit names the platform's
-// manifest only for an OCI index; for a Docker manifest list both are the
-// list's digest, which pins the image just as firmly.
+// resolveImagePin asks BuildKit what ref points at for p: the digest a
+// build pins, the index's for a multi-platform image (BuildKit then picks
+// p's manifest from that immutable index), the manifest's for a
+// single-platform one. Both results are that digest.
+//
+// It does not ask for the attestation chain, which would name p's own
+// manifest: BuildKit v0.34.2 dereferences a nil chain for any image that
+// is not an OCI index (a single manifest, a Docker manifest list) and the
+// daemon crashes (source/containerimage/source.go, ResolveImageMetadata).
 func resolveImagePin(ctx context.Context, c client.Client, ref string, p ocispecs.Platform) (index, manifest digest.Digest, err error) {
 	res, err := c.ResolveSourceMetadata(ctx, &pb.SourceOp{Identifier: "docker-image://" + ref}, sourceresolver.Opt{
 		LogName: "[internal] resolve " + ref + " for " + platforms.FormatAll(p),
 		ImageOpt: &sourceresolver.ResolveImageOpt{
-			Platform:         &p,
-			ResolveMode:      lockResolveMode,
-			AttestationChain: true,
+			Platform:    &p,
+			ResolveMode: lockResolveMode,
 		},
 	})
 	if err != nil {
@@ -309,14 +313,5 @@ func resolveImagePin(ctx context.Context, c client.Client, ref string, p ocispec
 	if res.Image == nil || res.Image.Digest == "" {
 		return "", "", fmt.Errorf("BuildKit returned no digest for %s", ref)
 	}
-	index, manifest = res.Image.Digest, res.Image.Digest
-	if ac := res.Image.AttestationChain; ac != nil {
-		if ac.Root != "" {
-			index = ac.Root
-		}
-		if ac.ImageManifest != "" {
-			manifest = ac.ImageManifest
-		}
-	}
-	return index, manifest, nil
+	return res.Image.Digest, res.Image.Digest, nil
 }

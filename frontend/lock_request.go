@@ -70,7 +70,7 @@ func lockOf(ctx context.Context, in *input, f *spec.File) (*lock.File, error) {
 			case convert.UseHTTP:
 				r.pinned, r.err = resolveHTTPPin(ctx, in.gw, r.use.URL)
 			case convert.UseGit:
-				r.commit, r.err = resolveGitPin(ctx, in.gw, r.use.URL, r.use.GitRef)
+				r.commit, r.err = resolveGitPin(ctx, in.gw, r.use)
 			}
 			return nil
 		})
@@ -172,15 +172,20 @@ func resolveHTTPPin(ctx context.Context, c client.Client, url string) (digest.Di
 	return res.HTTP.Digest, nil
 }
 
-// resolveGitPin asks BuildKit which commit ref ("" for the default branch)
-// of the repository is. Repositories over ssh are not locked: resolving
-// them needs the agent and the pinned host keys of a build, which a lock
-// request has no step to take them from; pin a commit in the file instead.
-func resolveGitPin(ctx context.Context, c client.Client, url, ref string) (string, error) {
+// resolveGitPin asks BuildKit which commit the use's ref ("" for the
+// default branch) of the repository is. Over ssh it checks the host keys
+// the file pins and uses the agent a build would (never a keyscan), so the
+// client must forward that agent (--ssh) to lock, as to build.
+func resolveGitPin(ctx context.Context, c client.Client, use convert.Use) (string, error) {
+	url, ref := use.URL, use.GitRef
+	var opts []llb.GitOption
 	if remote, err := gitutil.ParseURL(url); err == nil && remote.Scheme == gitutil.SSHProtocol {
-		return "", fmt.Errorf("repositories over ssh cannot be locked; set commit in the build file to pin it")
+		opts = append(opts, llb.KnownSSHHosts(use.KnownHosts))
+		if use.SSHID != "" {
+			opts = append(opts, llb.MountSSHSock(use.SSHID))
+		}
 	}
-	def, err := llb.Git(url, ref).Marshal(ctx)
+	def, err := llb.Git(url, ref, opts...).Marshal(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -28,6 +28,7 @@ func runLock(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.platform, "platform", "", "pin for these target `platforms`, comma-separated (default: the file's, else the daemon's)")
 	fs.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or quiet")
 	fs.Var(&f.buildArgs, "build-arg", "build argument `KEY=VALUE` (repeatable), for references that use args")
+	fs.Var(&f.ssh, "ssh", "ssh agent or keys `default|ID[=SOCKET|KEYS]` for git repositories over ssh (repeatable)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
