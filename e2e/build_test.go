@@ -135,16 +135,7 @@ func (h *harness) tryBuild(t *testing.T, v variant, b buildOpts) (*buildResult, 
 		AllowedEntitlements: b.allow,
 		FrontendAttrs:       attrs,
 	}
-	switch v.mode {
-	case modeSyntax:
-		opt.Frontend = "dockerfile.v0"
-		attrs["build-arg:BUILDKIT_SYNTAX"] = h.frontend
-	case modeGateway:
-		opt.Frontend = "gateway.v0"
-		attrs["source"] = h.frontend
-	case modeInProcess:
-		shareTool(t, &opt)
-	}
+	route(t, v.mode, &opt)
 
 	var progress bytes.Buffer
 	var out io.Writer = &syncWriter{w: &progress}
@@ -266,4 +257,25 @@ func dialDaemon(t *testing.T, timeout time.Duration) (context.Context, *client.C
 	}
 	t.Cleanup(func() { c.Close() })
 	return ctx, c
+}
+
+// route points a solve at the frontend the way mode reaches it: the
+// Dockerfile frontend forwarding to the image ("# syntax="), the image
+// through gateway.v0, or in process (the caller runs frontend.Build; the
+// tools come from the shared binary).
+func route(t *testing.T, mode mode, opt *client.SolveOpt) {
+	t.Helper()
+	if opt.FrontendAttrs == nil {
+		opt.FrontendAttrs = map[string]string{}
+	}
+	switch mode {
+	case modeSyntax:
+		opt.Frontend = "dockerfile.v0"
+		opt.FrontendAttrs["build-arg:BUILDKIT_SYNTAX"] = h.frontend
+	case modeGateway:
+		opt.Frontend = "gateway.v0"
+		opt.FrontendAttrs["source"] = h.frontend
+	case modeInProcess:
+		shareTool(t, opt)
+	}
 }

@@ -3,14 +3,12 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/frontend/subrequests/lint"
 )
 
 // credguardContext writes a build context with well-known credential files
@@ -156,16 +154,7 @@ func TestLintSubrequestShowsTheOptOut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var r lint.LintResults
-			if err := json.Unmarshal(meta["result.json"], &r); err != nil {
-				t.Fatalf("result.json: %v\n%s", err, meta["result.json"])
-			}
-			found := map[string]int{}
-			for _, w := range r.Warnings {
-				if len(w.Location.Ranges) > 0 {
-					found[w.RuleName] = int(w.Location.Ranges[0].Start.Line)
-				}
-			}
+			_, found := lintFindings(t, meta)
 			if found["credential-file-allowed"] != 3 || found["credential-file"] != 5 {
 				t.Errorf("lint findings (rule → line) = %v, want credential-file-allowed at 3 and credential-file at 5", found)
 			}

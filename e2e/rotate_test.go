@@ -266,16 +266,7 @@ func rotateSolve(t *testing.T, m mode, dir, runID, value string) (string, *rotat
 			"build-arg:RUN_ID": runID,
 		},
 	}
-	switch m {
-	case modeInProcess:
-		shareTool(t, &opt)
-	case modeGateway:
-		opt.Frontend = "gateway.v0"
-		opt.FrontendAttrs["source"] = h.frontend
-	case modeSyntax:
-		opt.Frontend = "dockerfile.v0"
-		opt.FrontendAttrs["build-arg:BUILDKIT_SYNTAX"] = h.frontend
-	}
+	route(t, m, &opt)
 	prog := &rotateProgress{vertices: map[string][]*client.Vertex{}}
 	ch := make(chan *client.SolveStatus)
 	done := make(chan struct{})

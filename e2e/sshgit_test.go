@@ -229,14 +229,7 @@ func sshgitBuild(t *testing.T, v variant, target string, args map[string]string,
 		AllowedEntitlements: []string{"network.host"},
 		FrontendAttrs:       attrs,
 	}
-	switch v.mode {
-	case modeSyntax:
-		opt.Frontend = "dockerfile.v0"
-		attrs["build-arg:BUILDKIT_SYNTAX"] = h.frontend
-	case modeGateway:
-		opt.Frontend = "gateway.v0"
-		attrs["source"] = h.frontend
-	}
+	route(t, v.mode, &opt)
 	var logs strings.Builder
 	ch := make(chan *client.SolveStatus)
 	var eg errgroup.Group

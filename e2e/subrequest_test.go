@@ -176,18 +176,7 @@ func TestCheck(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var r lint.LintResults
-			if err := json.Unmarshal(meta["result.json"], &r); err != nil {
-				t.Fatalf("result.json: %v\n%s", err, meta["result.json"])
-			}
-			found := map[string]int{}
-			for _, w := range r.Warnings {
-				line := 0
-				if w.Location.Ranges != nil && len(w.Location.Ranges) > 0 {
-					line = int(w.Location.Ranges[0].Start.Line)
-				}
-				found[w.RuleName] = line
-			}
+			r, found := lintFindings(t, meta)
 			if found["undefined-secret"] != 7 || found["unused-secret"] != 3 {
 				t.Errorf("lint findings (rule → line) = %v, want undefined-secret at 7 and unused-secret at 3", found)
 			}
@@ -226,4 +215,23 @@ func TestErrorHasSource(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lintFindings decodes the lint subrequest's answer, with the line of each
+// rule's (last) finding.
+func lintFindings(t *testing.T, meta map[string][]byte) (*lint.LintResults, map[string]int) {
+	t.Helper()
+	var r lint.LintResults
+	if err := json.Unmarshal(meta["result.json"], &r); err != nil {
+		t.Fatalf("result.json: %v\n%s", err, meta["result.json"])
+	}
+	found := map[string]int{}
+	for _, w := range r.Warnings {
+		line := 0
+		if len(w.Location.Ranges) > 0 {
+			line = int(w.Location.Ranges[0].Start.Line)
+		}
+		found[w.RuleName] = line
+	}
+	return &r, found
 }
