@@ -99,24 +99,33 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&f.cacheFrom, "cache-from", "import cache `type=registry,ref=…` (repeatable)")
 	fs.Var(&f.cacheTo, "cache-to", "export cache `type=registry,ref=…,mode=max` (repeatable)")
 	fs.Var(&f.allow, "allow", "allow an `entitlement`: network.host or security.insecure (repeatable)")
-	if code, done := parseFlags(fs, args); done {
+	_, opt, mode, code, ok := f.prepare(fs, args, "build", stderr)
+	if !ok {
 		return code
 	}
-	contextDir, ok := contextArg(fs, "build", stderr)
-	if !ok {
-		return exitUsage
-	}
+	return doBuild(f, opt, mode, stdout, stderr)
+}
 
+// prepare parses the flags and the CONTEXT argument of securefile cmd and
+// makes the solve options; when it reports false, the command exits with
+// code, having said why.
+func (f *buildFlags) prepare(fs *flag.FlagSet, args []string, cmd string, stderr io.Writer) (contextDir string, opt client.SolveOpt, mode progressui.DisplayMode, code int, ok bool) {
+	if code, done := parseFlags(fs, args); done {
+		return "", opt, mode, code, false
+	}
+	contextDir, ok = contextArg(fs, cmd, stderr)
+	if !ok {
+		return "", opt, mode, exitUsage, false
+	}
 	opt, mode, err := f.solveOpt(contextDir, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "securefile build:", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage
+		fmt.Fprintf(stderr, "securefile %s: %v\n", cmd, err)
+		if errors.As(err, new(usageError)) {
+			return "", opt, mode, exitUsage, false
 		}
-		return exitFindings
+		return "", opt, mode, exitFindings, false
 	}
-	return doBuild(f, opt, mode, stdout, stderr)
+	return contextDir, opt, mode, exitOK, true
 }
 
 // usageError is a bad flag value: exit code 2.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,21 +28,10 @@ func runLock(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.progress, "progress", "auto", "progress output: auto, tty, plain or quiet")
 	fs.Var(&f.buildArgs, "build-arg", "build argument `KEY=VALUE` (repeatable), for references that use args")
 	fs.Var(&f.ssh, "ssh", "ssh agent or keys `default|ID[=SOCKET|KEYS]` for git repositories over ssh (repeatable)")
-	if code, done := parseFlags(fs, args); done {
-		return code
-	}
-	contextDir, ok := contextArg(fs, "lock", stderr)
-	if !ok {
-		return exitUsage
-	}
 	f.call = "lock"
-	opt, mode, err := f.solveOpt(contextDir, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "securefile lock:", err)
-		if errors.As(err, new(usageError)) {
-			return exitUsage
-		}
-		return exitFindings
+	contextDir, opt, mode, code, ok := f.prepare(fs, args, "lock", stderr)
+	if !ok {
+		return code
 	}
 	file, err := buildFile(contextDir, f.file)
 	if err != nil {
