@@ -1,0 +1,222 @@
+package spec
+
+import (
+	"slices"
+	"strconv"
+)
+
+// The bindings below say which model field each key of the key tables
+// (keys.go) sets. The DSL decoder and formatter and the TOML decoder and
+// formatter all read and write a construct's keys through them, so a plain
+// key (a string, integer, boolean or string list) is added to a construct
+// in two places only: its key table and its binding here.
+
+// Field binds one key of a construct to the model field its value sets.
+// Ptr points into the node; its Go type says how a value is read and
+// written:
+//
+//	*Value[string]   TString
+//	*Value[int]      TInt
+//	*Value[bool]     TBool
+//	*List[string]    TStringList, TStringOrList
+//	*[]Value[string] TNameList
+//	*[]*KeyValue     TStringMap
+//	*Command         TCommand
+//	*Source          TSource
+//	**Healthcheck    THealthcheck
+//	*[]*Bind         TBindList
+//	*[]*Tmpfs        TTmpfsList
+type Field struct {
+	Key Key
+	Ptr any
+}
+
+// FieldPtr returns the pointer of the field named key in fs, or nil.
+func FieldPtr(fs []Field, key string) any {
+	for i := range fs {
+		if fs[i].Key.Name == key {
+			return fs[i].Ptr
+		}
+	}
+	return nil
+}
+
+// binding is one entry of a construct's binding: a key's name and the
+// field it sets.
+type binding struct {
+	name string
+	ptr  any
+}
+
+// bind appends each key of keys, paired with its field, to dst. The
+// bindings must list the keys in key-table order, all of them: anything
+// else is a programming error, caught by the first test that touches the
+// construct.
+func bind(dst []Field, keys []Key, bs []binding) []Field {
+	if len(bs) != len(keys) {
+		panic("spec: a binding lists " + strconv.Itoa(len(bs)) + " keys where its key table has " + strconv.Itoa(len(keys)))
+	}
+	dst = slices.Grow(dst, len(keys))
+	for i := range keys {
+		if bs[i].name != keys[i].Name {
+			panic("spec: binding of " + bs[i].name + " where the key table has " + keys[i].Name)
+		}
+		dst = append(dst, Field{Key: keys[i], Ptr: bs[i].ptr})
+	}
+	return dst
+}
+
+// SecretFields binds SecretKeys to s.
+func SecretFields(s *Secret) []Field {
+	return bind(nil, SecretKeys, []binding{
+		{"id", &s.ID},
+		{"target", &s.Target},
+		{"env", &s.Env},
+		{"mode", &s.Mode},
+		{"uid", &s.UID},
+		{"gid", &s.GID},
+		{"required", &s.Required},
+		{"rotate", &s.Rotate},
+	})
+}
+
+// SSHFields binds SSHKeys to s.
+func SSHFields(s *SSH) []Field {
+	return bind(nil, SSHKeys, []binding{
+		{"id", &s.ID},
+		{"target", &s.Target},
+		{"required", &s.Required},
+		{"mode", &s.Mode},
+		{"uid", &s.UID},
+		{"gid", &s.GID},
+		{"known_hosts", &s.KnownHosts},
+	})
+}
+
+// CacheFields binds CacheKeys to c.
+func CacheFields(c *Cache) []Field {
+	return bind(nil, CacheKeys, []binding{
+		{"target", &c.Target},
+		{"id", &c.ID},
+		{"sharing", &c.Sharing},
+		{"mode", &c.Mode},
+		{"uid", &c.UID},
+		{"gid", &c.GID},
+		{"readonly", &c.ReadOnly},
+		{"from", &c.From},
+	})
+}
+
+// StageFields binds StageKeys to s.
+func StageFields(s *Stage) []Field {
+	c := &s.Config
+	return bind(nil, StageKeys, []binding{
+		{"platform", &s.Platform},
+		{"entrypoint", &c.Entrypoint},
+		{"cmd", &c.Cmd},
+		{"labels", &c.Labels},
+		{"expose", &c.Expose},
+		{"volumes", &c.Volumes},
+		{"healthcheck", &c.Healthcheck},
+		{"stop_signal", &c.StopSignal},
+	})
+}
+
+// HealthcheckFields binds HealthcheckKeys to h.
+func HealthcheckFields(h *Healthcheck) []Field {
+	return bind(nil, HealthcheckKeys, []binding{
+		{"cmd", &h.Test},
+		{"none", &h.None},
+		{"interval", &h.Interval},
+		{"timeout", &h.Timeout},
+		{"start_period", &h.StartPeriod},
+		{"start_interval", &h.StartInterval},
+		{"retries", &h.Retries},
+	})
+}
+
+// RunFields binds RunKeys to r.
+func RunFields(r *Run) []Field { return appendRunFields(nil, r) }
+
+func appendRunFields(dst []Field, r *Run) []Field {
+	return bind(dst, RunKeys, []binding{
+		{"secrets", &r.Secrets},
+		{"ssh", &r.SSH},
+		{"caches", &r.Caches},
+		{"binds", &r.Binds},
+		{"tmpfs", &r.Tmpfs},
+		{"env", &r.Env},
+		{"network", &r.Network},
+		{"security", &r.Security},
+	})
+}
+
+// BindFields binds BindKeys to b.
+func BindFields(b *Bind) []Field {
+	return bind(nil, BindKeys, []binding{
+		{"source", &b.Path},
+		{"from", &b.From},
+		{"target", &b.Target},
+		{"rw", &b.ReadWrite},
+	})
+}
+
+// TmpfsFields binds TmpfsKeys to t.
+func TmpfsFields(t *Tmpfs) []Field {
+	return bind(nil, TmpfsKeys, []binding{
+		{"target", &t.Target},
+		{"size", &t.Size},
+	})
+}
+
+// CopyFields binds CopyKeys to c.
+func CopyFields(c *Copy) []Field { return appendCopyFields(nil, c) }
+
+func appendCopyFields(dst []Field, c *Copy) []Field {
+	return bind(dst, CopyKeys, []binding{
+		{"from", &c.From},
+		{"to", &c.Dest},
+		{"chown", &c.Chown},
+		{"chmod", &c.Chmod},
+		{"include", &c.Include},
+		{"exclude", &c.Exclude},
+		{"link", &c.Link},
+		{"parents", &c.Parents},
+		{"allow-credentials", &c.AllowCredentials},
+	})
+}
+
+// AddFields binds AddKeys to a.
+func AddFields(a *Add) []Field { return appendAddFields(nil, a) }
+
+func appendAddFields(dst []Field, a *Add) []Field {
+	return bind(dst, AddKeys, []binding{
+		{"to", &a.Dest},
+		{"checksum", &a.Checksum},
+		{"ref", &a.Ref},
+		{"commit", &a.Commit},
+		{"keep_git_dir", &a.KeepGitDir},
+		{"chown", &a.Chown},
+		{"chmod", &a.Chmod},
+	})
+}
+
+// StepFields binds the keys of a step's options (RunKeys, CopyKeys,
+// AddKeys) to st; the steps whose verb is all they take have none. The
+// verb itself is not among them: how it is written differs between the
+// syntaxes.
+func StepFields(st Step) []Field { return AppendStepFields(nil, st) }
+
+// AppendStepFields appends StepFields(st) to dst: a file has thousands of
+// steps, and a parser that reuses dst binds them without allocating.
+func AppendStepFields(dst []Field, st Step) []Field {
+	switch s := st.(type) {
+	case *Run:
+		return appendRunFields(dst, s)
+	case *Copy:
+		return appendCopyFields(dst, s)
+	case *Add:
+		return appendAddFields(dst, s)
+	}
+	return dst
+}
