@@ -49,6 +49,9 @@ type decoder struct {
 	f     *spec.File
 	diags spec.Diagnostics
 	cands []candidate // the nodes comments attach to
+	// stepBuf holds the bindings of the step being decoded, reused
+	// from step to step.
+	stepBuf []spec.Field
 }
 
 func (d *decoder) report(diag *spec.Diagnostic) { d.diags = append(d.diags, diag) }
@@ -91,21 +94,21 @@ func (d *decoder) file(root *pnode, m map[string]any) {
 		case "secret":
 			d.decls(k, n, v, func(name string, n *pnode, m map[string]any) {
 				s := &spec.Secret{Node: spec.Node{Range: n.spanRange()}, Name: spec.At(name, n.keyRange())}
-				d.table(fmt.Sprintf("secret %q", name), n, m, spec.SecretKeys, fieldsOf(secretFields(s)), nil)
+				d.table(fmt.Sprintf("secret %q", name), n, m, spec.SecretKeys, fieldsOf(spec.SecretFields(s)), nil)
 				d.f.Secrets = append(d.f.Secrets, s)
 				d.candidate(&s.Node, ownRegion(n, ""))
 			})
 		case "ssh":
 			d.decls(k, n, v, func(name string, n *pnode, m map[string]any) {
 				s := &spec.SSH{Node: spec.Node{Range: n.spanRange()}, Name: spec.At(name, n.keyRange())}
-				d.table(fmt.Sprintf("ssh %q", name), n, m, spec.SSHKeys, fieldsOf(sshFields(s)), nil)
+				d.table(fmt.Sprintf("ssh %q", name), n, m, spec.SSHKeys, fieldsOf(spec.SSHFields(s)), nil)
 				d.f.SSH = append(d.f.SSH, s)
 				d.candidate(&s.Node, ownRegion(n, ""))
 			})
 		case "cache":
 			d.decls(k, n, v, func(name string, n *pnode, m map[string]any) {
 				c := &spec.Cache{Node: spec.Node{Range: n.spanRange()}, Name: spec.At(name, n.keyRange())}
-				d.table(fmt.Sprintf("cache %q", name), n, m, spec.CacheKeys, fieldsOf(cacheFields(c)), nil)
+				d.table(fmt.Sprintf("cache %q", name), n, m, spec.CacheKeys, fieldsOf(spec.CacheFields(c)), nil)
 				d.f.Caches = append(d.f.Caches, c)
 				d.candidate(&c.Node, ownRegion(n, ""))
 			})
@@ -233,7 +236,8 @@ func (d *decoder) step(n *pnode, m map[string]any) spec.Step {
 	}
 	step := newStep(verbs[0])
 	step.NodeInfo().Range = n.tableRange()
-	d.table("a "+verbs[0]+" step", n, m, stepKeys(verbs[0]), func(k string) any { return stepField(step, k) }, func(k string, _ *pnode, _ any) bool {
+	d.stepBuf = spec.AppendStepFields(d.stepBuf[:0], step)
+	d.table("a "+verbs[0]+" step", n, m, stepKeys(verbs[0]), func(k string) any { return stepField(step, d.stepBuf, k) }, func(k string, _ *pnode, _ any) bool {
 		return slices.Contains(verbs[1:], k)
 	})
 	return step
@@ -311,7 +315,7 @@ func (d *decoder) set(key spec.Key, n *pnode, v any, dst any) {
 	case **spec.Healthcheck:
 		if m, ok := v.(map[string]any); ok {
 			h := &spec.Healthcheck{Node: spec.Node{Range: n.tableRange()}}
-			d.table("the healthcheck", n, m, spec.HealthcheckKeys, fieldsOf(healthcheckFields(h)), nil)
+			d.table("the healthcheck", n, m, spec.HealthcheckKeys, fieldsOf(spec.HealthcheckFields(h)), nil)
 			*p = h
 			return
 		}
@@ -319,7 +323,7 @@ func (d *decoder) set(key spec.Key, n *pnode, v any, dst any) {
 		if _, ok := asArray(v); ok {
 			d.each(key, n, v, func(n *pnode, m map[string]any) {
 				b := &spec.Bind{Node: spec.Node{Range: n.tableRange()}}
-				d.table("a bind mount", n, m, spec.BindKeys, fieldsOf(bindFields(b)), nil)
+				d.table("a bind mount", n, m, spec.BindKeys, fieldsOf(spec.BindFields(b)), nil)
 				*p = append(*p, b)
 			})
 			return
@@ -328,7 +332,7 @@ func (d *decoder) set(key spec.Key, n *pnode, v any, dst any) {
 		if _, ok := asArray(v); ok {
 			d.each(key, n, v, func(n *pnode, m map[string]any) {
 				t := &spec.Tmpfs{Node: spec.Node{Range: n.tableRange()}}
-				d.table("a tmpfs mount", n, m, spec.TmpfsKeys, fieldsOf(tmpfsFields(t)), nil)
+				d.table("a tmpfs mount", n, m, spec.TmpfsKeys, fieldsOf(spec.TmpfsFields(t)), nil)
 				*p = append(*p, t)
 			})
 			return
@@ -340,7 +344,7 @@ func (d *decoder) set(key spec.Key, n *pnode, v any, dst any) {
 			return
 		case map[string]any:
 			p.Kind = spec.AddGit
-			d.table("a git source", n, v, gitKeys, fieldsOf(map[string]any{"git": &p.URL}), nil)
+			d.table("a git source", n, v, gitKeys, fieldsOf([]spec.Field{{Key: gitKeys[0], Ptr: &p.URL}}), nil)
 			return
 		}
 		d.report(wrongShape(n.valRange(), key.Name, `a URL string or { git = "URL" }`, typeName(v)))

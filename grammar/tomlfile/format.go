@@ -26,7 +26,7 @@ func Format(f *spec.File) []byte {
 	if f.Platforms.Set {
 		p.block()
 		p.comments(f.Comments)
-		p.fields("", fileKeys[:1], fieldsOf(map[string]any{"platforms": &f.Platforms}), "")
+		p.fields("", fileKeys[:1], fieldsOf([]spec.Field{{Key: fileKeys[0], Ptr: &f.Platforms}}), "")
 	} else {
 		// Without the platforms key the file's comments can only stand
 		// above whatever comes first.
@@ -41,24 +41,26 @@ func Format(f *spec.File) []byte {
 		}
 	}
 	for _, s := range f.Secrets {
-		p.table(s.Comments, "secret."+quoteKey(s.Name.V), spec.SecretKeys, fieldsOf(secretFields(s)))
+		p.table(s.Comments, "secret."+quoteKey(s.Name.V), spec.SecretKeys, fieldsOf(spec.SecretFields(s)))
 	}
 	for _, s := range f.SSH {
-		p.table(s.Comments, "ssh."+quoteKey(s.Name.V), spec.SSHKeys, fieldsOf(sshFields(s)))
+		p.table(s.Comments, "ssh."+quoteKey(s.Name.V), spec.SSHKeys, fieldsOf(spec.SSHFields(s)))
 	}
 	for _, c := range f.Caches {
-		p.table(c.Comments, "cache."+quoteKey(c.Name.V), spec.CacheKeys, fieldsOf(cacheFields(c)))
+		p.table(c.Comments, "cache."+quoteKey(c.Name.V), spec.CacheKeys, fieldsOf(spec.CacheFields(c)))
 	}
 	for _, st := range f.Stages {
 		path := st.Kind.String() + "." + quoteKey(st.Name.V)
 		p.table(st.Comments, path, stageKeys, fieldsOf(stageFields(st)))
+		var fs []spec.Field // the bindings of each step in turn
 		for _, step := range st.Steps {
+			fs = spec.AppendStepFields(fs[:0], step)
 			p.block()
 			p.comments(step.NodeInfo().Comments)
 			fmt.Fprintf(&p.b, "[[%s.steps]]\n", path)
 			// The verb is what makes the table a step: it is written even
 			// when empty (env = {}).
-			p.fields(path+".steps", stepKeys(step.Verb()), func(k string) any { return stepField(step, k) }, step.Verb())
+			p.fields(path+".steps", stepKeys(step.Verb()), func(k string) any { return stepField(step, fs, k) }, step.Verb())
 		}
 	}
 	if len(f.Trailing) > 0 || len(p.pending) > 0 {
@@ -132,7 +134,7 @@ func (p *printer) fields(path string, keys []spec.Key, field func(string) any, a
 			if *v == nil {
 				continue
 			}
-			hf := fieldsOf(healthcheckFields(*v))
+			hf := fieldsOf(spec.HealthcheckFields(*v))
 			if inl := inlineTable(spec.HealthcheckKeys, hf); fits(name, inl) {
 				p.line(name, inl)
 				continue
@@ -189,17 +191,17 @@ func value(dst any, indent int, inline bool) (string, bool) {
 		if *v == nil {
 			return "", false
 		}
-		return inlineTable(spec.HealthcheckKeys, fieldsOf(healthcheckFields(*v))), true
+		return inlineTable(spec.HealthcheckKeys, fieldsOf(spec.HealthcheckFields(*v))), true
 	case *[]*spec.Bind:
 		items := make([]string, len(*v))
 		for i, b := range *v {
-			items[i] = inlineTable(spec.BindKeys, fieldsOf(bindFields(b)))
+			items[i] = inlineTable(spec.BindKeys, fieldsOf(spec.BindFields(b)))
 		}
 		return array(items, indent, inline), len(items) > 0
 	case *[]*spec.Tmpfs:
 		items := make([]string, len(*v))
 		for i, t := range *v {
-			items[i] = inlineTable(spec.TmpfsKeys, fieldsOf(tmpfsFields(t)))
+			items[i] = inlineTable(spec.TmpfsKeys, fieldsOf(spec.TmpfsFields(t)))
 		}
 		return array(items, indent, inline), len(items) > 0
 	case *spec.Add:

@@ -106,61 +106,20 @@ func anyStepKeys() []spec.Key {
 	return out
 }
 
-// fieldsOf looks fields up in a field map.
-func fieldsOf(m map[string]any) func(string) any {
-	return func(k string) any { return m[k] }
+// fieldsOf looks fields up by key name in a binding (see spec.Field).
+func fieldsOf(fs []spec.Field) func(string) any {
+	return func(k string) any { return spec.FieldPtr(fs, k) }
 }
 
-// The field maps bind key names to the model fields they fill. Decoding
-// and formatting both go through them, in key-table order, so a key cannot
-// be read but not written or the other way round. Each target's Go type
-// decides how the value is read and printed.
+// Decoding and formatting both go through the bindings of package spec,
+// in key-table order, so a key cannot be read but not written or the other
+// way round. Each target's Go type decides how the value is read and
+// printed. Only the keys TOML alone writes are bound here.
 
-func secretFields(s *spec.Secret) map[string]any {
-	return map[string]any{
-		"id": &s.ID, "target": &s.Target, "env": &s.Env, "mode": &s.Mode,
-		"uid": &s.UID, "gid": &s.GID, "required": &s.Required,
-		"rotate": &s.Rotate,
-	}
-}
-
-func sshFields(s *spec.SSH) map[string]any {
-	return map[string]any{
-		"id": &s.ID, "target": &s.Target, "required": &s.Required, "mode": &s.Mode,
-		"uid": &s.UID, "gid": &s.GID, "known_hosts": &s.KnownHosts,
-	}
-}
-
-func cacheFields(c *spec.Cache) map[string]any {
-	return map[string]any{
-		"target": &c.Target, "id": &c.ID, "sharing": &c.Sharing, "mode": &c.Mode,
-		"uid": &c.UID, "gid": &c.GID, "readonly": &c.ReadOnly, "from": &c.From,
-	}
-}
-
-func stageFields(s *spec.Stage) map[string]any {
-	c := &s.Config
-	return map[string]any{
-		"default": &s.Default, "from": &s.From, "platform": &s.Platform,
-		"entrypoint": &c.Entrypoint, "cmd": &c.Cmd, "labels": &c.Labels,
-		"expose": &c.Expose, "volumes": &c.Volumes, "healthcheck": &c.Healthcheck,
-		"stop_signal": &c.StopSignal,
-	}
-}
-
-func healthcheckFields(h *spec.Healthcheck) map[string]any {
-	return map[string]any{
-		"cmd": &h.Test, "none": &h.None, "interval": &h.Interval, "timeout": &h.Timeout,
-		"start_period": &h.StartPeriod, "start_interval": &h.StartInterval, "retries": &h.Retries,
-	}
-}
-
-func bindFields(b *spec.Bind) map[string]any {
-	return map[string]any{"source": &b.Path, "from": &b.From, "target": &b.Target, "rw": &b.ReadWrite}
-}
-
-func tmpfsFields(t *spec.Tmpfs) map[string]any {
-	return map[string]any{"target": &t.Target, "size": &t.Size}
+// stageFields binds stageKeys: TOML writes a stage's default and base as
+// keys too.
+func stageFields(s *spec.Stage) []spec.Field {
+	return append([]spec.Field{{Key: defaultKey, Ptr: &s.Default}, {Key: fromKey, Ptr: &s.From}}, spec.StageFields(s)...)
 }
 
 // newStep returns an empty step of the verb, or nil.
@@ -182,85 +141,31 @@ func newStep(verb string) spec.Step {
 	return nil
 }
 
-// stepField is a field map for steps without the map: a big file has
-// thousands of steps.
-func stepField(st spec.Step, key string) any {
+// stepField is the field of a step's key: the verb's, or one of its
+// options, bound in fs (spec.StepFields). A big file has thousands of
+// steps, so callers bind the options once per step, not once per key.
+func stepField(st spec.Step, fs []spec.Field, key string) any {
+	if key == st.Verb() {
+		return verbField(st)
+	}
+	return spec.FieldPtr(fs, key)
+}
+
+// verbField is the field the verb of a step sets.
+func verbField(st spec.Step) any {
 	switch s := st.(type) {
 	case *spec.Run:
-		switch key {
-		case "run":
-			return &s.Command
-		case "secrets":
-			return &s.Secrets
-		case "ssh":
-			return &s.SSH
-		case "caches":
-			return &s.Caches
-		case "binds":
-			return &s.Binds
-		case "tmpfs":
-			return &s.Tmpfs
-		case "env":
-			return &s.Env
-		case "network":
-			return &s.Network
-		case "security":
-			return &s.Security
-		}
+		return &s.Command
 	case *spec.Copy:
-		switch key {
-		case "copy":
-			return &s.Sources
-		case "from":
-			return &s.From
-		case "to":
-			return &s.Dest
-		case "chown":
-			return &s.Chown
-		case "chmod":
-			return &s.Chmod
-		case "include":
-			return &s.Include
-		case "exclude":
-			return &s.Exclude
-		case "link":
-			return &s.Link
-		case "parents":
-			return &s.Parents
-		case "allow-credentials":
-			return &s.AllowCredentials
-		}
+		return &s.Sources
 	case *spec.Add:
-		switch key {
-		case "add":
-			return s
-		case "to":
-			return &s.Dest
-		case "checksum":
-			return &s.Checksum
-		case "ref":
-			return &s.Ref
-		case "commit":
-			return &s.Commit
-		case "keep_git_dir":
-			return &s.KeepGitDir
-		case "chown":
-			return &s.Chown
-		case "chmod":
-			return &s.Chmod
-		}
+		return s
 	case *spec.Workdir:
-		if key == "workdir" {
-			return &s.Path
-		}
+		return &s.Path
 	case *spec.Env:
-		if key == "env" {
-			return &s.Vars
-		}
+		return &s.Vars
 	case *spec.User:
-		if key == "user" {
-			return &s.User
-		}
+		return &s.User
 	}
 	return nil
 }

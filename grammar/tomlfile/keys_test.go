@@ -38,19 +38,19 @@ func TestFieldMaps(t *testing.T) {
 			}
 		}
 	}
-	check("secret", spec.SecretKeys, fieldsOf(secretFields(&spec.Secret{})))
-	check("ssh", spec.SSHKeys, fieldsOf(sshFields(&spec.SSH{})))
-	check("cache", spec.CacheKeys, fieldsOf(cacheFields(&spec.Cache{})))
+	check("secret", spec.SecretKeys, fieldsOf(spec.SecretFields(&spec.Secret{})))
+	check("ssh", spec.SSHKeys, fieldsOf(spec.SSHFields(&spec.SSH{})))
+	check("cache", spec.CacheKeys, fieldsOf(spec.CacheFields(&spec.Cache{})))
 	check("stage", stageKeys, fieldsOf(stageFields(&spec.Stage{})), "steps")
-	check("healthcheck", spec.HealthcheckKeys, fieldsOf(healthcheckFields(&spec.Healthcheck{})))
-	check("bind", spec.BindKeys, fieldsOf(bindFields(&spec.Bind{})))
-	check("tmpfs", spec.TmpfsKeys, fieldsOf(tmpfsFields(&spec.Tmpfs{})))
+	check("healthcheck", spec.HealthcheckKeys, fieldsOf(spec.HealthcheckFields(&spec.Healthcheck{})))
+	check("bind", spec.BindKeys, fieldsOf(spec.BindFields(&spec.Bind{})))
+	check("tmpfs", spec.TmpfsKeys, fieldsOf(spec.TmpfsFields(&spec.Tmpfs{})))
 	for _, v := range spec.StepVerbs {
 		step := newStep(v)
 		if step == nil || step.Verb() != v {
 			t.Errorf("newStep(%q) = %v", v, step)
 			continue
 		}
-		check(v+" step", stepKeys(v), func(k string) any { return stepField(step, k) })
+		check(v+" step", stepKeys(v), func(k string) any { return stepField(step, spec.StepFields(step), k) })
 	}
 }
