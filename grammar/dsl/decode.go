@@ -241,26 +241,7 @@ func (d *decoder) secret(it *item) {
 		return
 	}
 	s := &spec.Secret{Node: spec.Node{Range: it.rng}, Name: name}
-	d.attrBlock(it.block, what, spec.SecretKeys, func(k string, v *value) {
-		switch k {
-		case "id":
-			s.ID = d.str(v, k)
-		case "target":
-			s.Target = d.str(v, k)
-		case "env":
-			s.Env = d.str(v, k)
-		case "mode":
-			s.Mode = d.str(v, k)
-		case "uid":
-			s.UID = d.integer(v, k)
-		case "gid":
-			s.GID = d.integer(v, k)
-		case "required":
-			s.Required = d.boolean(v, k)
-		case "rotate":
-			s.Rotate = d.boolean(v, k)
-		}
-	})
+	attrBlock(d, it.block, what, spec.SecretKeys, s, spec.SecretFields)
 	d.file.Secrets = append(d.file.Secrets, s)
 	d.anchors = append(d.anchors, &anchor{node: &s.Node, rng: it.rng})
 }
@@ -271,24 +252,7 @@ func (d *decoder) ssh(it *item) {
 		return
 	}
 	s := &spec.SSH{Node: spec.Node{Range: it.rng}, Name: name}
-	d.attrBlock(it.block, what, spec.SSHKeys, func(k string, v *value) {
-		switch k {
-		case "id":
-			s.ID = d.str(v, k)
-		case "target":
-			s.Target = d.str(v, k)
-		case "required":
-			s.Required = d.boolean(v, k)
-		case "mode":
-			s.Mode = d.str(v, k)
-		case "uid":
-			s.UID = d.integer(v, k)
-		case "gid":
-			s.GID = d.integer(v, k)
-		case "known_hosts":
-			s.KnownHosts = d.strList(v, k)
-		}
-	})
+	attrBlock(d, it.block, what, spec.SSHKeys, s, spec.SSHFields)
 	d.file.SSH = append(d.file.SSH, s)
 	d.anchors = append(d.anchors, &anchor{node: &s.Node, rng: it.rng})
 }
@@ -300,26 +264,7 @@ func (d *decoder) cache(it *item) {
 	}
 	c := &spec.Cache{Node: spec.Node{Range: it.rng}, Name: name}
 	f := d.fields(what, spec.CacheKeys)
-	f.block(it.block, func(k string, v *value) {
-		switch k {
-		case "target":
-			c.Target = d.str(v, k)
-		case "id":
-			c.ID = d.str(v, k)
-		case "sharing":
-			c.Sharing = d.str(v, k)
-		case "mode":
-			c.Mode = d.str(v, k)
-		case "uid":
-			c.UID = d.integer(v, k)
-		case "gid":
-			c.GID = d.integer(v, k)
-		case "readonly":
-			c.ReadOnly = d.boolean(v, k)
-		case "from":
-			c.From = d.sourceValue(v, k)
-		}
-	})
+	f.block(it.block, d.setter(spec.CacheFields(c)))
 	f.missing(tokenRange(*it.name), it.block)
 	d.file.Caches = append(d.file.Caches, c)
 	d.anchors = append(d.anchors, &anchor{node: &c.Node, rng: it.rng})

@@ -51,6 +51,7 @@ var statementOf = map[string]string{
 // runBody decodes the statements and settings of a run block.
 func (d *decoder) runBody(r *spec.Run, b *block) {
 	f := d.fields("run step", runAttrKeys)
+	var fs []spec.Field // bound when a setting is met: most run blocks hold mounts only
 	for _, it := range b.items {
 		name := it.name.Value
 		if it.attr != nil {
@@ -61,12 +62,10 @@ func (d *decoder) runBody(r *spec.Run, b *block) {
 				continue
 			}
 			if f.known(name, tokenRange(*it.name)) {
-				switch name {
-				case "network":
-					r.Network = d.str(it.attr, name)
-				case "security":
-					r.Security = d.str(it.attr, name)
+				if fs == nil {
+					fs = spec.RunFields(r)
 				}
+				d.set(spec.FieldPtr(fs, name), it.attr, name)
 			}
 			continue
 		}
@@ -136,9 +135,7 @@ func (d *decoder) bind(it *item) *spec.Bind {
 	}
 	b := &spec.Bind{Node: spec.Node{Range: it.rng}, From: from, Target: target,
 		Path: spec.At(stringValue(*paths[0].tok), paths[0].rng())}
-	d.attrBlock(it.block, "bind mount", bindBlockKeys, func(k string, v *value) {
-		b.ReadWrite = d.boolean(v, k)
-	})
+	attrBlock(d, it.block, "bind mount", bindBlockKeys, b, spec.BindFields)
 	return b
 }
 
@@ -154,8 +151,6 @@ func (d *decoder) tmpfs(it *item) *spec.Tmpfs {
 	}
 	d.extraWords(it.words[1:], "tmpfs", forms["tmpfs"])
 	t := &spec.Tmpfs{Node: spec.Node{Range: it.rng}, Target: spec.At(stringValue(*it.words[0].tok), it.words[0].rng())}
-	d.attrBlock(it.block, "tmpfs mount", tmpfsBlockKeys, func(k string, v *value) {
-		t.Size = d.str(v, k)
-	})
+	attrBlock(d, it.block, "tmpfs mount", tmpfsBlockKeys, t, spec.TmpfsFields)
 	return t
 }

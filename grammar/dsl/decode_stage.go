@@ -88,6 +88,7 @@ var stepNames = spec.StepVerbs
 
 func (d *decoder) stageBody(st *spec.Stage, what string, b *block, a *anchor) {
 	f := d.fields(what, spec.StageKeys)
+	fs := spec.StageFields(st)
 	for _, it := range b.items {
 		name := it.name.Value
 		if it.attr != nil {
@@ -101,7 +102,7 @@ func (d *decoder) stageBody(st *spec.Stage, what string, b *block, a *anchor) {
 					"write: "+forms["stage"], `"from" is not a setting`))
 			default:
 				if f.known(name, tokenRange(*it.name)) {
-					d.stageSetting(st, name, it.attr)
+					d.set(spec.FieldPtr(fs, name), it.attr, name)
 				}
 			}
 			continue
@@ -129,50 +130,12 @@ func keyList(keys []spec.Key) string {
 	return s
 }
 
-func (d *decoder) stageSetting(st *spec.Stage, k string, v *value) {
-	switch k {
-	case "platform":
-		st.Platform = d.str(v, k)
-	case "entrypoint":
-		st.Config.Entrypoint = d.command(v, k)
-	case "cmd":
-		st.Config.Cmd = d.command(v, k)
-	case "labels":
-		st.Config.Labels = d.keyValues(v, k)
-	case "expose":
-		st.Config.Expose = d.strList(v, k)
-	case "volumes":
-		st.Config.Volumes = d.strList(v, k)
-	case "healthcheck":
-		st.Config.Healthcheck = d.healthcheck(v, k)
-	case "stop_signal":
-		st.Config.StopSignal = d.str(v, k)
-	}
-}
-
 func (d *decoder) healthcheck(v *value, key string) *spec.Healthcheck {
 	if v.kind != vMap {
 		d.wrongType(v, key, spec.THealthcheck, written(v))
 		return nil
 	}
 	h := &spec.Healthcheck{Node: spec.Node{Range: v.rng()}}
-	d.attrMap(v, "healthcheck", spec.HealthcheckKeys, func(k string, v *value) {
-		switch k {
-		case "cmd":
-			h.Test = d.command(v, k)
-		case "none":
-			h.None = d.boolean(v, k)
-		case "interval":
-			h.Interval = d.str(v, k)
-		case "timeout":
-			h.Timeout = d.str(v, k)
-		case "start_period":
-			h.StartPeriod = d.str(v, k)
-		case "start_interval":
-			h.StartInterval = d.str(v, k)
-		case "retries":
-			h.Retries = d.integer(v, k)
-		}
-	})
+	d.attrMap(v, "healthcheck", spec.HealthcheckKeys, d.setter(spec.HealthcheckFields(h)))
 	return h
 }

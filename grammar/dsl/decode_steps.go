@@ -167,24 +167,7 @@ func (d *decoder) copyStep(it *item) spec.Step {
 	for _, p := range paths {
 		c.Sources.Items = append(c.Sources.Items, spec.At(stringValue(*p.tok), p.rng()))
 	}
-	d.attrBlock(it.block, "copy step", copyBlockKeys, func(k string, v *value) {
-		switch k {
-		case "chown":
-			c.Chown = d.str(v, k)
-		case "chmod":
-			c.Chmod = d.str(v, k)
-		case "include":
-			c.Include = d.strList(v, k)
-		case "exclude":
-			c.Exclude = d.strList(v, k)
-		case "link":
-			c.Link = d.boolean(v, k)
-		case "parents":
-			c.Parents = d.boolean(v, k)
-		case "allow-credentials":
-			c.AllowCredentials = d.boolean(v, k)
-		}
-	})
+	attrBlock(d, it.block, "copy step", copyBlockKeys, c, spec.CopyFields)
 	return c
 }
 
@@ -203,21 +186,6 @@ func (d *decoder) add(it *item) spec.Step {
 		return nil
 	}
 	a.URL, a.Dest = spec.At(stringValue(*paths[0].tok), paths[0].rng()), dest
-	d.attrBlock(it.block, "add step", addBlockKeys, func(k string, v *value) {
-		switch k {
-		case "checksum":
-			a.Checksum = d.str(v, k)
-		case "ref":
-			a.Ref = d.str(v, k)
-		case "commit":
-			a.Commit = d.str(v, k)
-		case "keep_git_dir":
-			a.KeepGitDir = d.boolean(v, k)
-		case "chown":
-			a.Chown = d.str(v, k)
-		case "chmod":
-			a.Chmod = d.str(v, k)
-		}
-	})
+	attrBlock(d, it.block, "add step", addBlockKeys, a, spec.AddFields)
 	return a
 }

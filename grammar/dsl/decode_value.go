@@ -210,10 +210,45 @@ func (d *decoder) fields(what string, keys []spec.Key) fields {
 	return fields{d: d, what: what, keys: keys}
 }
 
-// attrBlock decodes a block of attributes against keys.
-func (d *decoder) attrBlock(b *block, what string, keys []spec.Key, set func(key string, v *value)) {
+// attrBlock decodes a block of attributes of node against keys, into the
+// fields bind binds; a node without a block is not bound at all.
+func attrBlock[T any](d *decoder, b *block, what string, keys []spec.Key, node *T, bind func(*T) []spec.Field) {
+	if b == nil {
+		return
+	}
 	f := d.fields(what, keys)
-	f.block(b, set)
+	f.block(b, d.setter(bind(node)))
+}
+
+// setter sets the fields of a binding by key name.
+func (d *decoder) setter(fs []spec.Field) func(key string, v *value) {
+	return func(key string, v *value) { d.set(spec.FieldPtr(fs, key), v, key) }
+}
+
+// set decodes v into dst, whose Go type says what v must be (see
+// spec.Field); key names it in diagnostics.
+func (d *decoder) set(dst any, v *value, key string) {
+	switch p := dst.(type) {
+	case *spec.Value[string]:
+		*p = d.str(v, key)
+	case *spec.Value[int]:
+		*p = d.integer(v, key)
+	case *spec.Value[bool]:
+		*p = d.boolean(v, key)
+	case *spec.List[string]:
+		*p = d.strList(v, key)
+	case *spec.Command:
+		*p = d.command(v, key)
+	case *[]*spec.KeyValue:
+		*p = d.keyValues(v, key)
+	case *spec.Source:
+		*p = d.sourceValue(v, key)
+	case **spec.Healthcheck:
+		*p = d.healthcheck(v, key)
+	default:
+		// The DSL writes the other kinds of field as statements.
+		panic(fmt.Sprintf("dsl: key %q has no setting of type %T", key, dst))
+	}
 }
 
 // attrMap decodes a map value against keys.
