@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -116,39 +117,91 @@ type attrs struct {
 	indent string
 }
 
-func (f attrs) str(name string, v spec.Value[string]) {
-	if v.Set {
-		f.q.line(f.indent, name+" = "+quote(v.V))
+// field writes a field written NAME = value, if set; its Go type says how
+// (see spec.Field). Lists and exec-form commands go one item per line when
+// they do not fit.
+func (f attrs) field(name string, dst any) {
+	switch v := dst.(type) {
+	case *spec.List[string]:
+		if v.Set {
+			f.q.composite(f.indent, name+" = ", listOf(*v))
+		}
+	case *spec.Command:
+		if !v.IsSet() {
+			return
+		}
+		if s, l := commandOf(*v); l == nil {
+			f.q.line(f.indent, name+" = "+s)
+		} else {
+			f.q.composite(f.indent, name+" = ", *l)
+		}
+	case *[]*spec.KeyValue:
+		if len(*v) > 0 {
+			f.q.composite(f.indent, name+" = ", mapOf(*v))
+		}
+	case *spec.Source:
+		if v.Set {
+			f.q.line(f.indent, name+" = "+source(*v))
+		}
+	case **spec.Healthcheck:
+		if *v != nil {
+			f.q.composite(f.indent, name+" = ", healthcheckOf(*v))
+		}
+	default:
+		if s, ok := inlineValue(name, dst); ok {
+			f.q.line(f.indent, name+" = "+s)
+		}
 	}
 }
 
-func (f attrs) int(name string, v spec.Value[int]) {
-	if v.Set {
-		f.q.line(f.indent, name+" = "+itoa(v.V))
+// fields writes the fields of a binding whose keys are among keys, in
+// key-table order.
+func (f attrs) fields(fs []spec.Field, keys []spec.Key) {
+	for _, fd := range fs {
+		if _, ok := spec.Lookup(keys, fd.Key.Name); ok {
+			f.field(fd.Key.Name, fd.Ptr)
+		}
 	}
 }
 
-func (f attrs) bool(name string, v spec.Value[bool]) {
-	if v.Set {
-		f.q.line(f.indent, name+" = "+boolStr(v.V))
+// inlineFields writes the set fields of a binding whose keys are among
+// keys, in key-table order, as the parts of an inline map.
+func inlineFields(fs []spec.Field, keys []spec.Key) composite {
+	c := composite{open: "{", close: "}"}
+	for _, fd := range fs {
+		if _, ok := spec.Lookup(keys, fd.Key.Name); !ok {
+			continue
+		}
+		if s, ok := inlineValue(fd.Key.Name, fd.Ptr); ok {
+			c.parts = append(c.parts, fd.Key.Name+" = "+s)
+		}
 	}
+	return c
 }
 
-func (f attrs) list(name string, v spec.List[string]) {
-	if v.Set {
-		f.q.composite(f.indent, name+" = ", listOf(v))
+// inlineValue writes a field's value on one line; ok is false when the
+// field is unset.
+func inlineValue(name string, dst any) (s string, ok bool) {
+	switch v := dst.(type) {
+	case *spec.Value[string]:
+		return quote(v.V), v.Set
+	case *spec.Value[int]:
+		return itoa(v.V), v.Set
+	case *spec.Value[bool]:
+		return boolStr(v.V), v.Set
+	case *spec.List[string]:
+		return listOf(*v).inline(), v.Set
+	case *spec.Command:
+		if !v.IsSet() {
+			return "", false
+		}
+		s, l := commandOf(*v)
+		if l != nil {
+			s = l.inline()
+		}
+		return s, true
 	}
-}
-
-func (f attrs) command(name string, c spec.Command) {
-	if !c.IsSet() {
-		return
-	}
-	if s, l := commandOf(c); l == nil {
-		f.q.line(f.indent, name+" = "+s)
-	} else {
-		f.q.composite(f.indent, name+" = ", *l)
-	}
+	panic(fmt.Sprintf("dsl: key %q has no inline setting of type %T", name, dst))
 }
 
 func (p *printer) arg(a *spec.Arg) {
@@ -163,46 +216,21 @@ func (p *printer) arg(a *spec.Arg) {
 func (p *printer) secret(s *spec.Secret) {
 	p.comments(s.Comments, "")
 	p.block("", "secret "+s.Name.V, func(q *printer, in string) {
-		f := attrs{q, in}
-		f.str("id", s.ID)
-		f.str("target", s.Target)
-		f.str("env", s.Env)
-		f.str("mode", s.Mode)
-		f.int("uid", s.UID)
-		f.int("gid", s.GID)
-		f.bool("required", s.Required)
-		f.bool("rotate", s.Rotate)
+		attrs{q, in}.fields(spec.SecretFields(s), spec.SecretKeys)
 	})
 }
 
 func (p *printer) ssh(s *spec.SSH) {
 	p.comments(s.Comments, "")
 	p.block("", "ssh "+s.Name.V, func(q *printer, in string) {
-		f := attrs{q, in}
-		f.str("id", s.ID)
-		f.str("target", s.Target)
-		f.bool("required", s.Required)
-		f.str("mode", s.Mode)
-		f.int("uid", s.UID)
-		f.int("gid", s.GID)
-		f.list("known_hosts", s.KnownHosts)
+		attrs{q, in}.fields(spec.SSHFields(s), spec.SSHKeys)
 	})
 }
 
 func (p *printer) cache(c *spec.Cache) {
 	p.comments(c.Comments, "")
 	p.block("", "cache "+c.Name.V, func(q *printer, in string) {
-		f := attrs{q, in}
-		f.str("target", c.Target)
-		f.str("id", c.ID)
-		f.str("sharing", c.Sharing)
-		f.str("mode", c.Mode)
-		f.int("uid", c.UID)
-		f.int("gid", c.GID)
-		f.bool("readonly", c.ReadOnly)
-		if c.From.Set {
-			q.line(in, "from = "+source(c.From))
-		}
+		attrs{q, in}.fields(spec.CacheFields(c), spec.CacheKeys)
 	})
 }
 
@@ -216,19 +244,7 @@ func (p *printer) stage(s *spec.Stage) {
 		head += " from " + source(s.From)
 	}
 	p.block("", head, func(q *printer, in string) {
-		f := attrs{q, in}
-		f.str("platform", s.Platform)
-		f.command("entrypoint", s.Config.Entrypoint)
-		f.command("cmd", s.Config.Cmd)
-		if len(s.Config.Labels) > 0 {
-			q.composite(in, "labels = ", mapOf(s.Config.Labels))
-		}
-		f.list("expose", s.Config.Expose)
-		f.list("volumes", s.Config.Volumes)
-		if h := s.Config.Healthcheck; h != nil {
-			q.composite(in, "healthcheck = ", healthcheckOf(h))
-		}
-		f.str("stop_signal", s.Config.StopSignal)
+		attrs{q, in}.fields(spec.StageFields(s), spec.StageKeys)
 		if q.b.Len() > 0 && len(s.Steps) > 0 {
 			q.b.WriteByte('\n')
 		}
@@ -241,30 +257,7 @@ func (p *printer) stage(s *spec.Stage) {
 }
 
 func healthcheckOf(h *spec.Healthcheck) composite {
-	c := composite{open: "{", close: "}"}
-	add := func(name, v string) { c.parts = append(c.parts, name+" = "+v) }
-	if h.Test.IsSet() {
-		if s, l := commandOf(h.Test); l == nil {
-			add("cmd", s)
-		} else {
-			add("cmd", l.inline())
-		}
-	}
-	if h.None.Set {
-		add("none", boolStr(h.None.V))
-	}
-	for _, kv := range []struct {
-		name string
-		v    spec.Value[string]
-	}{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start_period", h.StartPeriod}, {"start_interval", h.StartInterval}} {
-		if kv.v.Set {
-			add(kv.name, quote(kv.v.V))
-		}
-	}
-	if h.Retries.Set {
-		add("retries", itoa(h.Retries.V))
-	}
-	return c
+	return inlineFields(spec.HealthcheckFields(h), spec.HealthcheckKeys)
 }
 
 func (p *printer) step(st spec.Step, in string) {
@@ -281,14 +274,7 @@ func (p *printer) step(st spec.Step, in string) {
 			head += " from " + source(s.From)
 		}
 		p.block(in, head+" to "+quote(s.Dest.V), func(q *printer, in string) {
-			f := attrs{q, in}
-			f.str("chown", s.Chown)
-			f.str("chmod", s.Chmod)
-			f.list("include", s.Include)
-			f.list("exclude", s.Exclude)
-			f.bool("link", s.Link)
-			f.bool("parents", s.Parents)
-			f.bool("allow-credentials", s.AllowCredentials)
+			attrs{q, in}.fields(spec.CopyFields(s), copyBlockKeys)
 		})
 	case *spec.Add:
 		head := "add "
@@ -296,13 +282,7 @@ func (p *printer) step(st spec.Step, in string) {
 			head += "git "
 		}
 		p.block(in, head+quote(s.URL.V)+" to "+quote(s.Dest.V), func(q *printer, in string) {
-			f := attrs{q, in}
-			f.str("checksum", s.Checksum)
-			f.str("ref", s.Ref)
-			f.str("commit", s.Commit)
-			f.bool("keep_git_dir", s.KeepGitDir)
-			f.str("chown", s.Chown)
-			f.str("chmod", s.Chmod)
+			attrs{q, in}.fields(spec.AddFields(s), addBlockKeys)
 		})
 	case *spec.Workdir:
 		p.line(in, "workdir "+quote(s.Path.V))
@@ -324,40 +304,39 @@ func envVars(vars []*spec.KeyValue) string {
 func (p *printer) run(r *spec.Run, in string) {
 	head, l := commandOf(r.Command)
 	body := func(q *printer, in string) {
-		for _, n := range r.Secrets {
-			q.line(in, "secret "+n.V)
-		}
-		for _, n := range r.SSH {
-			q.line(in, "ssh "+n.V)
-		}
-		for _, n := range r.Caches {
-			q.line(in, "cache "+n.V)
-		}
-		for _, b := range r.Binds {
-			q.comments(b.Comments, in)
-			line := "bind " + quote(b.Path.Or(spec.DefaultBindPath))
-			if hasFrom(b.From) {
-				line += " from " + source(b.From)
+		for _, fd := range spec.RunFields(r) {
+			if !fd.Key.DSLStatement {
+				attrs{q, in}.field(fd.Key.Name, fd.Ptr)
+				continue
 			}
-			line += " to " + quote(b.Target.V)
-			if b.ReadWrite.Set {
-				line += " { rw = " + boolStr(b.ReadWrite.V) + " }"
+			verb := statementOf[fd.Key.Name]
+			switch v := fd.Ptr.(type) {
+			case *[]spec.Value[string]: // secret, ssh, cache
+				for _, n := range *v {
+					q.line(in, verb+" "+n.V)
+				}
+			case *[]*spec.Bind:
+				for _, b := range *v {
+					q.comments(b.Comments, in)
+					line := "bind " + quote(b.Path.Or(spec.DefaultBindPath))
+					if hasFrom(b.From) {
+						line += " from " + source(b.From)
+					}
+					q.line(in, line+" to "+quote(b.Target.V)+mountBlock(spec.BindFields(b), bindBlockKeys))
+				}
+			case *[]*spec.Tmpfs:
+				for _, t := range *v {
+					q.comments(t.Comments, in)
+					q.line(in, "tmpfs "+quote(t.Target.V)+mountBlock(spec.TmpfsFields(t), tmpfsBlockKeys))
+				}
+			case *[]*spec.KeyValue: // env
+				if len(*v) > 0 {
+					q.line(in, verb+" "+envVars(*v))
+				}
+			default:
+				panic(fmt.Sprintf("dsl: run key %q has no statement of type %T", fd.Key.Name, fd.Ptr))
 			}
-			q.line(in, line)
 		}
-		for _, t := range r.Tmpfs {
-			q.comments(t.Comments, in)
-			line := "tmpfs " + quote(t.Target.V)
-			if t.Size.Set {
-				line += " { size = " + quote(t.Size.V) + " }"
-			}
-			q.line(in, line)
-		}
-		if len(r.Env) > 0 {
-			q.line(in, "env "+envVars(r.Env))
-		}
-		attrs{q, in}.str("network", r.Network)
-		attrs{q, in}.str("security", r.Security)
 	}
 	if l == nil {
 		p.block(in, "run "+head, body)
@@ -368,4 +347,14 @@ func (p *printer) run(r *spec.Run, in string) {
 	hb.WriteString("run ")
 	l.write(&hb, utf8.RuneCountInString(in+"run "), in)
 	p.block(in, hb.String(), body)
+}
+
+// mountBlock writes the set fields of a mount's block on the mount's line: " {
+// rw = true }", or nothing.
+func mountBlock(fs []spec.Field, keys []spec.Key) string {
+	c := inlineFields(fs, keys)
+	if len(c.parts) == 0 {
+		return ""
+	}
+	return " " + c.inline()
 }
