@@ -66,6 +66,13 @@ func bind(dst []Field, keys []Key, bs []binding) []Field {
 	return dst
 }
 
+// FileFields binds FileKeys to f.
+func FileFields(f *File) []Field {
+	return bind(nil, FileKeys, []binding{
+		{"platforms", &f.Platforms},
+	})
+}
+
 // SecretFields binds SecretKeys to s.
 func SecretFields(s *Secret) []Field {
 	return bind(nil, SecretKeys, []binding{

@@ -58,8 +58,9 @@ func TestBindings(t *testing.T) {
 			}
 		}
 	}
-	secret, ssh, cache, stage := &Secret{}, &SSH{}, &Cache{}, &Stage{}
+	file, secret, ssh, cache, stage := &File{}, &Secret{}, &SSH{}, &Cache{}, &Stage{}
 	hc, run, bnd, tmpfs, cp, add := &Healthcheck{}, &Run{}, &Bind{}, &Tmpfs{}, &Copy{}, &Add{}
+	check("file", file, FileKeys, FileFields(file))
 	check("secret", secret, SecretKeys, SecretFields(secret))
 	check("ssh", ssh, SSHKeys, SSHFields(ssh))
 	check("cache", cache, CacheKeys, CacheFields(cache))

@@ -84,6 +84,12 @@ func Lookup(keys []Key, name string) (Key, bool) {
 var (
 	modeDoc = `permission bits as an octal string, e.g. "0400"`
 
+	// FileKeys are the settings of the file itself (besides its
+	// declarations and stages).
+	FileKeys = []Key{
+		{Name: "platforms", Type: TStringList, Doc: `default target platforms, e.g. "linux/amd64"; --platform overrides them`},
+	}
+
 	SecretKeys = []Key{
 		{Name: "id", Type: TString, Doc: "the id the client provides (--secret id=…); default: the name"},
 		{Name: "target", Type: TString, Doc: "absolute path of the secret file; default /run/secrets/<id> unless env is set"},

@@ -60,8 +60,6 @@ var mountForms = map[string]string{
 
 var topStatements = []string{"platforms", "arg", "secret", "ssh", "cache", "stage", "image", "default"}
 
-var fileKeys = []spec.Key{{Name: "platforms", Type: spec.TStringList}}
-
 func (d *decoder) decodeFile(items []*item) {
 	for _, it := range items {
 		if it.attr != nil {
@@ -95,7 +93,7 @@ func (d *decoder) topAttr(it *item) {
 			return
 		}
 		d.platforms = tokenRange(*it.name)
-		d.file.Platforms = d.strList(it.attr, name)
+		d.set(spec.FieldPtr(spec.FileFields(d.file), name), it.attr, name)
 		d.anchors = append(d.anchors, &anchor{node: &d.file.Node, rng: it.rng})
 		return
 	}
@@ -103,7 +101,7 @@ func (d *decoder) topAttr(it *item) {
 		d.diags = append(d.diags, notASetting(it, form))
 		return
 	}
-	d.diags = append(d.diags, spec.UnknownKey(tokenRange(*it.name), "the file", name, fileKeys))
+	d.diags = append(d.diags, spec.UnknownKey(tokenRange(*it.name), "the file", name, spec.FileKeys))
 }
 
 // notASetting reports a statement written as NAME = value.

@@ -24,7 +24,7 @@ func Format(f *spec.File) []byte {
 		p.item()
 		p.comments(f.Comments, "")
 		if f.Platforms.Set {
-			p.composite("", "platforms = ", listOf(f.Platforms))
+			attrs{p, ""}.fields(spec.FileFields(f), spec.FileKeys)
 		}
 	}
 	if len(f.Args) > 0 {

@@ -87,7 +87,8 @@ func (d *decoder) file(root *pnode, m map[string]any) {
 		n, v := root.child(k), m[k]
 		switch k {
 		case "platforms":
-			d.set(fileKeys[0], n, v, &d.f.Platforms)
+			fd := spec.FileFields(d.f)[0]
+			d.set(fd.Key, n, v, fd.Ptr)
 			d.candidate(&d.f.Node, n.spanRange())
 		case "args":
 			d.args(n, v)

@@ -26,7 +26,7 @@ func Format(f *spec.File) []byte {
 	if f.Platforms.Set {
 		p.block()
 		p.comments(f.Comments)
-		p.fields("", fileKeys[:1], fieldsOf([]spec.Field{{Key: fileKeys[0], Ptr: &f.Platforms}}), "")
+		p.fields("", spec.FileKeys, fieldsOf(spec.FileFields(f)), "")
 	} else {
 		// Without the platforms key the file's comments can only stand
 		// above whatever comes first.

@@ -8,15 +8,14 @@ import "github.com/ourorg/securefile/spec"
 // decoder, the formatter and the schema alike.
 
 var (
-	fileKeys = []spec.Key{
-		{Name: "platforms", Type: spec.TStringList, Doc: `default target platforms, e.g. "linux/amd64"; --platform overrides them`},
+	fileKeys = concat(spec.FileKeys, []spec.Key{
 		{Name: "args", Type: spec.TStringMap, Doc: `build arguments and their defaults: NAME = "default"; override with --build-arg`},
 		{Name: "secret", Doc: "secrets the client provides, one [secret.NAME] table each"},
 		{Name: "ssh", Doc: "ssh agents the client forwards, one [ssh.NAME] table each"},
 		{Name: "cache", Doc: "persistent cache mounts, one [cache.NAME] table each"},
 		{Name: "stage", Doc: "intermediate stages, one [stage.NAME] table each"},
 		{Name: "image", Doc: "images meant to be exported, one [image.NAME] table each"},
-	}
+	})
 
 	// declNouns name what each table of declarations holds, for messages.
 	declNouns = map[string]string{
