@@ -222,48 +222,39 @@ func (d *decoder) arg(it *item) {
 	d.anchors = append(d.anchors, &anchor{node: &a.Node, rng: it.rng})
 }
 
-// declaration reads "VERB NAME [{ … }]" and returns the name and what to
-// call it in messages.
-func (d *decoder) declaration(it *item, verb string) (spec.Value[string], string, bool) {
-	name, ok := d.name(it, verb)
+// declaration decodes "VERB NAME [{ settings }]" into a declaration's
+// node, name and fields, and reports whether it was one.
+func (d *decoder) declaration(it *item, verb string, node *spec.Node, name *spec.Value[string], keys []spec.Key, fs []spec.Field) bool {
+	n, ok := d.name(it, verb)
 	if !ok {
-		return name, "", false
+		return false
 	}
 	d.extraWords(it.words[1:], verb, forms[verb])
-	return name, verb + " " + strconv.Quote(name.V), true
+	*node, *name = spec.Node{Range: it.rng}, n
+	f := d.fields(verb+" "+strconv.Quote(n.V), keys)
+	f.block(it.block, d.setter(fs))
+	f.missing(tokenRange(*it.name), it.block)
+	d.anchors = append(d.anchors, &anchor{node: node, rng: it.rng})
+	return true
 }
 
 func (d *decoder) secret(it *item) {
-	name, what, ok := d.declaration(it, "secret")
-	if !ok {
-		return
+	s := &spec.Secret{}
+	if d.declaration(it, "secret", &s.Node, &s.Name, spec.SecretKeys, spec.SecretFields(s)) {
+		d.file.Secrets = append(d.file.Secrets, s)
 	}
-	s := &spec.Secret{Node: spec.Node{Range: it.rng}, Name: name}
-	attrBlock(d, it.block, what, spec.SecretKeys, s, spec.SecretFields)
-	d.file.Secrets = append(d.file.Secrets, s)
-	d.anchors = append(d.anchors, &anchor{node: &s.Node, rng: it.rng})
 }
 
 func (d *decoder) ssh(it *item) {
-	name, what, ok := d.declaration(it, "ssh")
-	if !ok {
-		return
+	s := &spec.SSH{}
+	if d.declaration(it, "ssh", &s.Node, &s.Name, spec.SSHKeys, spec.SSHFields(s)) {
+		d.file.SSH = append(d.file.SSH, s)
 	}
-	s := &spec.SSH{Node: spec.Node{Range: it.rng}, Name: name}
-	attrBlock(d, it.block, what, spec.SSHKeys, s, spec.SSHFields)
-	d.file.SSH = append(d.file.SSH, s)
-	d.anchors = append(d.anchors, &anchor{node: &s.Node, rng: it.rng})
 }
 
 func (d *decoder) cache(it *item) {
-	name, what, ok := d.declaration(it, "cache")
-	if !ok {
-		return
+	c := &spec.Cache{}
+	if d.declaration(it, "cache", &c.Node, &c.Name, spec.CacheKeys, spec.CacheFields(c)) {
+		d.file.Caches = append(d.file.Caches, c)
 	}
-	c := &spec.Cache{Node: spec.Node{Range: it.rng}, Name: name}
-	f := d.fields(what, spec.CacheKeys)
-	f.block(it.block, d.setter(spec.CacheFields(c)))
-	f.missing(tokenRange(*it.name), it.block)
-	d.file.Caches = append(d.file.Caches, c)
-	d.anchors = append(d.anchors, &anchor{node: &c.Node, rng: it.rng})
 }

@@ -38,19 +38,19 @@ func Format(f *spec.File) []byte {
 	for _, s := range f.Secrets {
 		if s != nil {
 			p.item()
-			p.secret(s)
+			p.declaration("secret", s.Comments, s.Name.V, spec.SecretFields(s), spec.SecretKeys)
 		}
 	}
 	for _, s := range f.SSH {
 		if s != nil {
 			p.item()
-			p.ssh(s)
+			p.declaration("ssh", s.Comments, s.Name.V, spec.SSHFields(s), spec.SSHKeys)
 		}
 	}
 	for _, c := range f.Caches {
 		if c != nil {
 			p.item()
-			p.cache(c)
+			p.declaration("cache", c.Comments, c.Name.V, spec.CacheFields(c), spec.CacheKeys)
 		}
 	}
 	for _, s := range f.Stages {
@@ -213,24 +213,11 @@ func (p *printer) arg(a *spec.Arg) {
 	p.line("", "arg "+a.Name.V)
 }
 
-func (p *printer) secret(s *spec.Secret) {
-	p.comments(s.Comments, "")
-	p.block("", "secret "+s.Name.V, func(q *printer, in string) {
-		attrs{q, in}.fields(spec.SecretFields(s), spec.SecretKeys)
-	})
-}
-
-func (p *printer) ssh(s *spec.SSH) {
-	p.comments(s.Comments, "")
-	p.block("", "ssh "+s.Name.V, func(q *printer, in string) {
-		attrs{q, in}.fields(spec.SSHFields(s), spec.SSHKeys)
-	})
-}
-
-func (p *printer) cache(c *spec.Cache) {
-	p.comments(c.Comments, "")
-	p.block("", "cache "+c.Name.V, func(q *printer, in string) {
-		attrs{q, in}.fields(spec.CacheFields(c), spec.CacheKeys)
+// declaration writes "VERB NAME { settings }".
+func (p *printer) declaration(verb string, comments []string, name string, fs []spec.Field, keys []spec.Key) {
+	p.comments(comments, "")
+	p.block("", verb+" "+name, func(q *printer, in string) {
+		attrs{q, in}.fields(fs, keys)
 	})
 }
 

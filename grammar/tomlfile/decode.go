@@ -94,24 +94,21 @@ func (d *decoder) file(root *pnode, m map[string]any) {
 			d.args(n, v)
 		case "secret":
 			d.decls(k, n, v, func(name string, n *pnode, m map[string]any) {
-				s := &spec.Secret{Node: spec.Node{Range: n.spanRange()}, Name: spec.At(name, n.keyRange())}
-				d.table(fmt.Sprintf("secret %q", name), n, m, spec.SecretKeys, fieldsOf(spec.SecretFields(s)), nil)
+				s := &spec.Secret{}
+				d.declaration(k, name, n, m, &s.Node, &s.Name, spec.SecretKeys, spec.SecretFields(s))
 				d.f.Secrets = append(d.f.Secrets, s)
-				d.candidate(&s.Node, ownRegion(n, ""))
 			})
 		case "ssh":
 			d.decls(k, n, v, func(name string, n *pnode, m map[string]any) {
-				s := &spec.SSH{Node: spec.Node{Range: n.spanRange()}, Name: spec.At(name, n.keyRange())}
-				d.table(fmt.Sprintf("ssh %q", name), n, m, spec.SSHKeys, fieldsOf(spec.SSHFields(s)), nil)
+				s := &spec.SSH{}
+				d.declaration(k, name, n, m, &s.Node, &s.Name, spec.SSHKeys, spec.SSHFields(s))
 				d.f.SSH = append(d.f.SSH, s)
-				d.candidate(&s.Node, ownRegion(n, ""))
 			})
 		case "cache":
 			d.decls(k, n, v, func(name string, n *pnode, m map[string]any) {
-				c := &spec.Cache{Node: spec.Node{Range: n.spanRange()}, Name: spec.At(name, n.keyRange())}
-				d.table(fmt.Sprintf("cache %q", name), n, m, spec.CacheKeys, fieldsOf(spec.CacheFields(c)), nil)
+				c := &spec.Cache{}
+				d.declaration(k, name, n, m, &c.Node, &c.Name, spec.CacheKeys, spec.CacheFields(c))
 				d.f.Caches = append(d.f.Caches, c)
-				d.candidate(&c.Node, ownRegion(n, ""))
 			})
 		case "stage", "image":
 			kind := spec.KindStage
@@ -170,6 +167,14 @@ func (d *decoder) decls(kind string, n *pnode, v any, each func(name string, n *
 		}
 		each(name, c, t)
 	}
+}
+
+// declaration decodes the table m of the declaration [KIND.NAME] into its
+// node, name and fields.
+func (d *decoder) declaration(kind, name string, n *pnode, m map[string]any, node *spec.Node, nameField *spec.Value[string], keys []spec.Key, fs []spec.Field) {
+	*node, *nameField = spec.Node{Range: n.spanRange()}, spec.At(name, n.keyRange())
+	d.table(fmt.Sprintf("%s %q", kind, name), n, m, keys, fieldsOf(fs), nil)
+	d.candidate(node, ownRegion(n, ""))
 }
 
 func (d *decoder) stage(kind spec.StageKind, name string, n *pnode, m map[string]any) *spec.Stage {
