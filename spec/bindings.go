@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 )
@@ -29,6 +30,37 @@ import (
 type Field struct {
 	Key Key
 	Ptr any
+}
+
+// IsSet reports whether the field was written: a set value or list, a
+// command in either form, a source, a healthcheck, or at least one entry
+// of a list of names, mounts or key-value pairs.
+func (f Field) IsSet() bool {
+	switch p := f.Ptr.(type) {
+	case *Value[string]:
+		return p.Set
+	case *Value[int]:
+		return p.Set
+	case *Value[bool]:
+		return p.Set
+	case *List[string]:
+		return p.Set
+	case *[]Value[string]:
+		return len(*p) > 0
+	case *[]*KeyValue:
+		return len(*p) > 0
+	case *Command:
+		return p.IsSet()
+	case *Source:
+		return p.Set
+	case **Healthcheck:
+		return *p != nil
+	case *[]*Bind:
+		return len(*p) > 0
+	case *[]*Tmpfs:
+		return len(*p) > 0
+	}
+	panic(fmt.Sprintf("spec: key %q is bound to a field of type %T", f.Key.Name, f.Ptr))
 }
 
 // FieldPtr returns the pointer of the field named key in fs, or nil.

@@ -53,6 +53,9 @@ func TestBindings(t *testing.T) {
 			if !strings.EqualFold(field, wantName) {
 				t.Errorf("%s.%s is bound to the field %q", what, k.Name, field)
 			}
+			if f.IsSet() {
+				t.Errorf("%s.%s is set in an empty node", what, k.Name)
+			}
 			if FieldPtr(fs, k.Name) != f.Ptr {
 				t.Errorf("%s: FieldPtr(%q) is not the bound field", what, k.Name)
 			}
@@ -87,6 +90,29 @@ func TestBindings(t *testing.T) {
 	}
 	if FieldPtr(SecretFields(secret), "nope") != nil {
 		t.Error("FieldPtr of an unknown key is not nil")
+	}
+}
+
+// TestFieldIsSet: a field is set once something is written into it.
+func TestFieldIsSet(t *testing.T) {
+	r := &Run{
+		Command: Command{Shell: Of("true")},
+		Secrets: []Value[string]{Of("s")}, SSH: []Value[string]{Of("a")}, Caches: []Value[string]{Of("c")},
+		Binds: []*Bind{{}}, Tmpfs: []*Tmpfs{{}}, Env: []*KeyValue{{}},
+		Network: Of("none"), Security: Of("insecure"),
+	}
+	st := &Stage{Platform: Of("p"), Config: ImageConfig{
+		Entrypoint: Command{Exec: ListOf("a")}, Cmd: Command{Shell: Of("b")}, Labels: []*KeyValue{{}},
+		Expose: ListOf("80"), Volumes: ListOf("/v"), Healthcheck: &Healthcheck{}, StopSignal: Of("SIGTERM"),
+	}}
+	c := &Cache{Target: Of("/t"), ID: Of("i"), Sharing: Of("shared"), Mode: Of("0755"), UID: Of(1), GID: Of(0),
+		ReadOnly: Of(false), From: Source{Set: true, Kind: SourceScratch}}
+	for what, fs := range map[string][]Field{"run": RunFields(r), "stage": StageFields(st), "cache": CacheFields(c)} {
+		for _, f := range fs {
+			if !f.IsSet() {
+				t.Errorf("%s.%s is not set", what, f.Key.Name)
+			}
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/ourorg/securefile/interp"
@@ -772,23 +773,17 @@ func (c *checker) config(s *spec.Stage, fb spec.Range) {
 	}
 }
 
+// healthcheckDurations are the healthcheck keys whose values are durations.
+var healthcheckDurations = []string{"interval", "timeout", "start_period", "start_interval"}
+
 func (c *checker) healthcheck(hc *spec.Healthcheck, fb spec.Range) {
-	durations := []struct {
-		key string
-		v   spec.Value[string]
-	}{{"interval", hc.Interval}, {"timeout", hc.Timeout}, {"start_period", hc.StartPeriod}, {"start_interval", hc.StartInterval}}
+	fields := spec.HealthcheckFields(hc)
 	if hc.None.Or(false) {
 		var others []string
-		if hc.Test.IsSet() {
-			others = append(others, "cmd")
-		}
-		for _, d := range durations {
-			if d.v.Set {
-				others = append(others, d.key)
+		for _, f := range fields {
+			if f.Key.Name != "none" && f.IsSet() {
+				others = append(others, f.Key.Name)
 			}
-		}
-		if hc.Retries.Set {
-			others = append(others, "retries")
 		}
 		if len(others) > 0 {
 			c.errorf(or(hc.None.Range, fb), "healthcheck-conflict",
@@ -799,10 +794,13 @@ func (c *checker) healthcheck(hc *spec.Healthcheck, fb spec.Range) {
 	if hc.Test.IsSet() {
 		c.command(hc.Test, fb, "healthcheck", nil)
 	}
-	for _, d := range durations {
-		if d.v.Set {
-			if lit, ok := c.template(d.v, fb, nil); ok {
-				c.duration(lit, or(d.v.Range, fb), d.key)
+	for _, f := range fields {
+		if !slices.Contains(healthcheckDurations, f.Key.Name) {
+			continue
+		}
+		if v := f.Ptr.(*spec.Value[string]); v.Set {
+			if lit, ok := c.template(*v, fb, nil); ok {
+				c.duration(lit, or(v.Range, fb), f.Key.Name)
 			}
 		}
 	}
