@@ -122,24 +122,9 @@ func usageOf(f *spec.File, target *spec.Stage) *usage {
 			collectRefs(s, refs)
 		}
 	}
-	for _, d := range f.Secrets {
-		if secrets[d] {
-			u.secrets = append(u.secrets, d)
-			collectRefs(d, refs)
-		}
-	}
-	for _, d := range f.SSH {
-		if sshs[d] {
-			u.ssh = append(u.ssh, d)
-			collectRefs(d, refs)
-		}
-	}
-	for _, d := range f.Caches {
-		if caches[d] {
-			u.caches = append(u.caches, d)
-			collectRefs(d, refs)
-		}
-	}
+	u.secrets = reachedIn(f.Secrets, secrets, refs)
+	u.ssh = reachedIn(f.SSH, sshs, refs)
+	u.caches = reachedIn(f.Caches, caches, refs)
 	collectRefs(f.Platforms, refs)
 
 	// An arg is used when a used string or a used arg's default names it.
@@ -232,4 +217,17 @@ func isDirective(c string) bool {
 		return true
 	}
 	return false
+}
+
+// reachedIn keeps the declarations the target reaches, in file order, and
+// collects the args they reference.
+func reachedIn[T comparable](all []T, reached map[T]bool, refs map[string]bool) []T {
+	var out []T
+	for _, d := range all {
+		if reached[d] {
+			out = append(out, d)
+			collectRefs(d, refs)
+		}
+	}
+	return out
 }

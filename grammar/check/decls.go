@@ -109,49 +109,18 @@ func (c *checker) collect() {
 	}
 	c.argNames = append(c.argNames, interp.PlatformArgs()...)
 
-	c.secrets = map[string]*spec.Secret{}
-	for _, s := range f.Secrets {
-		if s == nil {
-			continue
-		}
-		fb := or(s.Range, c.f.Range)
-		c.checkName("secret", s.Name, fb)
-		if first, ok := c.secrets[s.Name.V]; ok {
-			c.duplicate("duplicate-secret", "secret", s.Name, fb, or(first.Name.Range, first.Range))
-			continue
-		}
-		c.secrets[s.Name.V] = s
-		c.secretNames = append(c.secretNames, s.Name.V)
+	// secrets, ssh and caches: names checked, the first of each name kept.
+	first := declare(c, "secret", f.Secrets, func(s *spec.Secret) *spec.Value[string] { return &s.Name }, func(s *spec.Secret) spec.Range { return s.Range })
+	c.secrets, c.secretNames = map[string]*spec.Secret{}, first.names
+	for n, i := range first.index {
+		c.secrets[n] = f.Secrets[i]
 	}
-
-	c.ssh = map[string]int{}
-	for i, s := range f.SSH {
-		if s == nil {
-			continue
-		}
-		fb := or(s.Range, c.f.Range)
-		c.checkName("ssh", s.Name, fb)
-		if first, ok := c.ssh[s.Name.V]; ok {
-			c.duplicate("duplicate-ssh", "ssh", s.Name, fb, or(f.SSH[first].Name.Range, f.SSH[first].Range))
-			continue
-		}
-		c.ssh[s.Name.V] = i
-		c.sshNames = append(c.sshNames, s.Name.V)
-	}
-
-	c.caches = map[string]*spec.Cache{}
-	for _, cc := range f.Caches {
-		if cc == nil {
-			continue
-		}
-		fb := or(cc.Range, c.f.Range)
-		c.checkName("cache", cc.Name, fb)
-		if first, ok := c.caches[cc.Name.V]; ok {
-			c.duplicate("duplicate-cache", "cache", cc.Name, fb, or(first.Name.Range, first.Range))
-			continue
-		}
-		c.caches[cc.Name.V] = cc
-		c.cacheNames = append(c.cacheNames, cc.Name.V)
+	first = declare(c, "ssh", f.SSH, func(s *spec.SSH) *spec.Value[string] { return &s.Name }, func(s *spec.SSH) spec.Range { return s.Range })
+	c.ssh, c.sshNames = first.index, first.names
+	first = declare(c, "cache", f.Caches, func(cc *spec.Cache) *spec.Value[string] { return &cc.Name }, func(cc *spec.Cache) spec.Range { return cc.Range })
+	c.caches, c.cacheNames = map[string]*spec.Cache{}, first.names
+	for n, i := range first.index {
+		c.caches[n] = f.Caches[i]
 	}
 
 	c.stages = map[string]*spec.Stage{}
@@ -411,4 +380,35 @@ func (c *checker) mountTarget(v spec.Value[string], fb spec.Range, what string) 
 		return "", false
 	}
 	return lit, true
+}
+
+// declared is what declare found: the index of the first declaration of
+// each name, and the names in file order.
+type declared struct {
+	index map[string]int
+	names []string
+}
+
+// declare checks the names of one kind of declaration (secret, ssh,
+// cache): each must be a valid name, declared once; a later duplicate is
+// reported at its name, pointing at the first.
+func declare[T comparable](c *checker, kind string, items []T, name func(T) *spec.Value[string], rng func(T) spec.Range) declared {
+	var zero T
+	d := declared{index: map[string]int{}}
+	for i, it := range items {
+		if it == zero {
+			continue
+		}
+		n := *name(it)
+		fb := or(rng(it), c.f.Range)
+		c.checkName(kind, n, fb)
+		if j, ok := d.index[n.V]; ok {
+			prev := items[j]
+			c.duplicate("duplicate-"+kind, kind, n, fb, or(name(prev).Range, rng(prev)))
+			continue
+		}
+		d.index[n.V] = i
+		d.names = append(d.names, n.V)
+	}
+	return d
 }
