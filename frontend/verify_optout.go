@@ -42,4 +42,3 @@ func verifyEnabled(opts, buildArgs map[string]string) (bool, error) {
 	}
 	return true, nil
 }
-
