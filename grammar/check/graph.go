@@ -9,7 +9,11 @@ import (
 )
 
 // checkStageGraph reports dependency cycles between stages, one per
-// reference that closes a cycle, and stages that no build reaches.
+// reference that closes a cycle. There is no finding for a stage that no
+// image uses: every stage can be built with --target, and a stage that
+// nothing depends on is a target of its own (tests, linters, a dev image),
+// not a mistake; and a warning there would fail every CI job that runs
+// the check, which treats warnings as failures.
 func (c *checker) checkStageGraph() {
 	const (
 		white = iota
@@ -43,59 +47,6 @@ func (c *checker) checkStageGraph() {
 			visit(s)
 		}
 	}
-
-	// Reachability from what a build can produce without naming a
-	// stage: every image, and the default target.
-	reached := map[*spec.Stage]bool{}
-	var queue []*spec.Stage
-	push := func(s *spec.Stage) {
-		if s != nil && !reached[s] {
-			reached[s] = true
-			queue = append(queue, s)
-		}
-	}
-	for _, s := range c.f.Stages {
-		if s != nil && s.Kind == spec.KindImage {
-			push(s)
-		}
-	}
-	push(c.defaultTarget())
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for _, e := range c.stageDeps[s] {
-			push(e.to)
-		}
-	}
-	for _, s := range c.f.Stages {
-		if s == nil || reached[s] || s.Kind != spec.KindStage || c.stages[s.Name.V] != s {
-			continue
-		}
-		c.warnf(or(s.Name.Range, s.Range, c.f.Range), "unused-stage",
-			fmt.Sprintf("No image uses stage %q and it is not the default target, so a build only runs it when asked for with --target %s.", s.Name.V, s.Name.V),
-			"remove it, make it an image, or use it from a stage that is built", "unused stage %q", s.Name.V)
-	}
-}
-
-// defaultTarget is spec.File.DefaultTarget, safe with nil stages.
-func (c *checker) defaultTarget() *spec.Stage {
-	var last, lastImage *spec.Stage
-	for _, s := range c.f.Stages {
-		if s == nil {
-			continue
-		}
-		if s.IsDefault() {
-			return s
-		}
-		if s.Kind == spec.KindImage {
-			lastImage = s
-		}
-		last = s
-	}
-	if lastImage != nil {
-		return lastImage
-	}
-	return last
 }
 
 // cycle reports the cycle path[0] → … → path[n-1] → path[0]; vias[i] says

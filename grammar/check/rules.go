@@ -45,7 +45,6 @@ var Rules = []Rule{
 	{"ambiguous-default", spec.Error, "two or more images and none is marked default"},
 	{"multiple-defaults", spec.Error, "more than one image is marked default"},
 	{"default-on-stage", spec.Error, "a stage (not an image) is marked default"},
-	{"unused-stage", spec.Warning, "no image uses a stage and it is not the default target"},
 
 	// unused declarations
 	{"unused-arg", spec.Warning, "no string interpolates an arg"},
