@@ -117,7 +117,7 @@ func (f *buildFlags) prepare(fs *flag.FlagSet, args []string, cmd string, stderr
 	if !ok {
 		return "", opt, mode, exitUsage, false
 	}
-	opt, mode, err := f.solveOpt(contextDir, stderr)
+	opt, mode, err := f.solveOpt(contextDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "securefile %s: %v\n", cmd, err)
 		if errors.As(err, new(usageError)) {
@@ -137,9 +137,9 @@ func usageErrorf(format string, args ...any) error {
 
 // solveOpt turns the flags into a SolveOpt and checks every value before
 // the daemon is contacted.
-func (f *buildFlags) solveOpt(contextDir string, stderr io.Writer) (client.SolveOpt, progressui.DisplayMode, error) {
+func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.DisplayMode, error) {
 	var opt client.SolveOpt
-	mode, err := displayMode(f.progress, stderr)
+	mode, err := displayMode(f.progress)
 	if err != nil {
 		return opt, mode, err
 	}
@@ -290,17 +290,14 @@ func buildFile(contextDir, flagFile string) (string, error) {
 	return "", fmt.Errorf("no Securefile or Securefile.toml in %s (use -f to name the build file)", contextDir)
 }
 
-// displayMode maps --progress to a progressui mode; auto is tty when the
-// progress goes to a terminal.
-func displayMode(s string, w io.Writer) (progressui.DisplayMode, error) {
+// displayMode maps --progress to a progressui mode. auto is progressui's
+// AutoMode, as in buildctl: the console display when stderr is a terminal,
+// else plain. Deciding here from the file mode would take /dev/null, a
+// character device but no console, for a terminal.
+func displayMode(s string) (progressui.DisplayMode, error) {
 	switch s {
 	case "auto", "":
-		if f, ok := w.(*os.File); ok {
-			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-				return progressui.TtyMode, nil
-			}
-		}
-		return progressui.PlainMode, nil
+		return progressui.AutoMode, nil
 	case "tty":
 		return progressui.TtyMode, nil
 	case "plain":
@@ -312,6 +309,13 @@ func displayMode(s string, w io.Writer) (progressui.DisplayMode, error) {
 }
 
 func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, stdout, stderr io.Writer) int {
+	// The display first: a --progress that cannot work is a usage error,
+	// found before any daemon is contacted.
+	display, err := progressui.NewDisplay(stderr, mode)
+	if err != nil { // only --progress tty fails, when stderr is no terminal
+		fmt.Fprintf(stderr, "securefile build: --progress %s: %v; use --progress auto or plain when stderr is not a terminal\n", mode, err)
+		return exitUsage
+	}
 	c, err := f.connect()
 	if err != nil {
 		fmt.Fprintln(stderr, "securefile build:", err)
@@ -321,12 +325,6 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 		return exitFindings
 	}
 	defer c.Close()
-
-	display, err := progressui.NewDisplay(stderr, mode)
-	if err != nil {
-		fmt.Fprintln(stderr, "securefile build:", err)
-		return exitUsage
-	}
 	var meta map[string][]byte
 	ch := make(chan *client.SolveStatus)
 	var eg errgroup.Group
