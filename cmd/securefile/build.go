@@ -16,7 +16,6 @@ import (
 	"github.com/moby/buildkit/cmd/buildctl/build"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/frontend/subrequests/lint"
-	"github.com/moby/buildkit/session/sshforward/sshprovider"
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/tonistiigi/fsutil"
@@ -203,13 +202,9 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 		opt.Session = append(opt.Session, sp)
 	}
 	if len(f.ssh) > 0 {
-		configs, err := build.ParseSSH(f.ssh)
+		sp, err := sshAgents(f.ssh)
 		if err != nil {
-			return opt, mode, usageErrorf("--ssh: %v", err)
-		}
-		sp, err := sshprovider.NewSSHAgentProvider(configs)
-		if err != nil {
-			return opt, mode, fmt.Errorf("--ssh: %w", err)
+			return opt, mode, err
 		}
 		opt.Session = append(opt.Session, sp)
 	}
