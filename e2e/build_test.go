@@ -70,6 +70,9 @@ type buildOpts struct {
 	exports []client.ExportEntry
 	dir     string            // context and build file directory instead of examples/<example>
 	opts    map[string]string // frontend options (--opt)
+	addr    string            // the daemon; "" is the harness daemon
+	// Cache exports (--cache-to) and imports (--cache-from).
+	cacheExports, cacheImports []client.CacheOptionsEntry
 }
 
 // buildResult is what a build returned and reported.
@@ -96,9 +99,13 @@ func (h *harness) tryBuild(t *testing.T, v variant, b buildOpts) (*buildResult, 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	c, err := client.New(ctx, h.addr)
+	addr := h.addr
+	if b.addr != "" {
+		addr = b.addr
+	}
+	c, err := client.New(ctx, addr)
 	if err != nil {
-		t.Fatalf("connecting to %s: %v", h.addr, err)
+		t.Fatalf("connecting to %s: %v", addr, err)
 	}
 	defer c.Close()
 
@@ -134,6 +141,8 @@ func (h *harness) tryBuild(t *testing.T, v variant, b buildOpts) (*buildResult, 
 		Session:             attachables,
 		AllowedEntitlements: b.allow,
 		FrontendAttrs:       attrs,
+		CacheExports:        b.cacheExports,
+		CacheImports:        b.cacheImports,
 	}
 	route(t, v.mode, &opt)
 

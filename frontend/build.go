@@ -162,7 +162,17 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	if err != nil {
 		return nil, lowerError(err, b.in.info())
 	}
-	def, err := res.State.Marshal(ctx, b.marshalOpts(llb.Platform(target))...)
+	// A verified build exports its layers merged, the same vertices the
+	// scan reads (layers.go).
+	state := res.State
+	var lay *layers
+	if b.leaks.active(res) {
+		if lay = chainLayers(res); lay != nil {
+			state = lay.export()
+		}
+	}
+	marshal := b.marshalOpts(llb.Platform(target))
+	def, err := state.Marshal(ctx, marshal...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to marshal LLB definition for %s: %w", platforms.Format(target), err)
 	}
@@ -178,7 +188,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		return nil, err
 	}
 	if b.scanner != nil {
-		b.scanTargets.Store(exportID(p), res.State)
+		b.scanTargets.Store(exportID(p), state)
 	}
 	img := res.Image
 	if img == nil {
@@ -186,7 +196,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		img.Platform = target
 	}
 	addLabels(img, bc.Labels)
-	if err := b.leaks.check(ctx, res, img); err != nil {
+	if err := b.leaks.check(ctx, res, img, lay, def, marshal); err != nil {
 		return nil, err
 	}
 	return &dockerui.BuildResult{

@@ -111,6 +111,9 @@ func sharedBinary(ctx context.Context, c client.Client, name string, build ocisp
 		llb.SessionID(c.BuildOpts().SessionID),
 		llb.SharedKeyHint(toolLocalName),
 		llb.WithCustomName("[securefile] load the scanner binary "+name),
+		// Its own platform, so that every definition that uses it (marshalled
+		// for any target platform) names the vertex solved here.
+		llb.Platform(build),
 	)
 	def, err := st.Marshal(ctx, llb.Platform(build))
 	if err != nil {

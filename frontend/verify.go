@@ -47,10 +47,17 @@ type leakCheck struct {
 	tools *toolLocator
 }
 
-// check scans one platform's result. A build that mounts no secret has
-// nothing to look for and is not scanned.
-func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *dockerspec.DockerOCIImage) error {
-	if lc == nil || len(res.Secrets) == 0 {
+// active reports whether res is scanned: a build that mounts no secret
+// has nothing to look for.
+func (lc *leakCheck) active(res *convert.Result) bool {
+	return lc != nil && len(res.Secrets) > 0
+}
+
+// check scans one platform's result: the layers its export merges (nil
+// when the chain has no steps), whose definition is export, marshalled
+// with marshal, and the image config.
+func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *dockerspec.DockerOCIImage, lay *layers, export *llb.Definition, marshal []llb.ConstraintsOpt) error {
+	if !lc.active(res) {
 		return nil
 	}
 	b := lc.b
@@ -82,16 +89,31 @@ func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *docker
 		}
 		ro = append(ro, llb.AddSecret(scanSecrets+"/"+strconv.Itoa(i), so...))
 	}
-	for i, st := range res.Steps {
-		ro = append(ro, llb.AddMount(scanLayers+"/"+strconv.Itoa(i), llb.Diff(st.Before, st.After), llb.Readonly))
+	// The scan runs on the build platform; the layers are marshalled as the
+	// export marshals them, so that they are the same vertices (layers.go).
+	ro = append(ro, llb.Platform(b.buildPlatform))
+	var nlayers int
+	if lay != nil {
+		nlayers = len(lay.diffs)
+		for i, d := range lay.diffs {
+			ro = append(ro, llb.AddMount(scanLayers+"/"+strconv.Itoa(i), d, llb.Readonly))
+		}
+	}
+	if nlayers != len(res.Steps) {
+		return fmt.Errorf("internal error: %d layers to scan for a chain of %d steps", nlayers, len(res.Steps))
 	}
 	config := llb.Scratch().File(llb.Mkfile(configFile, 0o444, cfg), llb.WithCustomName("[securefile] image config to verify"))
 	ro = append(ro, llb.AddMount(scanConfig, config, llb.Readonly))
 	out := t.state.Run(ro...).AddMount(scanOut, llb.Scratch())
 
-	def, err := out.Marshal(ctx, llb.WithCaps(b.caps), llb.Platform(b.buildPlatform))
+	def, err := out.Marshal(ctx, marshal...)
 	if err != nil {
 		return err
+	}
+	if lay != nil {
+		if err := lay.sameLayers(export, def, scanLayers); err != nil {
+			return err
+		}
 	}
 	r, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
 	if err != nil {
