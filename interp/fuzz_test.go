@@ -12,6 +12,7 @@ import (
 // FuzzParse checks, for any input:
 //   - nothing panics;
 //   - a Parse error is an *Error with an offset inside the input;
+//   - Names lists valid names, and for a parsed template the names of Refs;
 //   - a parsed template prints back as its source, its Refs are ordered and
 //     each covers "${NAME…}" in the source;
 //   - for a parsed template, full mode and command mode agree when the
@@ -24,7 +25,7 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"", "plain", "${A}", "x${A:-d}y", "${A:+${B:-c}}", "$${A}", "$$${A}",
 		"${", "${A", "${A:?x}", "${1}", "${A.B}", "${}", "$HOME ${PATH} $$ $(x)",
-		"${X:-${A}", "}}${A:-}}", "é${A}ü", "${A:-$${B}}",
+		"${X:-${A}", "}}${A:-}}", "é${A}ü", "${A:-$${B}}", "${V#v}", "${A:-${B%x}}",
 	} {
 		f.Add(s)
 	}
@@ -40,6 +41,12 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("ExpandCommand(%q, nothing) = %q, want %q", s, got, want)
 		}
 		cmdRefs := CommandRefs(s)
+		names := Names(s)
+		for _, n := range names {
+			if !IsName(n) {
+				t.Fatalf("Names(%q) lists %q, which is not a name", s, n)
+			}
+		}
 		tpl, err := Parse(s)
 		if err != nil {
 			var e *Error
@@ -58,6 +65,13 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q): bad ref %+v", s, r)
 			}
 			last = r.Offset
+		}
+		var refNames []string
+		for _, r := range refs {
+			refNames = append(refNames, r.Name)
+		}
+		if !slices.Equal(names, refNames) {
+			t.Fatalf("Names(%q) = %q, Refs name %q", s, names, refNames)
 		}
 		if !slices.Equal(refs, cmdRefs) {
 			t.Fatalf("Refs and CommandRefs of %q differ (-full +command):\n%s", s, cmp.Diff(refs, cmdRefs))

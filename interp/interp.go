@@ -254,6 +254,34 @@ func runeAt(s string, i int) string {
 	return s[i : i+n]
 }
 
+// Names returns the name of every reference in s, in source order, as
+// Parse reads them, whether or not s parses: "${NAME}", "${NAME:-…}" and
+// "${NAME:+…}", and also a reference Parse rejects after reading its name,
+// one with an operator the language does not support ("${VERSION#v}",
+// "${NAME%.*}", "${NAME:?}") or one that is never closed. "$${" is an
+// escape, as for Parse. The checker uses it so that an arg used in a
+// template it reports as malformed is not also reported as unused.
+func Names(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		switch {
+		case s[i] != '$':
+			i++
+		case strings.HasPrefix(s[i:], "$${"):
+			i += 3
+		case strings.HasPrefix(s[i:], "${"):
+			end := scanName(s, i+2)
+			if end > i+2 {
+				out = append(out, s[i+2:end])
+			}
+			i = end
+		default:
+			i++
+		}
+	}
+	return out
+}
+
 // String returns the template source.
 func (t *Template) String() string { return t.src }
 

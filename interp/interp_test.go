@@ -244,3 +244,58 @@ func TestLinear(t *testing.T) {
 		CommandRefs(in)
 	}
 }
+
+func TestNames(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"plain $HOME $$ text", nil},
+		{"${A}", []string{"A"}},
+		{"${A:-${B}}x${C:+y}", []string{"A", "B", "C"}},
+		// Forms Parse rejects after reading the name still name it.
+		{"${VERSION#v}", []string{"VERSION"}},
+		{"${VERSION##*/}", []string{"VERSION"}},
+		{"${NAME%.*}", []string{"NAME"}},
+		{"${NAME%%-*}", []string{"NAME"}},
+		{"${NAME/a/b}", []string{"NAME"}},
+		{"${NAME:?required}", []string{"NAME"}},
+		{"${NAME:=x}", []string{"NAME"}},
+		{"${NAME-x}", []string{"NAME"}},
+		{"${NAME,,}", []string{"NAME"}},
+		{"${A:-x${B#y}}", []string{"A", "B"}},
+		{"${UNCLOSED", []string{"UNCLOSED"}},
+		{"${UNCLOSED:-${B}", []string{"UNCLOSED", "B"}},
+		// Not references: escapes, and no name where Parse wants one.
+		{"$${A}", nil},
+		{"$$${A}", nil},
+		{"$$$${A}", nil},
+		{"${} ${:-x} ${#A} ${1A}", nil},
+	} {
+		if got := Names(tc.in); !cmp.Equal(got, tc.want) {
+			t.Errorf("Names(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestNamesAgreeWithRefs: for every template that parses, Names lists the
+// names of Refs.
+func TestNamesAgreeWithRefs(t *testing.T) {
+	for _, in := range []string{
+		"", "x", "${A}", "x${A}y${B:-${C}}", "${A:+[${VERSION}]}", "$${A}", "x$${A}y${A}",
+		"$$${A}", "$$$${A}", "${UNSET:-$${A}}", "$HOME $A $ $$ $(pwd) }", "é${A}ü",
+	} {
+		tmpl, err := Parse(in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		var want []string
+		for _, r := range tmpl.Refs() {
+			want = append(want, r.Name)
+		}
+		if got := Names(in); !cmp.Equal(got, want) {
+			t.Errorf("Names(%q) = %q, Refs give %q", in, got, want)
+		}
+	}
+}

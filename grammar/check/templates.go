@@ -26,6 +26,13 @@ func (c *checker) template(v spec.Value[string], fb spec.Range, owner *spec.Arg)
 	t, err := interp.Parse(v.V)
 	if err != nil {
 		c.templateError(v, fb, err)
+		// The names the parser read before it gave up are still uses:
+		// "${VERSION#v}" is one error, not also an unused arg VERSION.
+		for _, name := range interp.Names(v.V) {
+			if _, ok := c.args[name]; ok {
+				c.used[use{"arg", name}] = true
+			}
+		}
 		return "", false
 	}
 	refs := t.Refs()
