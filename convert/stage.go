@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/util/system"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -166,10 +167,43 @@ func (b *stageBuilder) lowerStep(ctx context.Context, st spec.Step) error {
 }
 
 // name is the progress name of the current step's op: "[build 2/5] RUN
-// go build ./...". The text is the step as written, after interpolation;
-// secrets never appear in it because the model holds no secret values.
+// go build ./...", and in a multi-platform build "[linux/arm64 build 2/5]",
+// or "[linux/amd64->arm64 build 2/5]" for a stage that runs on another
+// platform than the target, as dockerfile2llb's prefixCommand names them.
+// The text is the step as written, after interpolation; secrets never
+// appear in it because the model holds no secret values.
 func (b *stageBuilder) name(verb, text string) string {
-	return b.prefix + strconv.Itoa(b.step) + "/" + strconv.Itoa(len(b.s.Steps)) + "] " + verb + " " + text
+	var sb strings.Builder
+	sb.WriteString("[")
+	if b.l.opt.MultiPlatform {
+		sb.WriteString(platforms.FormatAll(b.platform))
+		sb.WriteString(crossTarget(b.platform, b.l.targetPlatform))
+		sb.WriteString(" ")
+	}
+	sb.WriteString(b.s.Name.V)
+	sb.WriteString(" ")
+	sb.WriteString(strconv.Itoa(b.step) + "/" + strconv.Itoa(len(b.s.Steps)) + "] " + verb + " " + text)
+	return sb.String()
+}
+
+// crossTarget is what a step of a stage running on p for the build's
+// target platform adds to its platform: "->arm64" when only the
+// architecture (and variant) differs, "->windows/amd64" when the OS does,
+// nothing when p is the target. It is dockerfile2llb's
+// formatTargetPlatform, whose variant-only difference adds nothing too.
+func crossTarget(p, target ocispecs.Platform) string {
+	target = platforms.Normalize(target)
+	switch {
+	case target.OS == p.OS && target.Architecture != p.Architecture:
+		arch := target.Architecture
+		if target.Variant != "" {
+			arch += "/" + target.Variant
+		}
+		return "->" + arch
+	case target.OS != p.OS:
+		return "->" + platforms.FormatAll(target)
+	}
+	return ""
 }
 
 // constraints are what every op of the current step carries: the stage
