@@ -97,6 +97,9 @@ func (d *decoder) runBody(r *spec.Run, b *block) {
 				r.Env = append(r.Env, vars...)
 			}
 		default:
+			if d.misplacedArg(it, true) {
+				continue
+			}
 			if _, ok := spec.Lookup(runAttrKeys, name); ok {
 				d.diags = append(d.diags, expectedEquals(it))
 				continue

@@ -97,6 +97,7 @@ func (d *decoder) stageBody(st *spec.Stage, what string, b *block, a *anchor) {
 				d.diags = append(d.diags, syntaxErr(tokenRange(*it.name),
 					fmt.Sprintf("%q is a step, written without \"=\"; the settings of a stage are %s.", name, keyList(spec.StageKeys)),
 					"write: "+forms[name], "%q is a step, not a setting", name))
+			case d.misplacedArgSetting(it):
 			case name == "from":
 				d.diags = append(d.diags, syntaxErr(tokenRange(*it.name), "The base of a stage is written on its first line.",
 					"write: "+forms["stage"], `"from" is not a setting`))

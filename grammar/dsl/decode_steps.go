@@ -27,6 +27,9 @@ func (d *decoder) step(it *item, verb string) spec.Step {
 			return &spec.Env{Node: spec.Node{Range: it.rng}, Vars: vars}
 		}
 	default:
+		if d.misplacedArg(it, false) || d.misplacedDecl(it) {
+			return nil
+		}
 		if _, ok := spec.Lookup(spec.StageKeys, verb); ok {
 			d.diags = append(d.diags, expectedEquals(it))
 			return nil

@@ -229,7 +229,7 @@ func (d *decoder) step(n *pnode, m map[string]any) spec.Step {
 		all := anyStepKeys()
 		for _, k := range keys {
 			if _, ok := spec.Lookup(all, k); !ok {
-				d.report(spec.UnknownKey(n.child(k).keyRange(), "a step", k, all))
+				d.report(unknownKey(n.child(k).keyRange(), "a step", k, all))
 			}
 		}
 		return nil
@@ -260,7 +260,7 @@ func (d *decoder) table(what string, n *pnode, m map[string]any, keys []spec.Key
 		key, ok := spec.Lookup(keys, k)
 		dst := field(k)
 		if !ok || dst == nil {
-			d.report(spec.UnknownKey(c.keyRange(), what, k, keys))
+			d.report(unknownKey(c.keyRange(), what, k, keys))
 			continue
 		}
 		d.set(key, c, m[k], dst)
