@@ -7,6 +7,7 @@ import (
 	"maps"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
@@ -47,19 +48,24 @@ func buildPlatforms(bc *dockerui.Client) []ocispecs.Platform {
 }
 
 func collectUses(bc *dockerui.Client, f *spec.File, resolveMode string) (*lockUses, error) {
+	return collectUsesWith(bc, f, resolveMode, bc.BuildArgs)
+}
+
+// collectUsesWith is collectUses with other build args than the
+// client's (argEffects compares).
+func collectUsesWith(bc *dockerui.Client, f *spec.File, resolveMode string, buildArgs map[string]string) (*lockUses, error) {
 	u := &lockUses{replaced: map[string]bool{}}
 	seen := map[string]bool{}
 	for _, p := range buildPlatforms(bc) {
 		uses, err := convert.Uses(f, convert.Options{
 			TargetPlatform: p,
 			BuildPlatform:  bc.BuildPlatforms[0],
-			BuildArgs:      maps.Clone(bc.BuildArgs),
+			BuildArgs:      maps.Clone(buildArgs),
 		})
 		if err != nil {
 			return nil, err
 		}
 		for _, use := range uses {
-			var key string
 			switch use.Kind {
 			case convert.UseImage:
 				if use.Digested {
@@ -69,14 +75,14 @@ func collectUses(bc *dockerui.Client, f *spec.File, resolveMode string) (*lockUs
 					u.replaced[use.Ref] = true
 					continue
 				}
-				key = "image " + use.Ref + " " + platforms.FormatAll(use.Platform)
-			case convert.UseHTTP:
-				key = "http " + use.URL
 			case convert.UseGit:
 				if use.Commit != "" {
 					continue // the file pins it
 				}
-				key = "git " + use.URL + "#" + use.GitRef
+			}
+			key := useKey(use)
+			if use.Kind == convert.UseImage {
+				key += " " + platforms.FormatAll(use.Platform)
 			}
 			if seen[key] {
 				continue
@@ -93,6 +99,29 @@ func collectUses(bc *dockerui.Client, f *spec.File, resolveMode string) (*lockUs
 		}
 	}
 	return u, nil
+}
+
+// useKey names what a use fetches, whatever the platform: the key of
+// its lock entry.
+func useKey(use convert.Use) string {
+	switch use.Kind {
+	case convert.UseImage:
+		return "image " + use.Ref
+	case convert.UseHTTP:
+		return "http " + use.URL
+	}
+	return "git " + use.URL + "#" + use.GitRef
+}
+
+// keys are the useKeys of everything u fetches.
+func (u *lockUses) keys() map[string]bool {
+	out := map[string]bool{}
+	for _, group := range [][]convert.Use{u.images, u.http, u.git} {
+		for _, use := range group {
+			out[useKey(use)] = true
+		}
+	}
+	return out
 }
 
 // hasNamedContext reports whether the client replaces the image with a
@@ -155,7 +184,7 @@ func applyLock(ctx context.Context, in *input, f *spec.File, resolveMode string)
 		return nil, lowerError(err, in.info())
 	}
 	if frozen {
-		if err := checkFrozen(ctx, in, u); err != nil {
+		if err := checkFrozen(ctx, in, u, func() *argEffects { return newArgEffects(bc, f, resolveMode) }); err != nil {
 			return nil, err
 		}
 	}
@@ -182,9 +211,33 @@ func applyLock(ctx context.Context, in *input, f *spec.File, resolveMode string)
 	}, nil
 }
 
-func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
+// checkFrozen reports every way the build differs from the lock. A
+// difference that the client's build args make, not the file, says so
+// and how to lock for them; effects computes them, once, when needed.
+func checkFrozen(ctx context.Context, in *input, u *lockUses, effects func() *argEffects) error {
 	lf := in.lock
 	var ps problems
+	effects = sync.OnceValue(effects)
+	// unpinned ends the problem of a use that is not in the lock.
+	unpinned := func(use convert.Use) string {
+		args := effects().introducing(useKey(use))
+		if len(args) == 0 {
+			return lockHint
+		}
+		what, relock := effects().describe(args)
+		return fmt.Sprintf("%s names it, not the file's defaults the lock was made for; relock with %s, or drop %s", what, relock, plural(args, "the build arg", "the build args"))
+	}
+	// stale reports a lock entry the build does not use: replaced by
+	// build args, or no longer in the file.
+	stale := func(r spec.Range, key, what, noLonger string) {
+		args := effects().replacing(key)
+		if len(args) == 0 {
+			ps.add(r, "%s is locked but %s; %s", what, noLonger, lockHint)
+			return
+		}
+		by, relock := effects().describe(args)
+		ps.add(r, "%s replaces the locked %s, which the file's defaults use; relock with %s, or drop %s", by, what, relock, plural(args, "the build arg", "the build args"))
+	}
 	usedImages, usedHTTP, usedGit := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	type drift struct {
 		use    convert.Use
@@ -198,7 +251,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
 		plat := platforms.FormatAll(use.Platform)
 		d := lf.ImageDigest(use.Ref, plat)
 		if d == "" {
-			ps.add(use.Range, "image %q for %s is not pinned in %s; %s", use.Ref, plat, lock.FileName, lockHint)
+			ps.add(use.Range, "image %q for %s is not pinned in %s; %s", use.Ref, plat, lock.FileName, unpinned(use))
 			continue
 		}
 		drifts = append(drifts, &drift{use: use, locked: d})
@@ -226,7 +279,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
 		e := lf.HTTPEntry(use.URL)
 		switch {
 		case e == nil:
-			ps.add(use.Range, "download %q is not pinned in %s; %s", use.URL, lock.FileName, lockHint)
+			ps.add(use.Range, "download %q is not pinned in %s; %s", use.URL, lock.FileName, unpinned(use))
 		case use.Checksum != "" && digest.Digest(use.Checksum) != e.Checksum:
 			ps.add(use.Range, "download %q: the build file says checksum %s, %s pins %s (the build file wins); %s",
 				use.URL, use.Checksum, lock.FileName, e.Checksum, lockHint)
@@ -246,7 +299,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
 		usedGit[use.URL+"#"+use.GitRef] = true
 		e := lf.GitEntry(use.URL, use.GitRef)
 		if e == nil {
-			ps.add(use.Range, "git %q ref %q is not pinned to a commit in %s; %s", use.URL, use.GitRef, lock.FileName, lockHint)
+			ps.add(use.Range, "git %q ref %q is not pinned to a commit in %s; %s", use.URL, use.GitRef, lock.FileName, unpinned(use))
 			continue
 		}
 		gitDrifts = append(gitDrifts, &gitDrift{use: use, locked: e.Commit})
@@ -269,17 +322,17 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses) error {
 	}
 	for _, im := range lf.Images {
 		if !usedImages[im.Ref] && !u.replaced[im.Ref] {
-			ps.add(im.Range, "image %q is locked but the build file no longer uses it; %s", im.Ref, lockHint)
+			stale(im.Range, "image "+im.Ref, fmt.Sprintf("image %q", im.Ref), "the build file no longer uses it")
 		}
 	}
 	for _, h := range lf.HTTP {
 		if !usedHTTP[h.URL] {
-			ps.add(h.Range, "download %q is locked but the build file no longer uses it; %s", h.URL, lockHint)
+			stale(h.Range, "http "+h.URL, fmt.Sprintf("download %q", h.URL), "the build file no longer uses it")
 		}
 	}
 	for _, g := range lf.Git {
 		if !usedGit[g.URL+"#"+g.Ref] {
-			ps.add(g.Range, "git %q ref %q is locked but the build file no longer uses it (or now names a commit); %s", g.URL, g.Ref, lockHint)
+			stale(g.Range, "git "+g.URL+"#"+g.Ref, fmt.Sprintf("git %q ref %q", g.URL, g.Ref), "the build file no longer uses it (or now names a commit)")
 		}
 	}
 	return ps.err(in)

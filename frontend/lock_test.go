@@ -246,3 +246,87 @@ func TestFrozenKeepsReplacedImages(t *testing.T) {
 		t.Errorf("frozen build with a replaced image failed:\n%v", err)
 	}
 }
+
+// A build arg that replaces an image the lock pins for the file's
+// defaults is not a stale lock entry: the file did not change. Frozen
+// mode names the build arg, its value, and both ways out.
+func TestFrozenNamesTheBuildArgThatReplacesALockedImage(t *testing.T) {
+	const file = `arg BASE = "busybox:1.36"
+arg TAG = "3.20"
+
+image app from "${BASE}" {
+  copy "/bin/sh" from "alpine:${TAG}" to "/sh"
+}
+`
+	var lk strings.Builder
+	fmt.Fprintf(&lk, "version = 1\nsalt = %q\n", saltHex)
+	for _, ref := range []string{"docker.io/library/alpine:3.20", "docker.io/library/busybox:1.36"} {
+		fmt.Fprintf(&lk, "\n[[image]]\nref = %q\nindex = %q\n[image.platforms]\n\"linux/amd64\" = %q\n", ref, fakeNowBB, fakeNowBB)
+	}
+	frozen := func(args map[string]string) error {
+		opts := map[string]string{"platform": "linux/amd64", "securefile-lock": "frozen"}
+		for k, v := range args {
+			opts["build-arg:"+k] = v
+		}
+		_, err := Build(context.Background(), newFakeClient(map[string]string{"Securefile": file, "Securefile.lock": lk.String()}, opts))
+		return err
+	}
+	if err := frozen(nil); err != nil {
+		t.Fatalf("frozen build with the defaults the lock was made for: %v", err)
+	}
+
+	err := frozen(map[string]string{"BASE": "registry.example.com/base:1", "VERSION_UNDECLARED": "x"})
+	if err == nil {
+		t.Fatal("frozen build with another base passed")
+	}
+	for _, want := range []string{
+		`Securefile.lock:10:1: the build arg BASE=registry.example.com/base:1 replaces the locked image "docker.io/library/busybox:1.36", which the file's defaults use; relock with securefile lock --build-arg BASE=registry.example.com/base:1, or drop the build arg`,
+		`Securefile:4:16: image "registry.example.com/base:1" for linux/amd64 is not pinned in Securefile.lock; the build arg BASE=registry.example.com/base:1 names it, not the file's defaults the lock was made for; relock with securefile lock --build-arg BASE=registry.example.com/base:1, or drop the build arg`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	for _, wrong := range []string{"no longer uses", "VERSION_UNDECLARED", "TAG", "alpine"} {
+		if strings.Contains(err.Error(), wrong) {
+			t.Errorf("error says %q:\n%v", wrong, err)
+		}
+	}
+
+	// Two args, each replacing its own image: each problem names its own.
+	err = frozen(map[string]string{"BASE": "registry.example.com/base:1", "TAG": "3.21"})
+	if err == nil {
+		t.Fatal("frozen build with two replaced images passed")
+	}
+	for _, want := range []string{
+		`Securefile.lock:4:1: the build arg TAG=3.21 replaces the locked image "docker.io/library/alpine:3.20", which the file's defaults use; relock with securefile lock --build-arg TAG=3.21, or drop the build arg`,
+		`the build arg BASE=registry.example.com/base:1 replaces the locked image "docker.io/library/busybox:1.36"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+
+	// An entry the file itself no longer uses is still reported as such.
+	_, err = Build(context.Background(), newFakeClient(map[string]string{
+		"Securefile":      "image app from \"busybox:1.36\" {}\n",
+		"Securefile.lock": lk.String(),
+	}, map[string]string{"platform": "linux/amd64", "securefile-lock": "frozen", "build-arg:BASE": "x"}))
+	if err == nil || !strings.Contains(err.Error(), `image "docker.io/library/alpine:3.20" is locked but the build file no longer uses it; run "securefile lock"`) {
+		t.Errorf("a stale entry is not reported as one:\n%v", err)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"BASE=alpine:3.20": "BASE=alpine:3.20",
+		"MSG=hello world":  "'MSG=hello world'",
+		"Q=it's":           `'Q=it'\''s'`,
+		"V=$HOME":          "'V=$HOME'",
+		"":                 "''",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
