@@ -59,6 +59,29 @@ func secretOptions(f *spec.File, opts map[string]string) error {
 	return errors.New("refusing to build: a secret was passed as a frontend option or build arg\n  " + strings.Join(problems, "\n  "))
 }
 
+// SecretOptions is secretOptions for a client that checks its options
+// before it sends them (securefile build and lock): refused there, a
+// secret never reaches BuildKit's records at all.
+func SecretOptions(f *spec.File, opts map[string]string) error {
+	return secretOptions(f, opts)
+}
+
+// SecretBuildArgs is the same check for the commands that take build args
+// and no other option (securefile llb, outline, graph): a secret passed
+// as a build arg is refused there as a build refuses it, not printed.
+func SecretBuildArgs(f *spec.File, buildArgs map[string]string) error {
+	return secretOptions(f, buildArgOptions(buildArgs))
+}
+
+// buildArgOptions are build args as the frontend options they travel in.
+func buildArgOptions(buildArgs map[string]string) map[string]string {
+	opts := make(map[string]string, len(buildArgs))
+	for k, v := range buildArgs {
+		opts["build-arg:"+k] = v
+	}
+	return opts
+}
+
 // secretID is the id the client provides for the secret named name.
 func secretID(f *spec.File, name string) string {
 	if s := f.Secret(name); s != nil {

@@ -1,6 +1,8 @@
 package frontend
 
 import (
+	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -57,5 +59,58 @@ default image app from scratch {
 				}
 			}
 		})
+	}
+}
+
+// A secret passed as a build arg is refused by every entry point that
+// takes build args, with the message a build fails with, and the value is
+// in no answer: the outline (answered before build() runs, and printed in
+// CI logs), the lock subrequest, and the CLI's offline commands
+// (SecretBuildArgs).
+func TestSecretBuildArgRefusedEverywhere(t *testing.T) {
+	const file = `arg VERSION = "1"
+secret npm {
+  id = "npm_token"
+  env = "NPM_TOKEN"
+}
+default image app from "busybox:1.36" {
+  run "echo ${VERSION}" { secret npm }
+}
+`
+	const value = "s3cr3t-npm-value-1234"
+	f := loadClean(t, file)
+	for _, arg := range []string{"npm", "npm_token", "NPM_TOKEN"} {
+		t.Run(arg, func(t *testing.T) {
+			opts := map[string]string{"build-arg:" + arg: value}
+			want := secretOptions(f, opts)
+			if want == nil {
+				t.Fatal("secretOptions accepted the secret")
+			}
+			errs := map[string]error{}
+			_, errs["build"] = Build(context.Background(), newFakeClient(map[string]string{"Securefile": file}, opts))
+			for _, req := range []string{"frontend.outline", LockRequest} {
+				o := maps.Clone(opts)
+				o["requestid"] = req
+				_, errs[req] = Build(context.Background(), newFakeClient(map[string]string{"Securefile": file}, o))
+			}
+			_, errs["outlineOf"] = outlineOf(f, "", []byte(file), map[string]string{arg: value}, platformArgs(linuxAMD64, linuxAMD64))
+			errs["SecretBuildArgs"] = SecretBuildArgs(f, map[string]string{arg: value})
+			for name, err := range errs {
+				if err == nil {
+					t.Errorf("%s accepted build arg %s", name, arg)
+					continue
+				}
+				if err.Error() != want.Error() {
+					t.Errorf("%s: error\n%v\nwant the build's\n%v", name, err, want)
+				}
+				if strings.Contains(err.Error(), value) {
+					t.Errorf("%s: the error repeats the value", name)
+				}
+			}
+		})
+	}
+	// Plain build args pass.
+	if err := SecretBuildArgs(f, map[string]string{"VERSION": "2.0.1"}); err != nil {
+		t.Errorf("a plain build arg is refused: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/frontend/subrequests/outline"
 
+	"github.com/ourorg/securefile/grammar/check"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -62,9 +63,17 @@ type Cache struct {
 // else its default expanded (platform args as for a build on, and for,
 // the build platform). data is the file's text, source 0 of every
 // location.
+//
+// The outline is printed where CI logs keep it, so it refuses the build
+// args a build refuses (a secret passed as a build arg), and a value
+// shaped like a credential (a suppressed finding in the file, or one an
+// arg default assembles) is shown masked.
 func outlineOf(f *spec.File, target string, data []byte, buildArgs, platformArgs map[string]string) (*Outline, error) {
 	st, err := targetStage(f, target)
 	if err != nil {
+		return nil, err
+	}
+	if err := secretOptions(f, buildArgOptions(buildArgs)); err != nil {
 		return nil, err
 	}
 	u := usageOf(f, st)
@@ -78,7 +87,7 @@ func outlineOf(f *spec.File, target string, data []byte, buildArgs, platformArgs
 		o.Args = append(o.Args, outline.Arg{
 			Name:        a.Name.V,
 			Description: description(a.Comments),
-			Value:       values[a.Name.V],
+			Value:       outlineValue(a.Name.V, values[a.Name.V]),
 			Location:    location(a.Range),
 		})
 	}
@@ -119,6 +128,16 @@ func outlineOf(f *spec.File, target string, data []byte, buildArgs, platformArgs
 		})
 	}
 	return o, nil
+}
+
+// outlineValue is an arg's value as the outline shows it: masked, with
+// what it looks like, when secretOptions' detector takes it for a
+// credential (token-shaped, or high-entropy under a credential name).
+func outlineValue(name, v string) string {
+	if what, masked := check.Shape(name, v); what != "" {
+		return masked + " (masked: " + what + ")"
+	}
+	return v
 }
 
 // Standard is the outline in BuildKit's own structure.

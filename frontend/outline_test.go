@@ -173,3 +173,52 @@ func TestDescription(t *testing.T) {
 		}
 	}
 }
+
+// A value that looks like a credential is masked in the outline's JSON
+// and text, with the detector secretOptions uses: a token shape anywhere,
+// a high-entropy value only under a credential name.
+func TestOutlineMasksCredentialValues(t *testing.T) {
+	const ghToken = "ghp_NqVwYS81VP7Hb1DX8pPd5khxE3pyIgKpaUnA"
+	const entropy = "zcpVMw0qDPAjd6OcZFv1niUK"
+	src := `arg SAMPLE = "` + ghToken + `" # securefile:ignore secret-value revoked sample token
+arg URL = "https://x:${SAMPLE}@example.com/repo.git"
+arg FIXTURE_SECRET = "` + entropy + `" # securefile:ignore high-entropy-secret test vector
+arg BUILD_ID = "` + entropy + `"
+image app from "busybox:1.36" {
+  run "echo ${URL} ${FIXTURE_SECRET} ${BUILD_ID}"
+}
+`
+	f := loadClean(t, src)
+	o, err := outlineOf(f, "", []byte(src), nil, platformArgs(linuxAMD64, linuxAMD64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, a := range o.Args {
+		got[a.Name] = a.Value
+	}
+	want := map[string]string{
+		"SAMPLE":         "ghp_… (masked: a GitHub token)",
+		"URL":            "ghp_… (masked: a GitHub token)",
+		"FIXTURE_SECRET": "zcpV… (masked: a high-entropy value under a credential name)",
+		"BUILD_ID":       entropy, // not a credential name: shown
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	res, err := o.ToResult()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"result.json", "result.txt"} {
+		out := string(res.Metadata[key])
+		for _, secret := range []string{ghToken, "NqVwYS81"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s shows %q:\n%s", key, secret, out)
+			}
+		}
+		if !strings.Contains(out, "zcpV… (masked") {
+			t.Errorf("%s has no masked value:\n%s", key, out)
+		}
+	}
+}

@@ -28,8 +28,15 @@ func subrequest(ctx context.Context, in *input, f *spec.File, diags spec.Diagnos
 	if !isRequest {
 		return nil, false, nil
 	}
+	// Subrequests are answered before build() checks the options, so
+	// those whose answer depends on the build args (outline prints their
+	// values, lock resolves the references they make) refuse a secret
+	// among the options here, as a build does.
 	outlineFn := func(context.Context) (*Outline, error) {
 		if err := diagnosticsError(diags, in.info()); err != nil {
+			return nil, err
+		}
+		if err := secretOptions(f, bc.BuildOpts().Opts); err != nil {
 			return nil, err
 		}
 		bp := bc.BuildPlatforms[0]
@@ -44,6 +51,9 @@ func subrequest(ctx context.Context, in *input, f *spec.File, diags spec.Diagnos
 	// bypassed; it still learns that we have one, for describe.
 	if req == LockRequest {
 		if err := diagnosticsError(diags, in.info()); err != nil {
+			return nil, false, err
+		}
+		if err := secretOptions(f, bc.BuildOpts().Opts); err != nil {
 			return nil, false, err
 		}
 		lf, err := lockOf(ctx, in, f)
