@@ -539,6 +539,29 @@ func checkCases() []checkCase {
 			`Securefile:6:17: warning: arg "MODE" is not substituted in "$MODE" [unsubstituted-arg]`,
 			`Securefile:7:34: warning: arg "VERSION" is not substituted in "$VERSION" [unsubstituted-arg]`,
 		}},
+		{"environment variables outside commands", app(func(f *spec.File, s *spec.Stage) {
+			f.Args = []*spec.Arg{argDefault(1, "VERSION", "1")}
+			tok := secret(2, "token")
+			tok.Env = str(2, 30, "GITHUB_TOKEN")
+			f.Secrets = []*spec.Secret{tok}
+			mount := run(9, "echo $PATH ${PATH} $GITHUB_TOKEN")
+			mount.Secrets = []spec.Value[string]{word(9, 60, "token")}
+			s.Steps = []spec.Step{
+				&spec.Env{Node: node(4, 3), Vars: []*spec.KeyValue{kv(4, 7, "PATH", "/opt/bin:$PATH")}},
+				&spec.Env{Node: node(5, 3), Vars: []*spec.KeyValue{kv(5, 7, "P", "/opt/bin:${PATH}"), kv(5, 40, "G", "${GOPATH}/bin"), kv(5, 70, "N", "${NOPE}")}},
+				&spec.Env{Node: node(6, 3), Vars: []*spec.KeyValue{kv(6, 7, "V", "v$VERSION $$HOME $${HOME} $5 ${VERSION}")}},
+				&spec.Env{Node: node(7, 3), Vars: []*spec.KeyValue{kv(7, 7, "T", "${GITHUB_TOKEN}"), kv(7, 40, "U", "$UNKNOWN")}},
+				mount,
+			}
+		}), []string{
+			`Securefile:4:24: warning: "$PATH" is not expanded [unexpanded-variable]`,
+			`Securefile:5:21: undefined arg "PATH": the base image's PATH is not available [undefined-arg]`,
+			`Securefile:5:45: undefined arg "GOPATH": the base image's GOPATH is not available [undefined-arg]`,
+			`Securefile:5:75: undefined arg "NOPE" [undefined-arg]`,
+			`Securefile:6:13: warning: "$VERSION" is not expanded [unexpanded-variable]`,
+			`Securefile:7:12: secret "token" cannot be interpolated [secret-interpolation]`,
+			`Securefile:7:45: warning: "$UNKNOWN" is not expanded [unexpanded-variable]`,
+		}},
 		{"arg cycles", app(func(f *spec.File, s *spec.Stage) {
 			f.Args = []*spec.Arg{argDefault(1, "A", "${B}"), argDefault(2, "B", "x${A}"), argDefault(3, "C", "${C:-c}"), argDefault(4, "D", "${A}")}
 			s.Steps = []spec.Step{run(4, "echo ${D}")}

@@ -55,6 +55,7 @@ var Rules = []Rule{
 	// interpolation
 	{"invalid-interpolation", spec.Error, "a template is malformed: unterminated ${, missing or invalid name, unsupported operator"},
 	{"unsubstituted-arg", spec.Warning, "a command uses an arg as $NAME or with a shell-only operator, which the shell sees unset"},
+	{"unexpanded-variable", spec.Warning, "a value that is not a command holds $NAME, which is kept as text: only ${NAME} of an arg is replaced, and environment variables (PATH, HOME, …) cannot be referenced yet"},
 	{"arg-secret-clash", spec.Warning, "an arg has the name of a secret, so ${NAME} reads the arg, not the secret"},
 	{"invalid-default-image", spec.Warning, "an image reference is invalid when its args take their defaults"},
 

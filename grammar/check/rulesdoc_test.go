@@ -12,7 +12,8 @@ func rulesMarkdown() string {
 	var b strings.Builder
 	b.WriteString("# Checker rules\n\n")
 	b.WriteString("Every finding of `securefile lint` (and of the frontend's lint subrequest)\n")
-	b.WriteString("carries one of these codes. Generated from `grammar/check/rules.go`;\n")
+	b.WriteString("carries one of these codes. Generated from `grammar/check/rules.go`\n")
+	b.WriteString("and `grammar/check/testdata/rules-notes.md`;\n")
 	b.WriteString("`UPDATE_RULES=1 go test ./grammar/check -run TestRulesDocIsCurrent` rewrites this file.\n\n")
 	b.WriteString("| code | severity | finds |\n|---|---|---|\n")
 	for _, r := range Rules {
@@ -32,8 +33,17 @@ func rulesMarkdown() string {
 	} {
 		fmt.Fprintf(&b, "| `%s` | %s |\n", c[0], c[1])
 	}
+	// The notes explain the rules whose one line is not enough, and a
+	// rule that is deliberately absent.
+	notes, err := os.ReadFile("testdata/rules-notes.md")
+	if err != nil {
+		panic(err)
+	}
+	b.WriteString("\n")
+	b.Write(notes)
 	return b.String()
 }
+
 
 func TestRulesDocIsCurrent(t *testing.T) {
 	const path = "../../docs/rules.md"

@@ -20,6 +20,7 @@ type argEdge struct {
 // the value itself; values with references are validated only
 // syntactically. owner is the arg whose default v is, if any.
 func (c *checker) template(v spec.Value[string], fb spec.Range, owner *spec.Arg) (string, bool) {
+	c.bareVars(v, fb)
 	if !strings.Contains(v.V, "${") {
 		return v.V, true
 	}
@@ -49,7 +50,7 @@ func (c *checker) template(v spec.Value[string], fb spec.Range, owner *spec.Arg)
 		if interp.IsPlatformArg(name) {
 			continue
 		}
-		if c.notInterpolable(name, r, false) {
+		if c.notInterpolable(name, r, false) || c.undefinedEnvRef(v, ref, r) {
 			continue
 		}
 		detail := fmt.Sprintf("%q refers to arg %q, but no arg with that name is declared and it is not a platform arg (%s).", v.V[ref.Offset:ref.End], name, strings.Join(interp.PlatformArgs(), ", "))
