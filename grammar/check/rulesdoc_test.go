@@ -44,7 +44,6 @@ func rulesMarkdown() string {
 	return b.String()
 }
 
-
 func TestRulesDocIsCurrent(t *testing.T) {
 	const path = "../../docs/rules.md"
 	want := rulesMarkdown()
