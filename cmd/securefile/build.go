@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ourorg/securefile/frontend"
+	"github.com/ourorg/securefile/grammar"
 )
 
 func init() {
@@ -260,7 +261,33 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 	if err := shareTool(&opt); err != nil {
 		return opt, mode, err
 	}
+	if err := checkSecretOptions(file, attrs); err != nil {
+		return opt, mode, err
+	}
 	return opt, mode, nil
+}
+
+// checkSecretOptions refuses a secret among the options, as the frontend
+// does, but before they are sent: BuildKit records a build's options in
+// its history even when the frontend then refuses them. A file that does
+// not load is left to the frontend, which reports it with its source.
+func checkSecretOptions(file string, attrs map[string]string) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil //nolint:nilerr // the frontend reads it again and reports
+	}
+	syntax := grammar.Detect(file)
+	// The build arg that forces the syntax, as the frontend reads it.
+	if forced, ok := attrs["build-arg:BUILDKIT_SECUREFILE_SYNTAX"]; ok {
+		if s, err := grammar.ParseSyntax(forced); err == nil {
+			syntax = s
+		}
+	}
+	f, diags := grammar.Load(filepath.Base(file), src, syntax)
+	if f == nil || diags.HasErrors() {
+		return nil
+	}
+	return frontend.SecretOptions(f, attrs)
 }
 
 // buildFile finds the build file: the flag, else CONTEXT/Securefile, else

@@ -201,6 +201,10 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitFindings
 	}
+	if err := frontend.SecretBuildArgs(f, bargs); err != nil {
+		fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+		return exitFindings
+	}
 	if *platform == "" {
 		ps, err := frontend.FilePlatforms(f, bargs, build)
 		if err != nil {
