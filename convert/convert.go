@@ -80,6 +80,14 @@ type Options struct {
 	// tool, and a build that needs one fails.
 	ToolState *llb.State
 	ToolPath  string
+	// SecretDigests makes every run step that mounts a secret depend on
+	// a salted digest of the secret's value, computed inside BuildKit
+	// (rotate.go): the step is rebuilt when the value changes, and is
+	// never a cache hit of a run with another value. It needs ToolState
+	// and RotationNonce; the salt is RotationSalt when there is one, else
+	// the daemon's own. The frontend always sets it; without it only
+	// secrets declared with rotate = true get a digest.
+	SecretDigests bool
 	// RotationSalt is the project's salt (Securefile.lock) that keys the
 	// digests of secrets declared with rotate = true. It is not a secret
 	// (it is in the lock file) and it is written into the LLB. Empty

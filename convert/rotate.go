@@ -24,18 +24,28 @@ const (
 	rotateSecretPath = "/run/securefile-rotate/secret"
 	rotateOutDir     = "/run/securefile-rotate/out"
 	rotateOutFile    = "digest"
+	rotateSaltDir    = "/run/securefile-rotate/daemon-salt"
 )
 
-// rotation makes the current run step depend on the value of a secret
-// declared with rotate = true, without that value entering a cache key or
-// the definition.
+// DaemonSaltCacheID is the cache mount that keeps the daemon's own salt
+// for the secret digests of builds without a project salt
+// (rotate.DaemonSalt). A cache mount never leaves the daemon.
+const DaemonSaltCacheID = "securefile-secret-digest-salt"
+
+// rotation makes the current run step depend on the value of a secret it
+// mounts, without that value entering a cache key or the definition: for
+// every secret when Options.SecretDigests is set (the frontend), else for
+// a secret declared with rotate = true.
 //
-// BuildKit leaves secrets out of cache keys (moby/buildkit#2547). So a
-// step of its own, run from the tool with the secret mounted, writes a
-// salted HMAC of the value to a file, and the using step mounts that file
-// read-only. BuildKit keys a read-only mount by the content it selects
-// (solver/llbsolver/ops/exec.go), so the using step is rebuilt exactly when
-// the digest changes.
+// BuildKit leaves secrets out of cache keys (moby/buildkit#2547), so a
+// step that mounts a secret is a cache hit of a run with any other value
+// of it, and a layer that holds an earlier value would be exported past a
+// leak scan that looks for the current one. So a step of its own, run
+// from the tool with the secret mounted, writes a salted HMAC of the value
+// to a file, and the using step mounts that file read-only. BuildKit keys
+// a read-only mount by the content it selects
+// (solver/llbsolver/ops/exec.go), so the using step is rebuilt exactly
+// when the digest changes.
 //
 // The digest step must run on every build, because its definition is the
 // same whatever the value. Ignoring the cache makes it run, but is not
@@ -49,16 +59,22 @@ const (
 // source, the in-process tool, has a per-session key and behaves the same
 // way without the nonce; the frontend image does not.)
 //
+// The salt is the project's (Securefile.lock), so that builders sharing a
+// registry cache share these steps; without a lock it is the daemon's own
+// (rotate.DaemonSalt), so that the steps are cached per daemon and a cache
+// imported from another daemon never provides them. rotate = true asks for
+// the project's salt.
+//
 // One digest step per secret id serves every step and stage of the
 // platform being lowered.
 func (b *stageBuilder) rotation(d *spec.Secret, id string) (llb.RunOption, error) {
 	l := b.l
 	at := or(d.Rotate.Range, d.Range)
-	if len(l.opt.RotationSalt) == 0 {
+	if d.Rotate.Or(false) && len(l.opt.RotationSalt) == 0 {
 		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q has rotate = true, but the project has no rotation salt: run `securefile lock` next to the build file to create Securefile.lock, which holds one, and build again", d.Name.V)}
 	}
 	if l.opt.ToolState == nil || l.opt.ToolPath == "" {
-		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q has rotate = true, but this build has no securefile tool to compute its digest with: run the frontend from its image (a \"# syntax=\" line, or gateway.v0 with a source), or, in-process, share a static securefile binary as the local \"securefile-tool\" and name it with --opt securefile-tool=NAME (securefile build does this)", d.Name.V)}
+		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q is mounted by a step, which is keyed on a digest of the secret's value so that a changed value rebuilds it, and this build has no securefile tool to compute the digest with: run the frontend from its image (a \"# syntax=\" line, or gateway.v0 with a source), or, in-process, share a static securefile binary as the local \"securefile-tool\" and name it with --opt securefile-tool=NAME (securefile build does this)", d.Name.V)}
 	}
 	if l.opt.RotationNonce == "" {
 		return nil, &Error{Range: at, Err: fmt.Errorf("internal error: the caller gave no build nonce for the digest step of secret %q", d.Name.V)}
@@ -83,24 +99,31 @@ func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
 	if loc := l.location(d.Range); loc != nil {
 		cons = append(cons, loc)
 	}
-	salt := llb.Scratch().File(llb.Mkfile("/salt", 0o444, l.opt.RotationSalt),
-		append(cons, llb.WithCustomName("[internal] rotation salt"))...)
-
 	secret := []llb.SecretOption{llb.SecretID(id), llb.SecretFileOpt(0, 0, 0o400)}
 	if !d.IsRequired() {
 		secret = append(secret, llb.SecretOptional)
 	}
-	args := tool.Command(l.opt.ToolPath, rotate.ToolName, rotate.Args(rotateSaltPath,
-		rotate.Secret{ID: id, In: rotateSecretPath, Out: path.Join(rotateOutDir, rotateOutFile)})...)
+	out := rotate.Secret{ID: id, In: rotateSecretPath, Out: path.Join(rotateOutDir, rotateOutFile)}
+	var saltArgs []string
+	var saltMount llb.RunOption
+	if len(l.opt.RotationSalt) > 0 {
+		salt := llb.Scratch().File(llb.Mkfile("/salt", 0o444, l.opt.RotationSalt),
+			append(cons, llb.WithCustomName("[internal] rotation salt"))...)
+		saltArgs = rotate.Args(rotateSaltPath, out)
+		saltMount = llb.AddMount(rotateSaltPath, salt, llb.SourcePath("/salt"), llb.Readonly)
+	} else {
+		saltArgs = rotate.ArgsSaltDir(rotateSaltDir, out)
+		saltMount = llb.AddMount(rotateSaltDir, llb.Scratch(), llb.AsPersistentCacheDir(DaemonSaltCacheID, llb.CacheMountShared))
+	}
 	ro := []llb.RunOption{
-		llb.Args(args),
+		llb.Args(tool.Command(l.opt.ToolPath, rotate.ToolName, saltArgs...)),
 		llb.Dir("/"),
-		llb.AddMount(rotateSaltPath, salt, llb.SourcePath("/salt"), llb.Readonly),
+		saltMount,
 		llb.AddSecret(rotateSecretPath, secret...),
 		llb.Network(llb.NetModeNone),
 		llb.IgnoreCache,
 		llb.AddEnv("SECUREFILE_BUILD_NONCE", l.opt.RotationNonce),
-		llb.WithCustomName("[internal] rotation digest of secret " + d.Name.V),
+		llb.WithCustomName("[internal] digest of secret " + d.Name.V),
 	}
 	for _, c := range cons {
 		ro = append(ro, c)

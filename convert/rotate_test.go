@@ -60,7 +60,7 @@ func rotateOpts() Options {
 func (g *graph) digestSteps() map[string][]digest.Digest {
 	out := map[string][]digest.Digest{}
 	for _, d := range g.order {
-		if n, ok := strings.CutPrefix(g.name(d), "[internal] rotation digest of secret "); ok {
+		if n, ok := strings.CutPrefix(g.name(d), "[internal] digest of secret "); ok {
 			out[n] = append(out[n], d)
 		}
 	}
@@ -197,7 +197,7 @@ func TestRotationNonceRenewsOnlyTheDigestSteps(t *testing.T) {
 	o.RotationNonce = "nonce-2"
 	g1 := marshal(t, lower(t, rotateSrc, rotateOpts()).State)
 	g2 := marshal(t, lower(t, rotateSrc, o).State)
-	for _, n := range []string{"rotation digest of secret netrc", "RUN fetch", "RUN build"} {
+	for _, n := range []string{"digest of secret netrc", "RUN fetch", "RUN build"} {
 		if g1.byName(t, n) == g2.byName(t, n) {
 			t.Errorf("%q has the same definition under another nonce", n)
 		}

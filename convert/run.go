@@ -226,7 +226,7 @@ func (b *stageBuilder) secret(n spec.Value[string], fb spec.Range) ([]llb.RunOpt
 		}
 		out = append(out, llb.AddSecretWithDest(id, nil, opts...))
 	}
-	if d.Rotate.Or(false) {
+	if d.Rotate.Or(false) || l.opt.SecretDigests {
 		opt, err := b.rotation(d, id)
 		if err != nil {
 			return nil, err

@@ -52,7 +52,7 @@ image app from "${BASE}" {
 const (
 	rotateUsingStep = "[app 1/2] RUN"
 	rotateOtherStep = "[other 1/1] RUN"
-	rotateDigest    = "[internal] rotation digest of secret token"
+	rotateDigest    = "[internal] digest of secret token"
 )
 
 // TestSecretRotation: the step that uses a secret declared with rotate =

@@ -154,6 +154,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		ImageResolveMode: bc.ImageResolveMode,
 		MultiPlatform:    bc.MultiPlatformRequested,
 		LLBCaps:          &b.caps,
+		SecretDigests:    true,
 		ToolState:        b.tool,
 		ToolPath:         b.toolPath,
 		RotationSalt:     b.salt,
@@ -176,9 +177,12 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	if err != nil {
 		return nil, fmt.Errorf("failed to marshal LLB definition for %s: %w", platforms.Format(target), err)
 	}
+	// Evaluated here, with the cache imports: the scan's solve then finds
+	// every vertex already loaded (layers.go).
 	r, err := b.c.Solve(ctx, client.SolveRequest{
 		Definition:   def.ToPB(),
 		CacheImports: bc.CacheImports,
+		Evaluate:     lay != nil,
 	})
 	if err != nil {
 		return nil, err

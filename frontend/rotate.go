@@ -11,24 +11,24 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-// rotates reports whether f declares a secret with rotate = true, whose
-// digest step runs a securefile tool (convert/rotate.go).
-func rotates(f *spec.File) bool {
+// hasSecrets reports whether f declares a secret: the steps that mount
+// one are keyed on its digest, whose step runs a securefile tool
+// (convert/rotate.go).
+func hasSecrets(f *spec.File) bool {
 	for _, s := range f.Secrets {
-		if s != nil && s.Rotate.Or(false) {
+		if s != nil {
 			return true
 		}
 	}
 	return false
 }
 
-// rotation prepares what the digest steps of rotated secrets need: the
-// tool, and a nonce drawn once for the build, so that every platform
-// shares the steps and no later build does. Having no tool is not an error
-// here: the lowering reports it at the secret, and only when the target
-// uses a rotated secret.
+// rotation prepares what the digest steps of secrets need: the tool, and
+// a nonce drawn once for the build, so that every platform shares the
+// steps and no later build does. Having no tool is not an error here: the
+// lowering reports it at the secret, and only when the target mounts one.
 func (b *builder) rotation(ctx context.Context, c client.Client) error {
-	if !rotates(b.f) {
+	if !hasSecrets(b.f) {
 		return nil
 	}
 	var n [16]byte

@@ -115,7 +115,7 @@ func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *docker
 			return err
 		}
 	}
-	r, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+	r, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: b.in.bc.CacheImports})
 	if err != nil {
 		return fmt.Errorf("leak verification: %w", err)
 	}

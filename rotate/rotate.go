@@ -48,8 +48,18 @@ type Secret struct {
 // Args are the tool's arguments (after the tool name): the salt file, then
 // one (id, input, output) triple per secret.
 func Args(saltFile string, secrets ...Secret) []string {
+	return args("--salt", saltFile, secrets)
+}
+
+// ArgsSaltDir are the tool's arguments with the daemon's salt, kept in
+// dir (see DaemonSalt), instead of a salt file.
+func ArgsSaltDir(dir string, secrets ...Secret) []string {
+	return args("--salt-dir", dir, secrets)
+}
+
+func args(flag, salt string, secrets []Secret) []string {
 	args := make([]string, 0, 2+3*len(secrets))
-	args = append(args, "--salt", saltFile)
+	args = append(args, flag, salt)
 	for _, s := range secrets {
 		args = append(args, s.ID, s.In, s.Out)
 	}

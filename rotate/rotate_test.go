@@ -101,7 +101,7 @@ func TestToolErrorsNameNoValue(t *testing.T) {
 		code int
 		want string
 	}{
-		"no salt flag":   {[]string{"netrc", in, "out"}, 2, "--salt FILE must come first"},
+		"no salt flag":   {[]string{"netrc", in, "out"}, 2, "--salt FILE or --salt-dir DIR must come first"},
 		"short triple":   {[]string{"--salt", salt, "netrc", in}, 2, "triples"},
 		"no secrets":     {[]string{"--salt", salt}, 2, "triples"},
 		"salt missing":   {Args(filepath.Join(dir, "nosalt"), Secret{"netrc", in, filepath.Join(dir, "o1")}), 1, "reading the salt"},

@@ -16,19 +16,23 @@ func init() { tool.Register(ToolName, run) }
 // run is the digest tool. It never writes a secret's value anywhere but
 // into the HMAC, and its messages name paths and ids, never contents.
 func run(args []string, _, stderr io.Writer) int {
-	saltFile, secrets, err := parseArgs(args)
+	saltFlag, saltPath, secrets, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintln(stderr, "securefile digest:", err)
-		fmt.Fprintln(stderr, "usage: digest --salt FILE ID SECRET-FILE OUT-FILE [ID SECRET-FILE OUT-FILE ...]")
+		fmt.Fprintln(stderr, "usage: digest (--salt FILE | --salt-dir DIR) ID SECRET-FILE OUT-FILE [ID SECRET-FILE OUT-FILE ...]")
 		return 2
 	}
-	salt, err := os.ReadFile(saltFile)
+	var salt []byte
+	if saltFlag == "--salt-dir" {
+		salt, err = DaemonSalt(saltPath)
+	} else {
+		salt, err = os.ReadFile(saltPath)
+		if err == nil && len(salt) == 0 {
+			err = fmt.Errorf("the salt file %s is empty", saltPath)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "securefile digest: reading the salt: %v\n", err)
-		return 1
-	}
-	if len(salt) == 0 {
-		fmt.Fprintf(stderr, "securefile digest: the salt file %s is empty\n", saltFile)
 		return 1
 	}
 	for _, s := range secrets {
@@ -40,19 +44,19 @@ func run(args []string, _, stderr io.Writer) int {
 	return 0
 }
 
-func parseArgs(args []string) (string, []Secret, error) {
-	if len(args) < 2 || args[0] != "--salt" {
-		return "", nil, errors.New("--salt FILE must come first")
+func parseArgs(args []string) (flag, salt string, _ []Secret, _ error) {
+	if len(args) < 2 || (args[0] != "--salt" && args[0] != "--salt-dir") {
+		return "", "", nil, errors.New("--salt FILE or --salt-dir DIR must come first")
 	}
-	saltFile, rest := args[1], args[2:]
+	flag, salt, rest := args[0], args[1], args[2:]
 	if len(rest) == 0 || len(rest)%3 != 0 {
-		return "", nil, fmt.Errorf("want one or more ID SECRET-FILE OUT-FILE triples, got %d arguments", len(rest))
+		return "", "", nil, fmt.Errorf("want one or more ID SECRET-FILE OUT-FILE triples, got %d arguments", len(rest))
 	}
 	out := make([]Secret, 0, len(rest)/3)
 	for i := 0; i < len(rest); i += 3 {
 		out = append(out, Secret{ID: rest[i], In: rest[i+1], Out: rest[i+2]})
 	}
-	return saltFile, out, nil
+	return flag, salt, out, nil
 }
 
 // outTime is the modification time of every digest file, so that the file
