@@ -187,15 +187,9 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	build := platforms.Normalize(platforms.DefaultSpec())
-	var tp ocispecs.Platform
-	if *platform != "" {
-		p, err := platforms.Parse(*platform)
-		if err != nil {
-			fmt.Fprintf(stderr, "securefile llb: --platform: %v\n", err)
-			return exitUsage
-		}
-		tp = platforms.Normalize(p)
+	flagPlatform, ok := parsePlatformFlag("llb", *platform, stderr)
+	if !ok {
+		return exitUsage
 	}
 	in, f, ok := loadOffline("llb", name, stderr)
 	if !ok {
@@ -205,16 +199,10 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "securefile llb: %v\n", err)
 		return exitFindings
 	}
-	if *platform == "" {
-		ps, err := frontend.FilePlatforms(f, bargs, build)
-		if err != nil {
-			fmt.Fprintf(stderr, "securefile llb: %v\n", err)
-			return exitFindings
-		}
-		tp = build
-		if len(ps) > 0 {
-			tp = ps[0]
-		}
+	tp, build, err := offlinePlatforms(f, flagPlatform, bargs)
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile llb: %v\n", err)
+		return exitFindings
 	}
 	ctx := context.Background()
 	res, err := convert.Lower(ctx, f, convert.Options{
@@ -250,6 +238,36 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	return dumpLLB(def, stdout, stderr)
+}
+
+// parsePlatformFlag parses --platform (nil when it is not given); ok is
+// false, having said why, for a bad one.
+func parsePlatformFlag(cmd, flagValue string, stderr io.Writer) (*ocispecs.Platform, bool) {
+	if flagValue == "" {
+		return nil, true
+	}
+	p, err := platforms.Parse(flagValue)
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile %s: --platform: %v\n", cmd, err)
+		return nil, false
+	}
+	p = platforms.Normalize(p)
+	return &p, true
+}
+
+// offlinePlatforms are the target and build platforms of an offline
+// command: the --platform flag, else the file's first platform, else this
+// machine's, which is always the build platform.
+func offlinePlatforms(f *spec.File, flagPlatform *ocispecs.Platform, buildArgs map[string]string) (target, build ocispecs.Platform, err error) {
+	build = platforms.Normalize(platforms.DefaultSpec())
+	if flagPlatform != nil {
+		return *flagPlatform, build, nil
+	}
+	ps, err := frontend.FilePlatforms(f, buildArgs, build)
+	if err != nil || len(ps) == 0 {
+		return build, build, err
+	}
+	return ps[0], build, nil
 }
 
 // dumpLLB prints the ops as buildctl debug dump-llb --json does: one JSON

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/frontend"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -38,22 +40,70 @@ type stageGraph struct {
 	deps  map[string][]string // node id → the ids it depends on, in edge order
 }
 
-func sourceNode(src spec.Source) (id, label, kind string, ok bool) {
+// sourceNode is the node of a source; ok is false for scratch. An image
+// reference is named as the lowering expands it.
+func (x *imageNames) sourceNode(src spec.Source) (id, label, kind string, ok bool, err error) {
 	switch {
 	case !src.Set || src.Kind == spec.SourceContext:
-		return "context", "context", "context", true
+		return "context", "context", "context", true, nil
 	case src.Kind == spec.SourceStage:
-		return "stage:" + src.Name.V, "", "", true
+		return "stage:" + src.Name.V, "", "", true, nil
 	case src.Kind == spec.SourceImage:
-		return "image:" + src.Name.V, src.Name.V, "image", true
+		ref, err := x.expand(src)
+		if err != nil || ref == "scratch" {
+			return "", "", "", false, err
+		}
+		return "image:" + ref, ref, "image", true, nil
 	case src.Kind == spec.SourceNamedContext:
-		return "context:" + src.Name.V, "context:" + src.Name.V, "named-context", true
+		return "context:" + src.Name.V, "context:" + src.Name.V, "named-context", true, nil
 	}
-	return "", "", "", false // scratch
+	return "", "", "", false, nil // scratch
 }
 
-// graphOf is the graph of the stages target ("" for the default) reaches.
-func graphOf(f *spec.File, target string) (*stageGraph, error) {
+// imageNames expands image references with the lowering's own code: the
+// args' values (a --build-arg over the default, defaults expanded over
+// other args, the platform args of the build), as the build pulls them.
+type imageNames struct {
+	f    *spec.File
+	opt  convert.Options // platforms and build args
+	done map[string]string
+}
+
+// expand is src's reference after interpolation. convert.Uses lists what
+// a file fetches, as the lowering names it, without resolving anything;
+// asked about a file whose one stage is based on src, it names src alone.
+func (x *imageNames) expand(src spec.Source) (string, error) {
+	t := src.Name.V
+	if !strings.Contains(t, "${") {
+		return t, nil
+	}
+	if v, ok := x.done[t]; ok {
+		return v, nil
+	}
+	one := &spec.File{Node: x.f.Node, Args: x.f.Args, Stages: []*spec.Stage{{
+		Node: spec.Node{Range: src.Range},
+		Kind: spec.KindImage,
+		Name: spec.At("graph", src.Range),
+		From: src,
+	}}}
+	uses, err := convert.Uses(one, x.opt)
+	if err != nil {
+		return "", err
+	}
+	v := "scratch" // the one name Uses leaves out
+	for _, u := range uses {
+		if u.Kind == convert.UseImage {
+			v = u.Name
+			break
+		}
+	}
+	x.done[t] = v
+	return v, nil
+}
+
+// graphOf is the graph of the stages target ("" for the default) reaches,
+// with image references expanded for opt's platforms and build args.
+func graphOf(f *spec.File, target string, opt convert.Options) (*stageGraph, error) {
 	var tgt *spec.Stage
 	if target == "" {
 		tgt = f.DefaultTarget()
@@ -64,6 +114,7 @@ func graphOf(f *spec.File, target string) (*stageGraph, error) {
 		return nil, fmt.Errorf("target stage %q could not be found", target)
 	}
 	g := &stageGraph{byID: map[string]*gNode{}, deps: map[string][]string{}}
+	names := &imageNames{f: f, opt: opt, done: map[string]string{}}
 	var sources []*gNode
 	type dep struct {
 		src  spec.Source
@@ -121,7 +172,10 @@ func graphOf(f *spec.File, target string) (*stageGraph, error) {
 		g.nodes = append(g.nodes, n)
 		g.byID[n.id] = n
 		for _, d := range depsOf(s) {
-			id, label, kind, ok := sourceNode(d.src)
+			id, label, kind, ok, err := names.sourceNode(d.src)
+			if err != nil {
+				return nil, err
+			}
 			if !ok {
 				continue
 			}
@@ -343,17 +397,33 @@ func writeMermaid(w io.Writer, g *stageGraph) {
 }
 
 func runGraph(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("graph", "[--format dot|mermaid] [--target T] FILE", stderr)
+	fs := newFlags("graph", "[--format dot|mermaid] [--target T] [--platform P] [--build-arg K=V]... FILE", stderr)
 	format := fs.String("format", "dot", "dot or mermaid")
 	target := fs.String("target", "", "the stage or image whose graph to print (default: the file's default target)")
+	platform := fs.String("platform", "", "the target platform, for the platform args (default: the file's first platform, else this machine's)")
+	bargs := offlineArgs{}
+	fs.Var(bargs, "build-arg", "set an arg (KEY=VALUE, repeatable)")
 	if code, done := parseFlags(fs, args); done {
 		return code
+	}
+	flagPlatform, ok := parsePlatformFlag("graph", *platform, stderr)
+	if !ok {
+		return exitUsage
 	}
 	_, f, code, ok := formattedFile("graph", fs, *format, stderr, "dot", "mermaid")
 	if !ok {
 		return code
 	}
-	g, err := graphOf(f, *target)
+	if err := frontend.SecretBuildArgs(f, bargs); err != nil {
+		fmt.Fprintf(stderr, "securefile graph: %v\n", err)
+		return exitFindings
+	}
+	tp, build, err := offlinePlatforms(f, flagPlatform, bargs)
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile graph: %v\n", err)
+		return exitFindings
+	}
+	g, err := graphOf(f, *target, convert.Options{TargetPlatform: tp, BuildPlatform: build, BuildArgs: bargs})
 	if err != nil {
 		fmt.Fprintf(stderr, "securefile graph: %v\n", err)
 		return exitFindings
