@@ -209,7 +209,7 @@ func (lc *leakCheck) reportError(res *convert.Result, rep *verify.Report) error 
 		lines = append(lines, fmt.Sprintf("%s: %s (%s) could not be read to verify it: %s", r, e.Path, step, e.Error))
 	}
 	msg := "secrets leak into the image:\n  " + strings.Join(lines, "\n  ") +
-		"\nhint: mount secrets only where they are used and keep them out of files the image keeps (write to a tmpfs or a cache, not the filesystem), of env and labels, and of build args"
+		"\nhint: mount secrets only where they are used, and keep them out of files the image keeps, of env and labels, and of build args; a file a tool must write with the secret goes on a tmpfs mount (tmpfs \"/path\"), never on the filesystem or in a cache mount, which outlives the build on the daemon, is never scanned, and is read by every later build that mounts it"
 	if len(rep.Hits) == 0 {
 		msg = "leak verification is incomplete:\n  " + strings.Join(lines, "\n  ")
 	}
