@@ -42,10 +42,11 @@ func quoteBasic(s string) string {
 // quoteMultiline writes s between """ and """. The newline after the
 // opening quotes is dropped when read, so s keeps its own first line. No
 // two unescaped quotes may meet and the content may not end in one, so the
-// closing quotes are never mistaken.
+// closing quotes are never mistaken. The lines are written where they
+// start, at column 1, and keepIndent makes sure that reading them back
+// removes no indentation.
 func quoteMultiline(s string) string {
 	var b strings.Builder
-	b.WriteString("\"\"\"\n")
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
@@ -60,8 +61,33 @@ func quoteMultiline(s string) string {
 		}
 		i += n
 	}
-	b.WriteString(`"""`)
-	return b.String()
+	return "\"\"\"\n" + keepIndent(b.String()) + `"""`
+}
+
+// keepIndent returns the body of a multi-line string, as written, such
+// that dedent leaves it alone: when every line that holds text starts
+// with a space (tabs are written as escapes), the first such space is
+// written as an escape, which is not indentation; so is the first space
+// of a last line of only spaces, which would be taken for the line of the
+// closing quotes.
+func keepIndent(body string) string {
+	if dedent(body, true) == body {
+		return body
+	}
+	lines := strings.Split(body, "\n")
+	last := len(lines) - 1
+	if l := lines[last]; l != "" && l[0] == ' ' && isBlank(l) {
+		lines[last] = `\u0020` + l[1:]
+	}
+	if dedent(strings.Join(lines, "\n"), true) != strings.Join(lines, "\n") {
+		for i, l := range lines {
+			if !isBlank(l) && l[0] == ' ' {
+				lines[i] = `\u0020` + l[1:]
+				break
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // writeChar writes one character of a string: control characters as

@@ -57,8 +57,84 @@ func stringValue(t lexer.Token) string {
 	if t.Type == tRawString {
 		return body
 	}
+	if strings.HasPrefix(t.Value, `"""`) {
+		body = dedent(body, startsLine(t.Value[3:]))
+	}
 	s, _ := unescape(body)
 	return s
+}
+
+// startsLine reports whether the text after the opening quotes of a
+// multi-line string starts with a newline, so that its first line starts
+// at the beginning of a source line.
+func startsLine(afterQuotes string) bool {
+	return strings.HasPrefix(afterQuotes, "\n") || strings.HasPrefix(afterQuotes, "\r\n")
+}
+
+// dedent removes the indentation of a multi-line string's body, the source
+// text between the quotes (without the newline after the opening ones),
+// before escapes are decoded:
+//
+//   - The last line, when it holds only spaces and tabs (the closing quotes
+//     stand on a line of their own), is removed; the newline before it
+//     stays.
+//   - The indentation is the longest run of spaces and tabs that begins
+//     every line holding anything else. It is removed from those lines,
+//     and a line of only spaces and tabs loses as much of it as it has.
+//   - The first line takes part only when it starts a source line
+//     (first): text on the line of the opening quotes is not indented.
+//
+// Escapes are not indentation ("\t", "\u0020") and an escaped newline
+// does not start a line, so an escape at the start of a line keeps every
+// line as it is written. The formatter relies on that to write any value.
+func dedent(body string, first bool) string {
+	lines := strings.Split(body, "\n")
+	if n := len(lines); (n > 1 || first) && isBlank(lines[n-1]) {
+		lines[n-1] = ""
+	}
+	from := 0
+	if !first {
+		from = 1
+	}
+	indent, found := "", false
+	for _, l := range lines[from:] {
+		if isBlank(l) {
+			continue
+		}
+		lead := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if !found {
+			indent, found = lead, true
+			continue
+		}
+		indent = commonPrefix(indent, lead)
+	}
+	if indent == "" {
+		return strings.Join(lines, "\n")
+	}
+	for i := from; i < len(lines); i++ {
+		l := lines[i]
+		if isBlank(l) {
+			lines[i] = l[len(commonPrefix(l, indent)):]
+			continue
+		}
+		lines[i] = l[len(indent):]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// isBlank reports whether a line holds only spaces and tabs (a CR before
+// its newline included).
+func isBlank(l string) bool {
+	return strings.TrimRight(l, " \t\r") == ""
+}
+
+func commonPrefix(a, b string) string {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return a[:i]
 }
 
 type escapeError struct {
