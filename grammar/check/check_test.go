@@ -562,6 +562,17 @@ func checkCases() []checkCase {
 			`Securefile:7:12: secret "token" cannot be interpolated [secret-interpolation]`,
 			`Securefile:7:45: warning: "$UNKNOWN" is not expanded [unexpanded-variable]`,
 		}},
+		{"indented here-document end lines", app(func(f *spec.File, s *spec.Stage) {
+			s.Steps = []spec.Step{
+				run(4, "cat <<EOF > /x\n  hi\n  EOF\n"),
+				run(5, "cat <<EOF > /x\nhi\nEOF\n"),
+				runExec(6, "sh", "-c", "cat <<-END\n  x\n  END"),
+				runExec(7, "cat", "<<EOF\n  EOF"),
+			}
+		}), []string{
+			`Securefile:4:7: warning: here-document "EOF" never ends: its end line is "  EOF" [indented-heredoc-end]`,
+			`Securefile:6:20: warning: here-document "END" never ends: its end line is "  END" [indented-heredoc-end]`,
+		}},
 		{"arg cycles", app(func(f *spec.File, s *spec.Stage) {
 			f.Args = []*spec.Arg{argDefault(1, "A", "${B}"), argDefault(2, "B", "x${A}"), argDefault(3, "C", "${C:-c}"), argDefault(4, "D", "${A}")}
 			s.Steps = []spec.Step{run(4, "echo ${D}")}

@@ -109,6 +109,7 @@ var Rules = []Rule{
 	{"relative-workdir", spec.Warning, "a stage's first workdir is relative while the file sets no absolute one for it"},
 	{"empty-command", spec.Error, "a run or healthcheck command is empty, or an exec form has an empty program (an empty entrypoint or cmd list clears the inherited one)"},
 	{"exec-form-spaces", spec.Warning, "an exec-form command is one item with spaces, run as a single program name"},
+	{"indented-heredoc-end", spec.Warning, "a here-document in a shell command never ends because its end line is indented (or has blanks after the delimiter), so the shell reads the rest of the script into it"},
 	{"invalid-port", spec.Error, "an exposed port is not port[-port][/tcp|udp|sctp] within 1-65535, or maps a host port"},
 	{"invalid-duration", spec.Error, "a healthcheck duration does not parse, is negative, or is under 1ms"},
 	{"invalid-retries", spec.Error, "healthcheck retries is negative"},

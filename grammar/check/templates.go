@@ -171,6 +171,9 @@ func (c *checker) command(cmd spec.Command, fb spec.Range, what string, env map[
 // matter; everything else belongs to the shell. shell says whether the
 // string is run by /bin/sh (quotes matter) or is an exec-form word.
 func (c *checker) commandString(v spec.Value[string], fb spec.Range, shell bool, env map[string]bool) {
+	if shell && strings.Contains(v.V, "<<") {
+		c.heredocs(v, fb)
+	}
 	if !strings.Contains(v.V, "$") {
 		return
 	}
