@@ -154,7 +154,7 @@ func (l *lowerer) resolveSource(ctx context.Context, s *source) error {
 	opts := []llb.ImageOption{
 		llb.Platform(s.platform),
 		l.opt.ImageResolveMode,
-		llb.WithCustomName(l.platformPrefix(s.platform, "") + "FROM " + ref),
+		llb.WithCustomName(l.platformPrefix(s.platform) + "FROM " + ref),
 	}
 	if loc := l.location(s.ranges...); loc != nil {
 		opts = append(opts, loc)
@@ -271,17 +271,11 @@ func (l *lowerer) location(rs ...spec.Range) llb.ConstraintsOpt {
 	return l.opt.SourceMap.Location(pbr)
 }
 
-// platformPrefix starts a progress name: "[stage " or, in a build for
-// several platforms, "[linux/arm64 stage ". With no stage it is "[linux/arm64] "
-// or "".
-func (l *lowerer) platformPrefix(p ocispecs.Platform, stage string) string {
-	switch {
-	case l.opt.MultiPlatform && stage != "":
-		return "[" + platforms.FormatAll(p) + " " + stage + " "
-	case l.opt.MultiPlatform:
+// platformPrefix starts the progress name of a source: in a build for
+// several platforms "[linux/arm64] ", else "".
+func (l *lowerer) platformPrefix(p ocispecs.Platform) string {
+	if l.opt.MultiPlatform {
 		return "[" + platforms.FormatAll(p) + "] "
-	case stage != "":
-		return "[" + stage + " "
 	}
 	return ""
 }

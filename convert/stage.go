@@ -45,15 +45,14 @@ type stageBuilder struct {
 	img      *dockerspec.DockerOCIImage
 	baseImg  *dockerspec.DockerOCIImage
 
-	prefix string          // "[build " for progress names
-	step   int             // 1-based index of the step being lowered
-	steps  []Step          // the chain so far (chain.go)
-	hist   []HistorySource // parallel to img.History
+	step  int             // 1-based index of the step being lowered
+	steps []Step          // the chain so far (chain.go)
+	hist  []HistorySource // parallel to img.History
 }
 
 func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
 	p := l.platforms[s]
-	b := &stageBuilder{l: l, s: s, platform: p, prefix: l.platformPrefix(p, s.Name.V)}
+	b := &stageBuilder{l: l, s: s, platform: p}
 	if err := b.initBase(s); err != nil {
 		return err
 	}

@@ -167,6 +167,7 @@ func TestDescription(t *testing.T) {
 		{[]string{" syntax=ourorg/securefile", "", " The app."}, "The app."},
 		{[]string{" First line.", " Second line."}, "First line. Second line."},
 		{[]string{" a=b is not a directive"}, "a=b is not a directive"},
+		{[]string{" The token's scope.", " securefile:ignore high-entropy-secret a test fixture"}, "The token's scope."},
 	} {
 		if got := description(tc.in); got != tc.want {
 			t.Errorf("description(%q) = %q, want %q", tc.in, got, tc.want)
