@@ -1,12 +1,15 @@
 package verify
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/pem"
 	"sync"
 	"testing"
@@ -63,4 +66,32 @@ func testKeyPEM(t testing.TB, kind string) []byte {
 		blk = pem.Block{Type: "PRIVATE KEY", Bytes: der}
 	}
 	return pem.EncodeToMemory(&blk)
+}
+
+// testOpenSSHKey is an unencrypted Ed25519 key in the OpenSSH format
+// ssh-keygen writes (the standard library has no writer for it): base64
+// lines of 70 characters.
+func testOpenSSHKey(t testing.TB) []byte {
+	t.Helper()
+	k := testKey(t, "ed25519").(ed25519.PrivateKey)
+	pub := k.Public().(ed25519.PublicKey)
+	str := func(b []byte) []byte { return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...) }
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	pubBlob := cat(str([]byte("ssh-ed25519")), str(pub))
+	check := []byte{0x12, 0x34, 0x56, 0x78}
+	priv := cat(check, check, str([]byte("ssh-ed25519")), str(pub), str(k), str([]byte("user@host")))
+	for i := byte(1); len(priv)%8 != 0; i++ {
+		priv = append(priv, i)
+	}
+	der := cat([]byte("openssh-key-v1\x00"), str([]byte("none")), str([]byte("none")), str(nil),
+		binary.BigEndian.AppendUint32(nil, 1), str(pubBlob), str(priv))
+	b64 := base64.StdEncoding.EncodeToString(der)
+	var out bytes.Buffer
+	out.WriteString("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+	for len(b64) > 70 {
+		out.WriteString(b64[:70] + "\n")
+		b64 = b64[70:]
+	}
+	out.WriteString(b64 + "\n-----END OPENSSH PRIVATE KEY-----\n")
+	return out.Bytes()
 }

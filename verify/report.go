@@ -25,6 +25,15 @@ type SecretStatus struct {
 	Index    int    `json:"index"`
 	Status   string `json:"status"`
 	Patterns int    `json:"patterns"`
+	// Fields is how many credential fields of the secret (a netrc
+	// password, a Docker auth, a PEM key's lines) were looked for besides
+	// its whole value.
+	Fields int `json:"fields,omitempty"`
+	// ShortFields names the credential fields found but not looked for:
+	// shorter than MinFieldLen, or letters only and shorter than
+	// MinWordFieldLen, which would match by chance ("postgres"). Names,
+	// never values.
+	ShortFields []string `json:"shortFields,omitempty"`
 }
 
 // Where a hit is.
@@ -46,6 +55,21 @@ type Hit struct {
 	// Field is the config field (InConfig), e.g. "config.Env T" or
 	// "history[3].created_by".
 	Field string `json:"field,omitempty"`
+	// Part is the credential field of the secret that was found, e.g.
+	// "netrc password", "npmrc _authToken", "docker config auths
+	// password", "private key line"; "" is the whole value. It names the
+	// field, never its value. A field is not reported where the whole
+	// value is found too.
+	Part string `json:"part,omitempty"`
+}
+
+// Described is what was found, for a message: the encoding, after the
+// field if it is one: "raw", "its netrc password, raw".
+func (h Hit) Described() string {
+	if h.Part == "" {
+		return h.Encoding
+	}
+	return "its " + h.Part + ", " + h.Encoding
 }
 
 // ReadError is a file the scanner could not read.

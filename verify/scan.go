@@ -40,6 +40,7 @@ type scanner struct {
 func Scan(opt Options) (*Report, error) {
 	r := &Report{Secrets: []SecretStatus{}}
 	var ps []Pattern
+	covered := map[int]map[string][]string{}
 	for i := 0; i < opt.Secrets; i++ {
 		st := SecretStatus{Index: i}
 		v, err := os.ReadFile(filepath.Join(opt.SecretsDir, strconv.Itoa(i)))
@@ -49,12 +50,14 @@ func Scan(opt Options) (*Report, error) {
 		case err != nil:
 			return nil, fmt.Errorf("secret %d: %w", i, err)
 		default:
-			sp := Patterns(i, v)
-			if len(sp) == 0 {
+			d := SecretPatterns(i, v)
+			if len(d.Patterns) == 0 {
 				st.Status = StatusTooShort
 			} else {
-				st.Status, st.Patterns = StatusChecked, len(sp)
-				ps = append(ps, sp...)
+				st.Status, st.Patterns = StatusChecked, len(d.Patterns)
+				st.Fields, st.ShortFields = d.Fields, d.ShortFields
+				ps = append(ps, d.Patterns...)
+				covered[i] = d.covered
 			}
 		}
 		r.Secrets = append(r.Secrets, st)
@@ -62,6 +65,20 @@ func Scan(opt Options) (*Report, error) {
 	s := &scanner{m: NewMatcher(ps), report: r, seen: map[Hit]bool{}}
 	if s.m.Empty() {
 		return r, nil
+	}
+	// A field's name was checked against its own secret's patterns; a
+	// name that holds another secret's is withheld too.
+	for i := range s.m.patterns {
+		if p := &s.m.patterns[i]; p.Part != "" && s.holds(p.Part) {
+			p.Part = withheldName
+		}
+	}
+	for i := range r.Secrets {
+		for j, f := range r.Secrets[i].ShortFields {
+			if s.holds(f) {
+				r.Secrets[i].ShortFields[j] = withheldName
+			}
+		}
 	}
 	for i := 0; i < opt.Layers; i++ {
 		if err := s.layer(i, filepath.Join(opt.LayersDir, strconv.Itoa(i))); err != nil {
@@ -79,8 +96,42 @@ func Scan(opt Options) (*Report, error) {
 		}
 		s.config("", v)
 	}
+	r.Hits = dropCoveredFields(r.Hits, covered)
 	sort.SliceStable(r.Hits, func(i, j int) bool { return lessHit(r.Hits[i], r.Hits[j]) })
 	return r, nil
+}
+
+// dropCoveredFields drops the hits of a secret's fields in a place where
+// the whole secret, or a field that holds them, is found too: a copy of a
+// credential file holds every field, and the whole secret says it all.
+// covered is, per secret, Derived.covered; names withheld since are
+// matched as withheld.
+func dropCoveredFields(hits []Hit, covered map[int]map[string][]string) []Hit {
+	type place struct {
+		secret             int
+		where, path, field string
+		layer              int
+	}
+	found := map[place]map[string]bool{} // the parts found there; "" is the whole value
+	for _, h := range hits {
+		p := place{h.Secret, h.Where, h.Path, h.Field, h.Layer}
+		if found[p] == nil {
+			found[p] = map[string]bool{}
+		}
+		found[p][h.Part] = true
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		at := found[place{h.Secret, h.Where, h.Path, h.Field, h.Layer}]
+		drop := h.Part != "" && at[""]
+		for _, by := range covered[h.Secret][h.Part] {
+			drop = drop || at[by]
+		}
+		if !drop {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 func lessHit(a, b Hit) bool {
@@ -99,7 +150,17 @@ func lessHit(a, b Hit) bool {
 	if a.Field != b.Field {
 		return a.Field < b.Field
 	}
+	if a.Part != b.Part {
+		return a.Part < b.Part
+	}
 	return a.Encoding < b.Encoding
+}
+
+// hit is h, a match of pattern pi, with what the pattern is.
+func (s *scanner) hit(pi int, h Hit) Hit {
+	p := s.m.patterns[pi]
+	h.Secret, h.Encoding, h.Part = p.Secret, p.Encoding, p.Part
+	return h
 }
 
 func (s *scanner) add(h Hit) {
@@ -126,7 +187,7 @@ func (s *scanner) layer(i int, root string) error {
 		}
 		if p != root {
 			s.m.Match([]byte(d.Name()), func(pi int) {
-				s.add(Hit{Secret: s.m.patterns[pi].Secret, Encoding: s.m.patterns[pi].Encoding, Where: InName, Layer: i, Path: s.safePath(path.Dir(rel))})
+				s.add(s.hit(pi, Hit{Where: InName, Layer: i, Path: s.safePath(path.Dir(rel))}))
 			})
 		}
 		switch {
@@ -137,7 +198,7 @@ func (s *scanner) layer(i int, root string) error {
 				return nil
 			}
 			s.m.Match([]byte(target), func(pi int) {
-				s.add(Hit{Secret: s.m.patterns[pi].Secret, Encoding: s.m.patterns[pi].Encoding, Where: InLink, Layer: i, Path: s.safePath(rel)})
+				s.add(s.hit(pi, Hit{Where: InLink, Layer: i, Path: s.safePath(rel)}))
 			})
 		case d.Type().IsRegular():
 			s.file(i, p, rel)
@@ -154,7 +215,7 @@ func (s *scanner) file(layer int, p, rel string) {
 	}
 	defer f.Close()
 	n, err := s.m.MatchReader(f, func(pi int) {
-		s.add(Hit{Secret: s.m.patterns[pi].Secret, Encoding: s.m.patterns[pi].Encoding, Where: InContent, Layer: layer, Path: s.safePath(rel)})
+		s.add(s.hit(pi, Hit{Where: InContent, Layer: layer, Path: s.safePath(rel)}))
 	})
 	s.report.Files++
 	s.report.Bytes += n
@@ -200,7 +261,7 @@ func (s *scanner) safePath(p string) string {
 func (s *scanner) config(field string, v any) {
 	hit := func(b []byte, name string) {
 		s.m.Match(b, func(pi int) {
-			s.add(Hit{Secret: s.m.patterns[pi].Secret, Encoding: s.m.patterns[pi].Encoding, Where: InConfig, Field: name})
+			s.add(s.hit(pi, Hit{Where: InConfig, Field: name}))
 		})
 	}
 	switch v := v.(type) {
