@@ -290,12 +290,20 @@ func TestPrivateKeyFields(t *testing.T) {
 	}
 
 	// The lines that hold only the public key are not looked for: the
-	// image may ship the public key, as one line too.
+	// image may ship the public key, as one line too. In PKCS #1 and in
+	// PKCS #8 (openssl's default).
 	k := testKey(t, "rsa")
 	spki, _ := x509.MarshalPKIXPublicKey(k.(crypto.Signer).Public())
 	pub := base64.StdEncoding.EncodeToString(spki)
-	if r := scanLeak(t, []byte(pub+"\n"+string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spki}))), rsaPEM); len(r.Hits) != 0 {
-		t.Errorf("the public key matched: %q", hitList(r))
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(k)
+	for _, key := range [][]byte{rsaPEM, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})} {
+		d := SecretPatterns(0, key)
+		if d.Fields < 10 {
+			t.Errorf("%d fields of an RSA key", d.Fields)
+		}
+		if r := scanLeak(t, []byte(pub+"\n"+string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spki}))), key); len(r.Hits) != 0 {
+			t.Errorf("the public key matched: %q", hitList(r))
+		}
 	}
 
 	// An Ed25519 key is one line, its DER's base64.
@@ -310,10 +318,10 @@ func TestPrivateKeyFields(t *testing.T) {
 	// OpenSSH: the first line (magic, cipher, kdf, the key type) is the
 	// same in every unencrypted Ed25519 key and is not looked for; the
 	// lines that hold the private key are.
-	ossh := testOpenSSHKey(t)
+	ossh, authorized := testOpenSSHKey(t)
 	olines := strings.Split(strings.TrimSpace(string(ossh)), "\n")
-	if r := scanLeak(t, []byte(olines[1]), ossh); len(r.Hits) != 0 {
-		t.Errorf("the header line of an OpenSSH key matched: %q", hitList(r))
+	if r := scanLeak(t, []byte(olines[1]+"\n"+authorized+"\n"), ossh); len(r.Hits) != 0 {
+		t.Errorf("the header line or the public key of an OpenSSH key matched: %q", hitList(r))
 	}
 	if r := scanLeak(t, []byte("  "+strings.Join(olines, "\n  ")), ossh); len(r.Hits) == 0 || !allEqual(hitList(r), "its private key line, raw") {
 		t.Errorf("indented OpenSSH key: hits %q", hitList(r))
@@ -384,7 +392,8 @@ func FuzzFields(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Add(testKeyPEM(f, "ec"))
-	f.Add(testOpenSSHKey(f))
+	ossh, _ := testOpenSSHKey(f)
+	f.Add(ossh)
 	f.Fuzz(func(t *testing.T, v []byte) {
 		fs := parseFields(v)
 		if len(fs.fields) > maxFields {

@@ -70,8 +70,8 @@ func testKeyPEM(t testing.TB, kind string) []byte {
 
 // testOpenSSHKey is an unencrypted Ed25519 key in the OpenSSH format
 // ssh-keygen writes (the standard library has no writer for it): base64
-// lines of 70 characters.
-func testOpenSSHKey(t testing.TB) []byte {
+// lines of 70 characters; and its public key as an authorized_keys line.
+func testOpenSSHKey(t testing.TB) (key []byte, authorized string) {
 	t.Helper()
 	k := testKey(t, "ed25519").(ed25519.PrivateKey)
 	pub := k.Public().(ed25519.PublicKey)
@@ -93,5 +93,5 @@ func testOpenSSHKey(t testing.TB) []byte {
 		b64 = b64[70:]
 	}
 	out.WriteString(b64 + "\n-----END OPENSSH PRIVATE KEY-----\n")
-	return out.Bytes()
+	return out.Bytes(), "ssh-ed25519 " + base64.StdEncoding.EncodeToString(pubBlob) + " user@host"
 }
