@@ -97,11 +97,14 @@ func (c *fieldSet) text(v []byte) {
 	c.privateKeys(v)
 }
 
-// add looks for v as the field part, unless it is no credential (a
-// reference to a variable, a well-known placeholder, a boolean) or too
-// short or common to look for without false matches.
-func (c *fieldSet) add(part string, v []byte) {
-	v = bytes.TrimSpace(v)
+// add looks for v, trimmed, as the field part, unless it is no
+// credential (a reference to a variable, a well-known placeholder, a
+// boolean) or too short or common to look for without false matches.
+func (c *fieldSet) add(part string, v []byte) { c.addBytes(part, bytes.TrimSpace(v)) }
+
+// addBytes is add for a value that is not text (a key's DER bytes): its
+// bytes as they are.
+func (c *fieldSet) addBytes(part string, v []byte) {
 	if len(v) == 0 || isReference(v) || isPlaceholder(v) || isNoValue(v) {
 		return
 	}

@@ -76,7 +76,7 @@ func (c *fieldSet) privateKey(typ string, body []byte) bool {
 	if err != nil || len(der) < 32 {
 		return false
 	}
-	c.add("private key", der)
+	c.addBytes("private key", der)
 	// A line is looked for unless its bytes are all public: the first
 	// lines of a key hold its public key (an RSA modulus, the header and
 	// public key of an OpenSSH key, the same in every key of its kind),
