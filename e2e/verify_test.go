@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/client"
+
+	"github.com/ourorg/securefile/frontend"
 )
 
 // verifyVariants are the ways of reaching the frontend that find the
@@ -210,6 +212,9 @@ func TestVerifyOptOutWarns(t *testing.T) {
 		}
 		if !warned {
 			t.Error("no warning that leaks are not verified")
+		}
+		if got := res.resp.ExporterResponse[frontend.MetaVerifyOff]; got != "false" {
+			t.Errorf("exporter response %s = %q, want \"false\"", frontend.MetaVerifyOff, got)
 		}
 	})
 }

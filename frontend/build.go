@@ -127,8 +127,19 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 	if err := b.attachSBOMs(ctx, rb); err != nil {
 		return nil, err
 	}
-	return rb.Finalize()
+	res, err := rb.Finalize()
+	if err == nil && b.leaks == nil {
+		// Also in the exporter response (buildctl --metadata-file, any
+		// client without a progress display), where no display can lose
+		// it: BuildKit passes on result metadata under "frontend.".
+		res.AddMeta(MetaVerifyOff, []byte("false"))
+	}
+	return res, err
 }
+
+// MetaVerifyOff is the exporter response key that says, with the value
+// "false", that the build's leaks were not verified.
+const MetaVerifyOff = "frontend.securefile.verify"
 
 // platform lowers and solves the target for one platform (nil: none was
 // asked for, so the worker's, as in a Dockerfile build).

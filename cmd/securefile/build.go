@@ -350,10 +350,7 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 	var meta map[string][]byte
 	ch := make(chan *client.SolveStatus)
 	var eg errgroup.Group
-	eg.Go(func() error {
-		_, err := display.UpdateFrom(context.Background(), ch)
-		return err
-	})
+	eg.Go(func() error { return showProgress(display, ch, stderr) })
 	_, buildErr := c.Build(context.Background(), opt, "securefile", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
 		res, err := frontend.Build(ctx, gc)
 		if err == nil && res != nil && f.call != "" {
