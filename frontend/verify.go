@@ -142,12 +142,19 @@ func (lc *leakCheck) warnUnverified(ctx context.Context, res *convert.Result, re
 		return
 	}
 	for _, s := range rep.Secrets {
-		if s.Index < 0 || s.Index >= len(res.Secrets) || s.Status != verify.StatusTooShort {
+		if s.Index < 0 || s.Index >= len(res.Secrets) {
 			continue
 		}
 		sec := res.Secrets[s.Index]
-		warnFn(ctx, fmt.Sprintf("SecretTooShortToVerify: secret %q is shorter than %d bytes, too short to look for without false matches: it is not verified (line %d)", sec.ID, verify.MinValueLen, sec.Range.Start.Line),
-			client.WarnOpts{Level: 1, Range: pbRanges(sec.Range)})
+		if s.Status == verify.StatusTooShort {
+			warnFn(ctx, fmt.Sprintf("SecretTooShortToVerify: secret %q is shorter than %d bytes, too short to look for without false matches: it is not verified (line %d)", sec.ID, verify.MinValueLen, sec.Range.Start.Line),
+				client.WarnOpts{Level: 1, Range: pbRanges(sec.Range)})
+			continue
+		}
+		for _, f := range s.ShortFields {
+			warnFn(ctx, fmt.Sprintf("SecretFieldTooShortToVerify: the %s of secret %q is shorter than %d bytes or a common word: it is not looked for on its own, only as part of the whole value (line %d)", f, sec.ID, verify.MinFieldLen, sec.Range.Start.Line),
+				client.WarnOpts{Level: 1, Range: pbRanges(sec.Range)})
+		}
 	}
 }
 
@@ -180,7 +187,7 @@ func (lc *leakCheck) reportError(res *convert.Result, rep *verify.Report) error 
 		if _, seen := encodings[p]; !seen {
 			order = append(order, p)
 		}
-		encodings[p] = append(encodings[p], h.Encoding)
+		encodings[p] = append(encodings[p], h.Described())
 	}
 	for _, p := range order {
 		var encs []string
