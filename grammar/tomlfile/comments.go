@@ -13,9 +13,16 @@ import (
 
 // candidate is a node comments may attach to; region is where its own
 // text is (a table's header and keys, without its child candidates).
+// lead, for a table with a [header], is its first key: a comment above
+// the header speaks of the header line and of that key's line, because
+// that is where fmt puts the comments of a step, a stage or a
+// declaration, and the DSL's comment above "run …" speaks of the line of
+// the command. Without it, a suppression above [[….steps]] would miss a
+// finding on the run key below.
 type candidate struct {
 	node   *spec.Node
 	region spec.Range
+	lead   spec.Range
 }
 
 // attachComments distributes the scanned comments: the leading block is
@@ -72,8 +79,12 @@ func attachComments(f *spec.File, filename string, cs []comment, cands []candida
 			continue
 		}
 		n := cands[target].node
+		sc := scope(at, c.eol)
+		if lead := cands[target].lead; !c.eol && !lead.IsZero() && sc.Start.Line == cands[target].region.Start.Line && lead.Start.Line > sc.End.Line {
+			sc.End = spec.Pos{Line: lead.Start.Line, Column: 1, Byte: lead.Start.Byte - lead.Start.Column + 1}
+		}
 		n.Comments = append(n.Comments, c.text)
-		n.CommentScopes = append(n.CommentScopes, scope(at, c.eol))
+		n.CommentScopes = append(n.CommentScopes, sc)
 	}
 }
 

@@ -60,6 +60,22 @@ func (d *decoder) candidate(n *spec.Node, region spec.Range) {
 	d.cands = append(d.cands, candidate{node: n, region: region})
 }
 
+// tableCandidate is candidate for a table written with a [header]: a
+// comment above the header also speaks of the table's first key (see
+// candidate.lead), except except.
+func (d *decoder) tableCandidate(n *spec.Node, region spec.Range, t *pnode, except string) {
+	c := candidate{node: n, region: region}
+	if t.header {
+		for _, k := range t.kids {
+			if k.name != except {
+				c.lead = t.rng(k.span)
+				break
+			}
+		}
+	}
+	d.cands = append(d.cands, c)
+}
+
 // keys lists m's keys in the order they were written.
 func (d *decoder) keys(n *pnode, m map[string]any) []string {
 	out := make([]string, 0, len(m))
@@ -174,7 +190,7 @@ func (d *decoder) decls(kind string, n *pnode, v any, each func(name string, n *
 func (d *decoder) declaration(kind, name string, n *pnode, m map[string]any, node *spec.Node, nameField *spec.Value[string], keys []spec.Key, fs []spec.Field) {
 	*node, *nameField = spec.Node{Range: n.spanRange()}, spec.At(name, n.keyRange())
 	d.table(fmt.Sprintf("%s %q", kind, name), n, m, keys, fieldsOf(fs), nil)
-	d.candidate(node, ownRegion(n, ""))
+	d.tableCandidate(node, ownRegion(n, ""), n, "")
 }
 
 func (d *decoder) stage(kind spec.StageKind, name string, n *pnode, m map[string]any) *spec.Stage {
@@ -186,7 +202,7 @@ func (d *decoder) stage(kind spec.StageKind, name string, n *pnode, m map[string
 		d.steps(st, c, v)
 		return true
 	})
-	d.candidate(&st.Node, ownRegion(n, "steps"))
+	d.tableCandidate(&st.Node, ownRegion(n, "steps"), n, "steps")
 	return st
 }
 
@@ -206,7 +222,7 @@ func (d *decoder) steps(st *spec.Stage, n *pnode, v any) {
 		}
 		if step := d.step(en, m); step != nil {
 			st.Steps = append(st.Steps, step)
-			d.candidate(step.NodeInfo(), en.spanRange())
+			d.tableCandidate(step.NodeInfo(), en.spanRange(), en, "")
 		}
 	}
 }
