@@ -72,6 +72,7 @@ func checkCases() []checkCase {
 		}), []string{
 			`Securefile:1:8: invalid secret name "1netrc" [invalid-name]`,
 			`Securefile:2:7: invalid cache name "go mod" [invalid-name]`,
+			`Securefile:4:7: warning: secret "1netrc" can end up in cache "go mod" [secret-in-cache]`,
 		}},
 		{"reserved names", app(func(f *spec.File, s *spec.Stage) {
 			f.Args = []*spec.Arg{arg(1, "TARGETARCH")}
@@ -97,6 +98,7 @@ func checkCases() []checkCase {
 			f.Stages = append(f.Stages, stage(11, "base", imageSrc(11, 20, "alpine")), stage(12, "Base", imageSrc(12, 20, "alpine")))
 		}), []string{
 			`Securefile:2:5: duplicate arg "A" [duplicate-arg]`,
+			`Securefile:4:7: warning: secret "s" can end up in cache "c" [secret-in-cache]`,
 			`Securefile:4:8: duplicate secret "s" [duplicate-secret]`,
 			`Securefile:6:5: duplicate ssh "k" [duplicate-ssh]`,
 			`Securefile:9:7: duplicate cache "c" [duplicate-cache]`,
@@ -227,6 +229,7 @@ func checkCases() []checkCase {
 		}), []string{
 			`Securefile:2:10: invalid mode "0800" [invalid-mode]`,
 			`Securefile:2:20: invalid uid -1 [invalid-uid]`,
+			`Securefile:4:7: warning: secret "netrc" can end up in cache "c" [secret-in-cache]`,
 			`Securefile:6:10: invalid mode "rw" [invalid-mode]`,
 			`Securefile:9:10: invalid mode "0o755" [invalid-mode]`,
 			`Securefile:9:20: invalid gid -5 [invalid-gid]`,

@@ -32,11 +32,13 @@ func referenceModel() *spec.File {
 	goBuild.Env = []*spec.KeyValue{kv(85, 9, "GOOS", "${TARGETOS}"), kv(85, 30, "GOARCH", "${TARGETARCH}")}
 	goBuild.Network = str(86, 15, "none")
 	goBuild.Security = str(87, 16, "sandbox")
+	goBuild.Comments = []string{" securefile:ignore secret-in-cache go build does not write GITHUB_TOKEN into the module or build cache"}
 
 	download := run(65, "go mod download")
 	download.Secrets = []spec.Value[string]{word(66, 12, "netrc")}
 	download.SSH = []spec.Value[string]{word(67, 9, "github")}
 	download.Caches = []spec.Value[string]{word(68, 11, "gomod")}
+	download.Comments = []string{" securefile:ignore secret-in-cache go reads the netrc to fetch modules and writes only the modules to the cache"}
 
 	srcCopy := copyStep(70, ".", ".")
 	srcCopy.Include = strs(71, 15, "**/*.go", "go.*")

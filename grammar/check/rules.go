@@ -69,6 +69,7 @@ var Rules = []Rule{
 	{"high-entropy-secret", spec.Error, "a random-looking literal (16+ characters, 3.5+ bits each) is assigned to a credential name (TOKEN, PASSWORD, SECRET, API_KEY, …) in an arg, env, label or command"},
 	{"credential-file", spec.Error, "a copy or bind of the main context names a credential file (.netrc, .npmrc, .env, id_rsa, *.key, .docker/config.json, .aws/credentials, kubeconfig, …)"},
 	{"credential-file-allowed", spec.Warning, "a copy sets allow-credentials = true (always reported, so the opt-out stays visible)"},
+	{"secret-in-cache", spec.Warning, "a run step mounts a secret and a writable cache, so the secret can be written into the cache, which outlives the build, is never leak-verified and is readable by later builds with the same cache id"},
 	{"unknown-suppression", spec.Warning, "a securefile:ignore comment names no rule, an unknown rule, or a rule that cannot be suppressed"},
 	{"unused-suppression", spec.Warning, "a securefile:ignore comment suppresses a rule that reports nothing where it applies"},
 	{"unpinned-ssh-host", spec.Error, "an add git over ssh names a host no known_hosts entry pins, or a run step runs git/ssh/scp/sftp/rsync with only ssh agents that pin no host key"},

@@ -574,6 +574,7 @@ func (c *checker) checkRun(s *spec.Stage, r *spec.Run, fb spec.Range) {
 		c.envVar(kv, fb)
 	}
 	c.mountConflicts(mounts)
+	c.secretInCache(r, fb)
 }
 
 // mountConflicts reports two mounts of one step at the same path, and a
