@@ -61,8 +61,8 @@ func (d *decoder) candidate(n *spec.Node, region spec.Range) {
 }
 
 // tableCandidate is candidate for a table written with a [header]: a
-// comment above the header also speaks of the table's first key (see
-// candidate.lead), except except.
+// comment above the header also speaks of the table's first key other
+// than except (see candidate.lead).
 func (d *decoder) tableCandidate(n *spec.Node, region spec.Range, t *pnode, except string) {
 	c := candidate{node: n, region: region}
 	if t.header {
