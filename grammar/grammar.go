@@ -68,10 +68,33 @@ func Parse(filename string, src []byte, syntax Syntax) (*spec.File, spec.Diagnos
 func Load(filename string, src []byte, syntax Syntax) (*spec.File, spec.Diagnostics) {
 	f, diags := Parse(filename, src, syntax)
 	if !hasSyntaxErrors(diags) {
-		diags = append(diags, check.Check(f)...)
+		diags = append(diags, withoutRepeats(check.Check(f), diags)...)
 	}
 	diags.Sort()
 	return f, diags
+}
+
+// withoutRepeats drops the checker's missing-key findings that the parser
+// already reported: the checker reports a stage without a base for models
+// built in code, and a parsed file must not get it twice.
+func withoutRepeats(checked, parsed spec.Diagnostics) spec.Diagnostics {
+	seen := map[string]bool{}
+	for _, d := range parsed {
+		if d.Code == "missing-key" {
+			seen[d.Summary] = true
+		}
+	}
+	if len(seen) == 0 {
+		return checked
+	}
+	out := checked[:0:0]
+	for _, d := range checked {
+		if d.Code == "missing-key" && seen[d.Summary] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // Format prints f in the given syntax's canonical form.
