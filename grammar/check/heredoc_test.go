@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -48,4 +49,20 @@ func TestUnendedHeredocs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzUnendedHeredocs: no script makes the scan panic, and every finding
+// names an end line after its operator's line.
+func FuzzUnendedHeredocs(f *testing.F) {
+	for _, s := range []string{"cat <<EOF\n  EOF", "cat <<-'E' <<F\\\n\tE\n F", "echo $((1<<2))", "<<", "<<-", "a <<\"unclosed\n x", "'\n<<A\n A"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lines := strings.Count(s, "\n") + 1
+		for _, h := range unendedHeredocs(s) {
+			if h.delim == "" || h.near <= h.line || h.near >= lines {
+				t.Fatalf("%q: bad finding %+v", s, h)
+			}
+		}
+	})
 }
