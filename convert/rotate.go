@@ -121,9 +121,18 @@ func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
 		saltMount,
 		llb.AddSecret(rotateSecretPath, secret...),
 		llb.Network(llb.NetModeNone),
-		llb.IgnoreCache,
 		llb.AddEnv("SECUREFILE_BUILD_NONCE", l.opt.RotationNonce),
 		llb.WithCustomName("[internal] digest of secret " + d.Name.V),
+	}
+	// The nonce alone makes the step new on every build. Ignoring the
+	// cache as well would be harmless with a salt file, but BuildKit prunes
+	// the cache mounts of every op that ignores the cache when it loads it
+	// (solver/llbsolver/vertex.go, detectPrunedCacheID): the daemon salt
+	// would be new on every build, and so every step that mounts a secret.
+	// (--no-cache marks every op, this one too: the salt is renewed, and
+	// the steps that mount secrets run again, as --no-cache asks anyway.)
+	if len(l.opt.RotationSalt) > 0 {
+		ro = append(ro, llb.IgnoreCache)
 	}
 	for _, c := range cons {
 		ro = append(ro, c)
