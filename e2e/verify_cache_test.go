@@ -162,3 +162,45 @@ image app from "${BASE}" {
 		}
 	})
 }
+
+// The other direction: the same value keeps the step cached. Without a
+// lock the digest is keyed by the daemon's salt, which must stay the same
+// from build to build (a digest step that ignored the cache would have
+// BuildKit prune the salt's cache mount every time).
+func TestSecretStepCachedWithTheSameValue(t *testing.T) {
+	dir := writeSecurefile(t, `arg BASE = "busybox"
+arg NONCE
+secret token { }
+
+image app from "${BASE}" {
+  run "echo ${NONCE} > /nonce"
+  run "wc -c < /run/secrets/token > /len" {
+    secret token
+  }
+}
+`)
+	verifyVariants(t, func(t *testing.T, v variant) {
+		args := map[string]string{"NONCE": nonce(t, 8)}
+		value := "sf-" + nonce(t, 12)
+		step := func(res *buildResult) *span {
+			for _, s := range execSteps(res.statuses) {
+				if strings.Contains(s.name, "RUN wc -c") {
+					return s
+				}
+			}
+			t.Fatalf("no secret step in the progress:\n%s", vertexList(res.statuses))
+			return nil
+		}
+		b := buildOpts{dir: dir, args: args, secrets: map[string][]byte{"token": []byte(value)}}
+		if s := step(h.build(t, v, b)); s.cached {
+			t.Error("the first build's secret step was cached")
+		}
+		if s := step(h.build(t, v, b)); !s.cached {
+			t.Error("the same value rebuilt the secret step")
+		}
+		b.secrets = map[string][]byte{"token": []byte(value + "-new")}
+		if s := step(h.build(t, v, b)); s.cached {
+			t.Error("a new value did not rebuild the secret step")
+		}
+	})
+}
