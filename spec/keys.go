@@ -101,7 +101,7 @@ var (
 		{Name: "uid", Type: TInt, Doc: "owner user id of the file; default 0"},
 		{Name: "gid", Type: TInt, Doc: "owner group id of the file; default 0"},
 		{Name: "required", Type: TBool, Doc: "fail the build when the client does not provide the secret; default true"},
-		{Name: "rotate", Type: TBool, Doc: "rebuild the steps that use the secret when its value changes (a salted digest computed inside BuildKit); default false"},
+		{Name: "rotate", Type: TBool, Doc: "key the digest that rebuilds the steps using the secret when its value changes with the project salt from Securefile.lock, and fail without one; default false (the lock salt if any, else the daemon salt)"},
 	}
 
 	SSHKeys = []Key{
