@@ -147,16 +147,7 @@ func unquoteDouble(v []byte) ([]byte, bool) {
 		case '\\':
 			if i+1 < len(v) {
 				i++
-				switch v[i] {
-				case 'n':
-					out = append(out, '\n')
-				case 'r':
-					out = append(out, '\r')
-				case 't':
-					out = append(out, '\t')
-				default:
-					out = append(out, v[i])
-				}
+				out = append(out, unescape(v[i]))
 				continue
 			}
 		}
@@ -184,4 +175,18 @@ func isUpperIdent(k string) bool {
 		}
 	}
 	return k != ""
+}
+
+// unescape is the byte a backslash escape stands for in a quoted value:
+// \n, \r and \t, else the byte itself.
+func unescape(c byte) byte {
+	switch c {
+	case 'n':
+		return '\n'
+	case 'r':
+		return '\r'
+	case 't':
+		return '\t'
+	}
+	return c
 }

@@ -92,16 +92,7 @@ func netrcLine(t []byte) []string {
 			for i < len(t) && t[i] != '"' {
 				if t[i] == '\\' && i+1 < len(t) {
 					i++
-					switch t[i] {
-					case 'n':
-						tok = append(tok, '\n')
-					case 'r':
-						tok = append(tok, '\r')
-					case 't':
-						tok = append(tok, '\t')
-					default:
-						tok = append(tok, t[i])
-					}
+					tok = append(tok, unescape(t[i]))
 				} else {
 					tok = append(tok, t[i])
 				}
