@@ -15,8 +15,12 @@ import (
 //   - Names lists valid names, and for a parsed template the names of Refs;
 //   - a parsed template prints back as its source, its Refs are ordered and
 //     each covers "${NAME…}" in the source;
-//   - for a parsed template, full mode and command mode agree when the
-//     lookup knows every name, and list the same references;
+//   - Eval fails only with an *ExpandError that covers a reference, and
+//     Expand gives Eval's result, or "" when Eval fails;
+//   - for a parsed template whose references all have command-mode forms
+//     (${NAME}, ${NAME:-word}, ${NAME:+word}), full mode and command mode
+//     agree when the lookup knows every name, and list the same
+//     references;
 //   - for a parsed template without "$${" or operators, an identity lookup
 //     (NAME ↦ "${NAME}") gives the input back;
 //   - command mode with a lookup that knows nothing only turns "$${" into
@@ -26,6 +30,8 @@ func FuzzParse(f *testing.F) {
 		"", "plain", "${A}", "x${A:-d}y", "${A:+${B:-c}}", "$${A}", "$$${A}",
 		"${", "${A", "${A:?x}", "${1}", "${A.B}", "${}", "$HOME ${PATH} $$ $(x)",
 		"${X:-${A}", "}}${A:-}}", "é${A}ü", "${A:-$${B}}", "${V#v}", "${A:-${B%x}}",
+		"${A-x}${B+y}${C?z}", "${A#*.}${B%%-*}", "${A/x/y}${B//${C}/z}", "${A/x}/y}", `${A#\*\?\\\}\/}`,
+		`${A#${B}\x}`, "${A:?${B:?}}", "${A:=x}", "${A^^}", "${A//?/${A//?/${A}}}",
 	} {
 		f.Add(s)
 	}
@@ -73,16 +79,33 @@ func FuzzParse(f *testing.F) {
 		if !slices.Equal(names, refNames) {
 			t.Fatalf("Names(%q) = %q, Refs name %q", s, names, refNames)
 		}
-		if !slices.Equal(refs, cmdRefs) {
-			t.Fatalf("Refs and CommandRefs of %q differ (-full +command):\n%s", s, cmp.Diff(refs, cmdRefs))
-		}
-		if full, cmd := tpl.Expand(knowsAll), ExpandCommand(s, knowsAll); full != cmd {
-			t.Fatalf("%q: Expand = %q, ExpandCommand = %q", s, full, cmd)
-		}
 		if tpl.IsLiteral() != (len(refs) == 0) {
 			t.Fatalf("%q: IsLiteral = %v with %d refs", s, tpl.IsLiteral(), len(refs))
 		}
-		if !strings.Contains(s, "$${") && !strings.Contains(s, ":-") && !strings.Contains(s, ":+") {
+		full, err := tpl.Eval(knowsAll)
+		if err != nil {
+			var e *ExpandError
+			if !errors.As(err, &e) || !slices.Contains(refs, Ref{Name: e.Name, Offset: e.Offset, End: e.End}) || e.Msg == "" {
+				t.Fatalf("Eval(%q) error %#v", s, err)
+			}
+		}
+		if got := tpl.Expand(knowsAll); got != full {
+			t.Fatalf("%q: Expand = %q, Eval = %q, %v", s, got, full, err)
+		}
+		commandForms, plain := true, true
+		walkRefs(tpl.parts, func(r *ref) {
+			commandForms = commandForms && (r.op == opValue || r.colon && (r.op == opDefault || r.op == opAlt))
+			plain = plain && r.op == opValue
+		})
+		if commandForms {
+			if !slices.Equal(refs, cmdRefs) {
+				t.Fatalf("Refs and CommandRefs of %q differ (-full +command):\n%s", s, cmp.Diff(refs, cmdRefs))
+			}
+			if cmd := ExpandCommand(s, knowsAll); full != cmd {
+				t.Fatalf("%q: Eval = %q, ExpandCommand = %q", s, full, cmd)
+			}
+		}
+		if plain && !strings.Contains(s, "$${") {
 			if got := tpl.Expand(identity); got != s {
 				t.Fatalf("Expand(%q, identity) = %q", s, got)
 			}

@@ -2,41 +2,96 @@
 // language.
 //
 // Every string of the model that is not a name or a fixed keyword is a
-// template. A template is literal text with references:
+// template: literal text with references. The references are the
+// parameter expansions of BuildKit's Dockerfile shell lexer
+// (github.com/moby/buildkit/frontend/dockerfile/shell, whose ProcessWord
+// expands the values of a Dockerfile), with its results and its failures:
 //
-//	${NAME}            the value of NAME ("" when unset)
-//	${NAME:-default}   default when NAME is unset or empty
-//	${NAME:+alternate} alternate when NAME is set and not empty, else ""
-//	$${                a literal "${"
+//	${NAME}                  the value of NAME ("" when unset)
+//	${NAME-word}             word when NAME is unset, else the value
+//	${NAME:-word}            word when NAME is unset or empty, else the value
+//	${NAME+word}             word when NAME is set, even to "", else ""
+//	${NAME:+word}            word when NAME is set and not empty, else ""
+//	${NAME?message}          the value; fails with message when NAME is unset
+//	${NAME:?message}         the value; fails when NAME is unset or empty
+//	${NAME#pattern}          the value without its shortest prefix matching pattern
+//	${NAME##pattern}         the same, longest prefix
+//	${NAME%pattern}          the value without its shortest suffix matching pattern
+//	${NAME%%pattern}         the same, longest suffix
+//	${NAME/pattern/string}   the first, longest match of pattern replaced by string
+//	${NAME//pattern/string}  every match replaced
+//	$${                      a literal "${"
 //
-// NAME matches [A-Za-z_][A-Za-z0-9_]*. The default and alternate words are
-// templates themselves and may hold further references; the first "}" that
-// does not close a nested reference ends them (there is no escape for a
-// literal "}" inside a word). Any other "$" is literal text: "$HOME", "$$"
-// and a lone "}" mean themselves.
+// NAME matches [A-Za-z_][A-Za-z0-9_]*. Words, messages, patterns and
+// replacement strings are templates themselves and may hold further
+// references. The first "}" that does not close a nested reference ends
+// them (there is no escape for a literal "}" in a word), except in two
+// places, both as in BuildKit: the pattern of "/" and "//" ends at the
+// first "/" that does not belong to a nested reference, so a "}" before
+// it is pattern text ("${V/a}" is unterminated: write "${V/a/}" to delete
+// a match); and in a pattern "\" escapes the next character.
+//
+// Patterns are BuildKit's, not quite the shell's: "*" matches any string
+// and "?" one character, neither of them a newline; "\*", "\?", "\\", "\}"
+// and "\/" match the character itself, and any other "\" is an error;
+// "[" and "]" are ordinary characters (there are no bracket expressions);
+// everything else matches itself. A reference in a pattern contributes
+// its value as pattern text, so a "*" in the value is a wildcard, and a
+// pattern of "#" or "%" that starts with "#" (or "%") after expansion is
+// the longest-match form. These rules come from porting BuildKit's code
+// (pattern.go), which is what the differential tests check.
+//
+// Any other "$" is literal text: "$HOME", "$$" and a lone "}" mean
+// themselves. That is where the language differs from a Dockerfile on
+// purpose, with the absence of quotes and of "\" escapes outside patterns
+// (a Securefile string is already a quoted string of the file's own
+// syntax), names that are not the language's ("${1}", "${@}", "${é}") and
+// the replacement string of "//", whose "$0" or "${x}" coming from a value
+// BuildKit would read as a regexp template: here it is always literal
+// text.
 //
 // Templates are used in two modes:
 //
-//   - Full mode (Parse, Template.Expand) is for every value that is not a
-//     command. A malformed "${" is an error, and an unset name expands to
-//     "".
+//   - Full mode (Parse, Template.Eval) is for every value that is not a
+//     command. A malformed "${" is a Parse error, and an unset name
+//     expands to "". Eval fails, as BuildKit does, for a "?" reference
+//     whose name is unset (or empty), and for a pattern that the values
+//     of its references make invalid ("\" at its end, say). It expands
+//     every word, even one whose result is not used, so that
+//     "${A:-${B:?}}" fails when B is unset whether or not A is set: that
+//     is what BuildKit does too.
 //   - Command mode (ExpandCommand, CommandRefs) is for run, entrypoint, cmd
 //     and healthcheck commands, whose "$" mostly belong to the shell. Only a
-//     well-formed reference whose name the lookup knows is substituted;
-//     everything else, "$HOME", "${PATH}", "${PATH:-/bin}" with PATH
-//     unknown, "$$", "$(cmd)", "${A:?x}", an unterminated "${", is kept byte
-//     for byte. "$${" still becomes "${". The words of a reference that is
-//     kept are processed too: "${CC:-${TOOLCHAIN}gcc}" with only
-//     TOOLCHAIN known (as "x86_64-") becomes "${CC:-x86_64-gcc}".
+//     well-formed ${NAME}, ${NAME:-word} or ${NAME:+word} whose name the
+//     lookup knows is substituted; everything else, "$HOME", "${PATH}",
+//     "${PATH:-/bin}" with PATH unknown, "$$", "$(cmd)", "${A:?x}",
+//     "${A#v}", an unterminated "${", is kept byte for byte. "$${" still
+//     becomes "${". The words of a reference that is kept are processed
+//     too: "${CC:-${TOOLCHAIN}gcc}" with only TOOLCHAIN known (as
+//     "x86_64-") becomes "${CC:-x86_64-gcc}".
 //
-// Both modes run in time linear in the length of the string.
+// Parse, Names, the command mode and Eval run in time linear in the
+// length of the template and of the values they write, with two
+// exceptions, both bounded. Matching a pattern p against a value v costs
+// O(len(p)·len(v)) (it is a Go regexp, as in BuildKit; patterns longer
+// than MaxPattern bytes fail). The result of "//" can be longer than its
+// inputs, len(v)·len(string) for a pattern matching every character, and
+// nested "//" multiply: a result longer than MaxExpansion bytes fails.
 package interp
 
 import (
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
+
+// MaxPattern is the length limit, in bytes, of an expanded pattern: the
+// regexp it becomes costs memory in proportion.
+const MaxPattern = 64 << 10
+
+// MaxExpansion is the length limit, in bytes, of the result of a "//"
+// reference, which is the only one that can be longer than the template
+// and the values it reads together.
+const MaxExpansion = 16 << 20
 
 // PlatformArgs returns the names of the automatic platform args, which
 // every build file may reference without declaring them.
@@ -90,17 +145,41 @@ func scanName(s string, i int) int {
 	return i
 }
 
+func runeAt(s string, i int) string {
+	r, n := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && n <= 1 {
+		return s[i : i+1]
+	}
+	return s[i : i+n]
+}
+
 // Error is a template syntax error. Offset is the byte offset in the
-// template source of the character at fault.
+// template source of the character at fault. Hint, when set, says how to
+// write what the template seems to want.
 type Error struct {
 	Offset int
 	Msg    string
+	Hint   string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
 
-// Supported describes the reference forms, for messages.
-const Supported = "${NAME}, ${NAME:-default} and ${NAME:+alternate}"
+// ExpandError is a failure of Template.Eval: a "?" reference whose name
+// is unset (or empty, for ":?"), or a pattern the values of its
+// references make invalid or too long, or a "//" result longer than
+// MaxExpansion. Offset and End are the byte offsets of the reference in
+// the template source (End is exclusive).
+type ExpandError struct {
+	Name        string
+	Offset, End int
+	Msg         string // for "?": "NAME: message", as BuildKit says it
+}
+
+func (e *ExpandError) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
+
+// Supported lists the reference forms, for messages.
+const Supported = "${NAME}, ${NAME-word}, ${NAME:-word}, ${NAME+word}, ${NAME:+word}, ${NAME?message}, ${NAME:?message}, " +
+	"${NAME#pattern}, ${NAME##pattern}, ${NAME%pattern}, ${NAME%%pattern}, ${NAME/pattern/string} and ${NAME//pattern/string}"
 
 // Ref is one reference of a template: the name and the byte offsets of the
 // whole "${…}" in the source string (End is exclusive).
@@ -115,178 +194,42 @@ type Template struct {
 	parts []part
 }
 
-// part is literal text (already unescaped) or a reference.
+// part is literal text or a reference. Literal text is unescaped ("$${"
+// is "${") but keeps the "\" of a pattern, which the pattern reads.
 type part struct {
 	lit string
 	ref *ref
 }
 
+// op is the operator of a reference.
+type op uint8
+
+const (
+	opValue   op = iota // ${NAME}
+	opDefault           // ${NAME-word}, ${NAME:-word}
+	opAlt               // ${NAME+word}, ${NAME:+word}
+	opRequire           // ${NAME?message}, ${NAME:?message}
+	opPrefix            // ${NAME#pattern}, ${NAME##pattern}
+	opSuffix            // ${NAME%pattern}, ${NAME%%pattern}
+	opReplace           // ${NAME/pattern/string}, ${NAME//pattern/string}
+)
+
 type ref struct {
 	name   string
-	op     byte // 0, '-' or '+'
-	word   []part
+	op     op
+	colon  bool   // ":-", ":+", ":?": an empty value counts as unset
+	all    bool   // "//"
+	word   []part // the word, message or pattern ("#" of "##" included)
+	repl   []part // the replacement string of opReplace
 	offset int
 	end    int
-}
-
-// Parse parses s as a full-mode template. The error, if any, is an *Error.
-func Parse(s string) (*Template, error) {
-	// An explicit stack instead of recursion keeps deeply nested input
-	// linear (a deep Go stack is rescanned by every garbage collection).
-	type frame struct {
-		r     *ref // nil for the top level
-		parts []part
-	}
-	stack := []frame{{}}
-	var lit strings.Builder
-	seg := 0
-	flush := func(i int) {
-		lit.WriteString(s[seg:i])
-		if lit.Len() > 0 {
-			top := &stack[len(stack)-1]
-			top.parts = append(top.parts, part{lit: lit.String()})
-			lit.Reset()
-		}
-	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '}' && len(stack) > 1:
-			flush(i)
-			i++
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			top.r.word, top.r.end = top.parts, i
-			parent := &stack[len(stack)-1]
-			parent.parts = append(parent.parts, part{ref: top.r})
-			seg = i
-		case c != '$':
-			i++
-		case strings.HasPrefix(s[i:], "$${"):
-			lit.WriteString(s[seg:i])
-			lit.WriteString("${")
-			i += 3
-			seg = i
-		case strings.HasPrefix(s[i:], "${"):
-			flush(i)
-			r, next, err := parseHeader(s, i)
-			if err != nil {
-				return nil, err
-			}
-			i, seg = next, next
-			if r.op == 0 {
-				top := &stack[len(stack)-1]
-				top.parts = append(top.parts, part{ref: r})
-			} else {
-				stack = append(stack, frame{r: r})
-			}
-		default:
-			i++
-		}
-	}
-	if len(stack) > 1 {
-		return nil, unterminated(stack[len(stack)-1].r.offset)
-	}
-	flush(len(s))
-	return &Template{src: s, parts: stack[0].parts}, nil
-}
-
-func unterminated(off int) *Error {
-	return &Error{Offset: off, Msg: `unterminated "${" (no closing "}")`}
-}
-
-// parseHeader parses the start of a reference at s[off] ("${"): the name
-// and "}" (a complete reference, op 0) or the name and ":-" / ":+" (a
-// reference whose word starts at next).
-func parseHeader(s string, off int) (r *ref, next int, err error) {
-	i := off + 2
-	if i >= len(s) {
-		return nil, 0, unterminated(off)
-	}
-	if c := s[i]; !isNameStart(c) {
-		switch {
-		case c == '}' || c == ':':
-			return nil, 0, &Error{Offset: off, Msg: `missing name after "${"`}
-		case c == '#' || c == '!':
-			return nil, 0, badOperator(s, i)
-		}
-		return nil, 0, &Error{Offset: i, Msg: fmt.Sprintf("name cannot start with %q; names match [A-Za-z_][A-Za-z0-9_]*", runeAt(s, i))}
-	}
-	end := scanName(s, i)
-	r = &ref{name: s[i:end], offset: off}
-	i = end
-	if i >= len(s) {
-		return nil, 0, unterminated(off)
-	}
-	switch c := s[i]; {
-	case c == '}':
-		r.end = i + 1
-		return r, i + 1, nil
-	case c == ':':
-		if i+1 >= len(s) {
-			return nil, 0, unterminated(off)
-		}
-		if op := s[i+1]; op == '-' || op == '+' {
-			r.op = op
-			return r, i + 2, nil
-		}
-		return nil, 0, badOperator(s, i)
-	case strings.IndexByte("-=?+#%/^,@[", c) >= 0:
-		return nil, 0, badOperator(s, i)
-	default:
-		return nil, 0, &Error{Offset: i, Msg: fmt.Sprintf("invalid character %q in name %q; names match [A-Za-z_][A-Za-z0-9_]*", runeAt(s, i), r.name)}
-	}
-}
-
-func badOperator(s string, i int) *Error {
-	op := runeAt(s, i)
-	if op == ":" && i+1 < len(s) {
-		op += runeAt(s, i+1)
-	}
-	return &Error{Offset: i, Msg: fmt.Sprintf("unsupported operator %q: only %s are supported", op, Supported)}
-}
-
-func runeAt(s string, i int) string {
-	r, n := utf8.DecodeRuneInString(s[i:])
-	if r == utf8.RuneError && n <= 1 {
-		return s[i : i+1]
-	}
-	return s[i : i+n]
-}
-
-// Names returns the name of every reference in s, in source order, as
-// Parse reads them, whether or not s parses: "${NAME}", "${NAME:-…}" and
-// "${NAME:+…}", and also a reference Parse rejects after reading its name,
-// one with an operator the language does not support ("${VERSION#v}",
-// "${NAME%.*}", "${NAME:?}") or one that is never closed. "$${" is an
-// escape, as for Parse. The checker uses it so that an arg used in a
-// template it reports as malformed is not also reported as unused.
-func Names(s string) []string {
-	var out []string
-	for i := 0; i < len(s); {
-		switch {
-		case s[i] != '$':
-			i++
-		case strings.HasPrefix(s[i:], "$${"):
-			i += 3
-		case strings.HasPrefix(s[i:], "${"):
-			end := scanName(s, i+2)
-			if end > i+2 {
-				out = append(out, s[i+2:end])
-			}
-			i = end
-		default:
-			i++
-		}
-	}
-	return out
 }
 
 // String returns the template source.
 func (t *Template) String() string { return t.src }
 
 // IsLiteral reports whether the template has no references, so that
-// Expand returns the same text whatever the lookup.
+// Eval returns the same text whatever the lookup.
 func (t *Template) IsLiteral() bool {
 	for _, p := range t.parts {
 		if p.ref != nil {
@@ -299,59 +242,34 @@ func (t *Template) IsLiteral() bool {
 // Refs returns every reference, nested ones included, in source order.
 func (t *Template) Refs() []Ref {
 	var out []Ref
-	walk(t.parts, func(r *ref) bool {
+	walkRefs(t.parts, func(r *ref) {
 		out = append(out, Ref{Name: r.name, Offset: r.offset, End: r.end})
-		return true
-	}, func(lit string) {})
+	})
 	return out
 }
 
-// walk visits parts in order, without recursion: onRef is called for each
-// reference and its word is visited next when it returns true.
-func walk(parts []part, onRef func(*ref) bool, onLit func(string)) {
-	type cursor struct {
-		parts []part
-		i     int
-	}
-	stack := []cursor{{parts: parts}}
+// walkRefs calls fn for every reference of parts in source order, without
+// recursion (deeply nested input stays linear).
+func walkRefs(parts []part, fn func(*ref)) {
+	stack := [][]part{parts}
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
-		if top.i >= len(top.parts) {
+		if len(*top) == 0 {
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		p := top.parts[top.i]
-		top.i++
+		p := (*top)[0]
+		*top = (*top)[1:]
 		if p.ref == nil {
-			onLit(p.lit)
-		} else if onRef(p.ref) && len(p.ref.word) > 0 {
-			stack = append(stack, cursor{parts: p.ref.word})
+			continue
+		}
+		fn(p.ref)
+		// The replacement follows the pattern in the source: push it first.
+		if len(p.ref.repl) > 0 {
+			stack = append(stack, p.ref.repl)
+		}
+		if len(p.ref.word) > 0 {
+			stack = append(stack, p.ref.word)
 		}
 	}
-}
-
-// Expand returns the template with every reference replaced. lookup
-// returns a name's value and whether it is set; an unset name expands to
-// "" (or to its default). A nil lookup treats every name as unset.
-func (t *Template) Expand(lookup func(name string) (string, bool)) string {
-	var b strings.Builder
-	b.Grow(len(t.src))
-	walk(t.parts, func(r *ref) bool {
-		var v string
-		var ok bool
-		if lookup != nil {
-			v, ok = lookup(r.name)
-		}
-		set := ok && v != ""
-		switch {
-		case r.op == 0 || r.op == '-' && set:
-			b.WriteString(v)
-			return false
-		case r.op == '-':
-			return true
-		default: // '+'
-			return set
-		}
-	}, func(lit string) { b.WriteString(lit) })
-	return b.String()
 }

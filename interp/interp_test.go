@@ -58,6 +58,37 @@ func TestParseExpand(t *testing.T) {
 		{in: "trailing $", want: "trailing $"},
 		{in: "{A}", want: "{A}"},
 		{in: "é${A}ü", want: "éaü", refs: []Ref{{"A", 2, 6}}},
+		// Without ":", only unset counts.
+		{in: "${A-d}", want: "a", refs: []Ref{{"A", 0, 6}}},
+		{in: "${UNSET-d}", want: "d", refs: []Ref{{"UNSET", 0, 10}}},
+		{in: "${EMPTY-d}", want: "", refs: []Ref{{"EMPTY", 0, 10}}},
+		{in: "${A+x}", want: "x", refs: []Ref{{"A", 0, 6}}},
+		{in: "${EMPTY+x}", want: "x", refs: []Ref{{"EMPTY", 0, 10}}},
+		{in: "${UNSET+x}", want: "", refs: []Ref{{"UNSET", 0, 10}}},
+		{in: "${A?}", want: "a", refs: []Ref{{"A", 0, 5}}},
+		{in: "${EMPTY?must be set}", want: "", refs: []Ref{{"EMPTY", 0, 20}}},
+		{in: "${A:?must not be empty}", want: "a", refs: []Ref{{"A", 0, 23}}},
+		// Patterns.
+		{in: "${VERSION#1}", want: ".22", refs: []Ref{{"VERSION", 0, 12}}},
+		{in: "${VERSION##*2}", want: "", refs: []Ref{{"VERSION", 0, 14}}},
+		{in: "${VERSION#*2}", want: "2", refs: []Ref{{"VERSION", 0, 13}}},
+		{in: "${VERSION%.*}", want: "1", refs: []Ref{{"VERSION", 0, 13}}},
+		{in: "${VERSION%%2*}", want: "1.", refs: []Ref{{"VERSION", 0, 14}}},
+		{in: "${VERSION%?}", want: "1.2", refs: []Ref{{"VERSION", 0, 12}}},
+		{in: "${VERSION#[1]}", want: "1.22", refs: []Ref{{"VERSION", 0, 14}}},
+		{in: `${VERSION#1\?}`, want: "1.22", refs: []Ref{{"VERSION", 0, 14}}},
+		{in: "${VERSION/2/x}", want: "1.x2", refs: []Ref{{"VERSION", 0, 14}}},
+		{in: "${VERSION//2/x}", want: "1.xx", refs: []Ref{{"VERSION", 0, 15}}},
+		{in: "${VERSION//2/}", want: "1.", refs: []Ref{{"VERSION", 0, 14}}},
+		{in: "${VERSION/.*/}", want: "1", refs: []Ref{{"VERSION", 0, 14}}},
+		{in: "${VERSION/2}/x}", want: "1.22", refs: []Ref{{"VERSION", 0, 15}}}, // the pattern is "2}"
+		{in: "${VERSION/2/a/b}", want: "1.a/b2", refs: []Ref{{"VERSION", 0, 16}}},
+		{in: `${VERSION/\//x}`, want: "1.22", refs: []Ref{{"VERSION", 0, 15}}},
+		{in: "${VERSION/${A}/${B_2}}", want: "1.22", refs: []Ref{{"VERSION", 0, 22}, {"A", 10, 14}, {"B_2", 15, 21}}},
+		{in: "${A/a/${B_2}}", want: "bee", refs: []Ref{{"A", 0, 13}, {"B_2", 6, 12}}},
+		{in: "${A/a/$${B_2}}", want: "${B_2}", refs: []Ref{{"A", 0, 13}}}, // the string is "${B_2"; the last "}" is literal
+		{in: "${B_2#${UNSET:-b}}", want: "ee", refs: []Ref{{"B_2", 0, 18}, {"UNSET", 6, 17}}},
+		{in: "${UNSET:-${VERSION%.*}}", want: "1", refs: []Ref{{"UNSET", 0, 23}, {"VERSION", 9, 22}}},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			tpl, err := Parse(tc.in)
@@ -90,28 +121,45 @@ func TestParseErrors(t *testing.T) {
 		in     string
 		offset int
 		msg    string
+		hint   string // a part of the hint; "" for none
 	}{
-		{"${", 0, `unterminated "${" (no closing "}")`},
-		{"abc ${A", 4, `unterminated "${" (no closing "}")`},
-		{"${A:", 0, `unterminated "${" (no closing "}")`},
-		{"${A:-x", 0, `unterminated "${" (no closing "}")`},
-		{"${A:-${B}", 0, `unterminated "${" (no closing "}")`},
-		{"${A:-${B:-x", 5, `unterminated "${" (no closing "}")`},
-		{"${}", 0, `missing name after "${"`},
-		{"x ${:-d}", 2, `missing name after "${"`},
-		{"${1A}", 2, `name cannot start with "1"; names match [A-Za-z_][A-Za-z0-9_]*`},
-		{"${ A}", 2, `name cannot start with " "; names match [A-Za-z_][A-Za-z0-9_]*`},
-		{"${é}", 2, `name cannot start with "é"; names match [A-Za-z_][A-Za-z0-9_]*`},
-		{"${A.B}", 3, `invalid character "." in name "A"; names match [A-Za-z_][A-Za-z0-9_]*`},
-		{"${A B}", 3, `invalid character " " in name "A"; names match [A-Za-z_][A-Za-z0-9_]*`},
-		{"${A:?required}", 3, `unsupported operator ":?": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
-		{"${A:=x}", 3, `unsupported operator ":=": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
-		{"${A:1}", 3, `unsupported operator ":1": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
-		{"${A-x}", 3, `unsupported operator "-": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
-		{"${A%.*}", 3, `unsupported operator "%": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
-		{"${A/x/y}", 3, `unsupported operator "/": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
-		{"${#A}", 2, `unsupported operator "#": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
-		{"${B:-${A:?x}}", 8, `unsupported operator ":?": only ${NAME}, ${NAME:-default} and ${NAME:+alternate} are supported`},
+		{"${", 0, `unterminated "${" (no closing "}")`, ""},
+		{"abc ${A", 4, `unterminated "${" (no closing "}")`, ""},
+		{"${A:", 0, `unterminated "${" (no closing "}")`, ""},
+		{"${A:-x", 0, `unterminated "${" (no closing "}")`, ""},
+		{"${A:-${B}", 0, `unterminated "${" (no closing "}")`, ""},
+		{"${A:-${B:-x", 5, `unterminated "${" (no closing "}")`, ""},
+		{"${A#x", 0, `unterminated "${" (no closing "}")`, ""},
+		{`${A#x\}`, 0, `unterminated "${" (no closing "}")`, ""},
+		{`${A#x\`, 0, `unterminated "${" (no closing "}")`, ""},
+		{"${A/x}", 0, `unterminated "${A/" (no "/" after the pattern; a "}" before it is part of the pattern)`, "${A/pattern/}"},
+		{"${A//x}${B}", 0, `unterminated "${A/" (no "/" after the pattern; a "}" before it is part of the pattern)`, "${A/pattern/string}"},
+		{"${A/x/y", 0, `unterminated "${" (no closing "}")`, ""},
+		{"${}", 0, `missing name after "${"`, ""},
+		{"x ${:-d}", 2, `missing name after "${"`, ""},
+		{"${1A}", 2, `name cannot start with "1"; names match [A-Za-z_][A-Za-z0-9_]*`, ""},
+		{"${ A}", 2, `name cannot start with " "; names match [A-Za-z_][A-Za-z0-9_]*`, ""},
+		{"${é}", 2, `name cannot start with "é"; names match [A-Za-z_][A-Za-z0-9_]*`, ""},
+		{"${A.B}", 3, `invalid character "." in name "A"; names match [A-Za-z_][A-Za-z0-9_]*`, ""},
+		{"${A B}", 3, `invalid character " " in name "A"; names match [A-Za-z_][A-Za-z0-9_]*`, ""},
+		{"${A:=x}", 3, `unsupported operator ":="`, "${A:-default}"},
+		{"${A=x}", 3, `unsupported operator "="`, "assignment"},
+		{"${A:1}", 3, `unsupported operator ":1"`, "substrings"},
+		{"${A: -1}", 3, `unsupported operator ": "`, "substrings"},
+		{"${A:#x}", 3, `unsupported operator ":#"`, "without the colon"},
+		{"${A:}", 3, `missing operator after ":"`, "${A:-default}"},
+		{"${A:x}", 3, `unsupported operator ":x"`, ""},
+		{"${A^^}", 3, `unsupported operator "^"`, "case conversion"},
+		{"${A,}", 3, `unsupported operator ","`, "case conversion"},
+		{"${A@Q}", 3, `unsupported operator "@"`, "${A@operator}"},
+		{"${A[0]}", 3, `unsupported operator "["`, "arrays"},
+		{"${#A}", 2, `unsupported operator "#"`, "length"},
+		{"${!A}", 2, `unsupported operator "!"`, "indirection"},
+		{"${B:-x${A,}}", 9, `unsupported operator ","`, "case conversion"},
+		{`${A#\x}`, 4, `invalid escape "\x" in a pattern`, `"\" escapes only`},
+		{`${A//a\é/}`, 6, `invalid escape "\é" in a pattern`, `"\" escapes only`},
+		{`${A%%\$${B}}`, 5, `invalid escape "\$" in a pattern`, `"\" escapes only`},
+		{`${A#\${B}}`, 4, `invalid escape "\$" in a pattern`, `"\" escapes only`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			_, err := Parse(tc.in)
@@ -119,10 +167,95 @@ func TestParseErrors(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("Parse(%q) = %v, want an *Error", tc.in, err)
 			}
-			if diff := cmp.Diff(&Error{Offset: tc.offset, Msg: tc.msg}, e); diff != "" {
-				t.Errorf("Parse(%q) error (-want +got):\n%s", tc.in, diff)
+			if e.Offset != tc.offset || e.Msg != tc.msg {
+				t.Errorf("Parse(%q) error at %d: %s\nwant at %d: %s", tc.in, e.Offset, e.Msg, tc.offset, tc.msg)
+			}
+			if tc.hint == "" && e.Hint != "" || !strings.Contains(e.Hint, tc.hint) {
+				t.Errorf("Parse(%q) hint %q, want one with %q", tc.in, e.Hint, tc.hint)
 			}
 		})
+	}
+}
+
+func TestEval(t *testing.T) {
+	big := strings.Repeat("x", 5000)
+	vars := map[string]string{"A": "a", "EMPTY": "", "BS": `\`, "BIG": big, "PAT": strings.Repeat("?", MaxPattern+1)}
+	lookup := func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+	for _, tc := range []struct {
+		in     string
+		want   string       // when err is nil
+		err    *ExpandError // the failure
+		substr bool         // err.Msg is a part of the message
+	}{
+		{in: "${UNSET:?}", err: &ExpandError{"UNSET", 0, 10, "UNSET: is not allowed to be unset"}},
+		{in: "${UNSET?}", err: &ExpandError{"UNSET", 0, 9, "UNSET: is not allowed to be unset"}},
+		{in: "${EMPTY:?}", err: &ExpandError{"EMPTY", 0, 10, "EMPTY: is not allowed to be empty"}},
+		{in: "${EMPTY?}", want: ""},
+		{in: "${UNSET?set it with --build-arg UNSET=…}", err: &ExpandError{"UNSET", 0, 42, "UNSET: set it with --build-arg UNSET=…"}},
+		{in: "${UNSET:?${A}${A}}", err: &ExpandError{"UNSET", 0, 18, "UNSET: aa"}},
+		// Every word is expanded, even one whose result is not used.
+		{in: "x${A:-${UNSET:?deep}}", err: &ExpandError{"UNSET", 6, 20, "UNSET: deep"}},
+		{in: "${UNSET:+${UNSET:?deep}}", err: &ExpandError{"UNSET", 9, 23, "UNSET: deep"}},
+		{in: "${A#${UNSET:?p}}", err: &ExpandError{"UNSET", 4, 15, "UNSET: p"}},
+		// The first failure in source order is the one reported.
+		{in: "${U1:?one}${U2:?two}", err: &ExpandError{"U1", 0, 10, "U1: one"}},
+		// A pattern the values make invalid, or not.
+		{in: "${A#${BS}}", err: &ExpandError{"A", 0, 10, `invalid pattern "\\": "\" at the end`}},
+		{in: "${A%${BS}}", err: &ExpandError{"A", 0, 10, `invalid pattern "\\": "\" at the end`}},
+		{in: "${A#${BS}x}", err: &ExpandError{"A", 0, 11, `invalid pattern "\\x": invalid escape "\x"`}},
+		{in: "${A/${BS}x/y}", err: &ExpandError{"A", 0, 13, `invalid pattern "\\x": invalid escape "\x"`}},
+		{in: `${A#${BS}\*}`, want: "a"}, // the value's "\" takes the escape over: "\\*" is "\" and "*"
+		// Limits.
+		{in: "${A#${PAT}}", err: &ExpandError{"A", 0, 11, "longer than the limit"}, substr: true},
+		{in: "${BIG//?/${BIG}}", err: &ExpandError{"BIG", 0, 16, "longer than the limit"}, substr: true},
+		{in: "${BIG//?/ab}", want: strings.Repeat("ab", 5000)},
+	} {
+		tpl, err := Parse(tc.in)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tc.in, err)
+			continue
+		}
+		got, err := tpl.Eval(lookup)
+		if tc.err == nil {
+			if err != nil || got != tc.want {
+				t.Errorf("Eval(%q) = %.40q, %v; want %.40q", tc.in, got, err, tc.want)
+			}
+			continue
+		}
+		var e *ExpandError
+		if !errors.As(err, &e) {
+			t.Errorf("Eval(%q) = %.40q, %v; want an *ExpandError", tc.in, got, err)
+			continue
+		}
+		if tc.substr && strings.Contains(e.Msg, tc.err.Msg) {
+			tc.err.Msg = e.Msg
+		}
+		if diff := cmp.Diff(tc.err, e); diff != "" {
+			t.Errorf("Eval(%q) error (-want +got):\n%s", tc.in, diff)
+		}
+		if got != "" || tpl.Expand(lookup) != "" {
+			t.Errorf("Eval(%q) failed with %q, Expand gives %q; want \"\" from both", tc.in, got, tpl.Expand(lookup))
+		}
+	}
+}
+
+// TestEvalLookups: every reference is looked up once, after the
+// references of its words, as BuildKit's lexer does.
+func TestEvalLookups(t *testing.T) {
+	tpl, err := Parse("${A:-${B}}${C/${D}/${E}}${F}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	tpl.Expand(func(name string) (string, bool) {
+		got = append(got, name)
+		return "x", true
+	})
+	if want := []string{"B", "A", "D", "E", "C", "F"}; !cmp.Equal(got, want) {
+		t.Errorf("lookups %q, want %q", got, want)
 	}
 }
 
@@ -233,6 +366,14 @@ func TestLinear(t *testing.T) {
 		strings.Repeat("$$", n) + "{",
 		strings.Repeat("${A}", n),
 		strings.Repeat("}", n) + strings.Repeat("${A:-x", n),
+		strings.Repeat("${A#", n) + strings.Repeat("}", n),
+		strings.Repeat("${A%%", n) + strings.Repeat("}", n),
+		strings.Repeat("${A/", n) + strings.Repeat("/", n) + strings.Repeat("}", n),
+		strings.Repeat("${A//a/", n) + strings.Repeat("}", n),
+		strings.Repeat("${A:?", n) + strings.Repeat("}", n),
+		strings.Repeat("${A/x", n),
+		"${A#" + strings.Repeat(`\*`, n) + "}",
+		"${A#" + strings.Repeat(`\`, n),
 	}
 	for _, in := range inputs {
 		if tpl, err := Parse(in); err == nil {
@@ -254,19 +395,25 @@ func TestNames(t *testing.T) {
 		{"plain $HOME $$ text", nil},
 		{"${A}", []string{"A"}},
 		{"${A:-${B}}x${C:+y}", []string{"A", "B", "C"}},
-		// Forms Parse rejects after reading the name still name it.
 		{"${VERSION#v}", []string{"VERSION"}},
 		{"${VERSION##*/}", []string{"VERSION"}},
 		{"${NAME%.*}", []string{"NAME"}},
-		{"${NAME%%-*}", []string{"NAME"}},
-		{"${NAME/a/b}", []string{"NAME"}},
+		{"${NAME/a/${B}}", []string{"NAME", "B"}},
 		{"${NAME:?required}", []string{"NAME"}},
+		{"${A:-x${B#${C}}}", []string{"A", "B", "C"}},
+		// Forms Parse rejects after reading the name still name it.
 		{"${NAME:=x}", []string{"NAME"}},
-		{"${NAME-x}", []string{"NAME"}},
+		{"${NAME:0:2}", []string{"NAME"}},
 		{"${NAME,,}", []string{"NAME"}},
-		{"${A:-x${B#y}}", []string{"A", "B"}},
+		{"${A:-x${B^}}${C}", []string{"A", "B", "C"}},
+		{"${A:-x${B^}y}${C}", []string{"A", "B", "C"}},
 		{"${UNCLOSED", []string{"UNCLOSED"}},
 		{"${UNCLOSED:-${B}", []string{"UNCLOSED", "B"}},
+		{"${A/x}${B}", []string{"A", "B"}},
+		{`${A#\x${B}}`, []string{"A", "B"}},
+		// "\$" in a pattern is not a reference.
+		{`${A#\${B}}`, []string{"A"}},
+		{`${A:-\${B}}`, []string{"A", "B"}},
 		// Not references: escapes, and no name where Parse wants one.
 		{"$${A}", nil},
 		{"$$${A}", nil},
@@ -285,6 +432,7 @@ func TestNamesAgreeWithRefs(t *testing.T) {
 	for _, in := range []string{
 		"", "x", "${A}", "x${A}y${B:-${C}}", "${A:+[${VERSION}]}", "$${A}", "x$${A}y${A}",
 		"$$${A}", "$$$${A}", "${UNSET:-$${A}}", "$HOME $A $ $$ $(pwd) }", "é${A}ü",
+		"${A/${B}/${C}}", "${A#${B:-${C}}}", `${A#\*${B}}`, "${A/}/${B}}",
 	} {
 		tmpl, err := Parse(in)
 		if err != nil {
