@@ -104,19 +104,17 @@ func (c *checker) templateError(v spec.Value[string], fb spec.Range, err error) 
 	if end > len(v.V) {
 		end = len(v.V)
 	}
-	hint := `to write a literal "${", write "$${"`
-	detail := fmt.Sprintf("%q is not a valid template: %s. Strings may use %s, where NAME is an arg or a platform arg.", v.V, e.Msg, interp.Supported)
-	if strings.HasPrefix(e.Msg, "unsupported operator") {
+	hint := e.Hint
+	switch {
+	case hint != "":
+	case strings.HasPrefix(e.Msg, "unsupported operator"):
 		hint = "compute the value in a run step instead, or write \"$${\" for a literal \"${\""
-		detail = fmt.Sprintf("%q is not a valid template: %s, where NAME is an arg or a platform arg.", v.V, e.Msg)
+	default:
+		hint = `to write a literal "${", write "$${"`
 	}
+	detail := fmt.Sprintf("%q is not a valid template: %s. Strings may use %s, where NAME is an arg or a platform arg.", v.V, e.Msg, interp.Supported)
 	// The summary stays terse; the detail has the whole message.
-	summary := e.Msg
-	for _, sep := range []string{": only ", "; "} {
-		if i := strings.Index(summary, sep); i > 0 {
-			summary = summary[:i]
-		}
-	}
+	summary, _, _ := strings.Cut(e.Msg, "; ")
 	c.errorf(subRange(v, fb, e.Offset, end), "invalid-interpolation", detail, hint, "invalid interpolation: %s", summary)
 }
 
