@@ -18,7 +18,7 @@
 //	${NAME##pattern}         the same, longest prefix
 //	${NAME%pattern}          the value without its shortest suffix matching pattern
 //	${NAME%%pattern}         the same, longest suffix
-//	${NAME/pattern/string}   the first, longest match of pattern replaced by string
+//	${NAME/pattern/string}   the first match of pattern replaced by string
 //	${NAME//pattern/string}  every match replaced
 //	$${                      a literal "${"
 //
@@ -32,13 +32,15 @@
 // a match); and in a pattern "\" escapes the next character.
 //
 // Patterns are BuildKit's, not quite the shell's: "*" matches any string
-// and "?" one character, neither of them a newline; "\*", "\?", "\\", "\}"
-// and "\/" match the character itself, and any other "\" is an error;
-// "[" and "]" are ordinary characters (there are no bracket expressions);
-// everything else matches itself. A reference in a pattern contributes
-// its value as pattern text, so a "*" in the value is a wildcard, and a
-// pattern of "#" or "%" that starts with "#" (or "%") after expansion is
-// the longest-match form. These rules come from porting BuildKit's code
+// (as short as possible for "#" and "%", as long as possible for "##",
+// "%%" and the leftmost match of "/" and "//") and "?" one character,
+// neither of them a newline; "\*", "\?", "\\", "\}" and "\/" match the
+// character itself, and any other "\" is an error; "[" and "]" are
+// ordinary characters (there are no bracket expressions); everything else
+// matches itself. A reference in a pattern contributes its value as
+// pattern text, so a "*" in the value is a wildcard, and a pattern of "#"
+// or "%" that starts with "#" (or "%") after expansion is the
+// longest-match form. These rules come from porting BuildKit's code
 // (pattern.go), which is what the differential tests check.
 //
 // Any other "$" is literal text: "$HOME", "$$" and a lone "}" mean
