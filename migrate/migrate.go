@@ -34,24 +34,28 @@ type ParseError struct {
 func (e *ParseError) Error() string { return e.Err.Error() }
 func (e *ParseError) Unwrap() error { return e.Err }
 
-var platformArgs = map[string]bool{
-	"BUILDPLATFORM": true, "BUILDOS": true, "BUILDARCH": true, "BUILDVARIANT": true,
-	"TARGETPLATFORM": true, "TARGETOS": true, "TARGETARCH": true, "TARGETVARIANT": true,
-}
-
 type conv struct {
 	f        *spec.File
 	findings []Finding
+	seen     map[Finding]bool
+	esc      rune            // the Dockerfile's escape character
+	names    map[string]bool // the valid names some ARG declares
 	args     map[string]*spec.Arg
+	global   *scope            // what FROM and the global ARGs see
+	scopes   map[string]*scope // by our stage name, at the stage's end
 	stageIdx map[string]string // lower-case Dockerfile name or index -> our name
 	secrets  map[string]*spec.Secret
 	ssh      map[string]*spec.SSH
 	caches   map[string]*spec.Cache
-	platform map[string]bool // platform args some ARG declares
 }
 
+// find records a finding once.
 func (c *conv) find(line int, format string, a ...any) {
-	c.findings = append(c.findings, Finding{Line: line, Message: fmt.Sprintf(format, a...)})
+	fd := Finding{Line: line, Message: fmt.Sprintf(format, a...)}
+	if !c.seen[fd] {
+		c.seen[fd] = true
+		c.findings = append(c.findings, fd)
+	}
 }
 
 func lineOf(cmd interface{ Location() []parser.Range }) int {
@@ -83,34 +87,54 @@ func Dockerfile(name string, src []byte) (f *spec.File, findings []Finding, err 
 	}
 	c := &conv{
 		f:        &spec.File{},
+		seen:     map[Finding]bool{},
+		esc:      res.EscapeToken,
+		names:    map[string]bool{},
 		args:     map[string]*spec.Arg{},
+		global:   newScope(true),
+		scopes:   map[string]*scope{},
 		stageIdx: map[string]string{},
 		secrets:  map[string]*spec.Secret{},
 		ssh:      map[string]*spec.SSH{},
 		caches:   map[string]*spec.Cache{},
-		platform: map[string]bool{},
 	}
+	// Args are file-wide in a Securefile: every template refers to any of
+	// them, whichever stage declares it.
 	for i := range metaArgs {
-		c.arg(&metaArgs[i], "")
+		c.declare(&metaArgs[i])
+	}
+	for _, st := range stages {
+		for _, cmd := range st.Commands {
+			if a, ok := cmd.(*instructions.ArgCommand); ok {
+				c.declare(a)
+			}
+		}
+	}
+	// FROM sees the platform args and TARGETSTAGE undeclared
+	// (dockerfile2llb's defaultArgs), and the global ARGs.
+	for _, name := range spec.PlatformArgs {
+		c.global.addArg(name)
+	}
+	c.global.addArg(spec.TargetStageArg)
+	for i := range metaArgs {
+		c.arg(&metaArgs[i], c.global)
 	}
 	used := map[string]bool{}
 	for i, st := range stages {
+		last := i == len(stages)-1
 		name := sanitize(st.Name)
 		if name == "" || st.Name == "" {
 			name = fmt.Sprintf("stage%d", i)
+			if last && !used["default"] && targetStageRE.Match(src) {
+				name = "default"
+				c.find(stageLine(st), "the last stage has no name; named \"default\", the value a Dockerfile build without --target gives TARGETSTAGE")
+			}
 		}
 		for used[name] {
 			name += "_"
 		}
 		used[name] = true
-		// Args declared inside stages are file-level args here; collect
-		// them first so interpolation in this stage can see them.
-		for _, cmd := range st.Commands {
-			if a, ok := cmd.(*instructions.ArgCommand); ok {
-				c.arg(a, name)
-			}
-		}
-		s := c.stage(st, name, i == len(stages)-1)
+		s := c.stage(st, name, last)
 		c.stageIdx[strings.ToLower(st.Name)] = name
 		c.stageIdx[strconv.Itoa(i)] = name
 		c.f.Stages = append(c.f.Stages, s)
@@ -124,7 +148,7 @@ func Dockerfile(name string, src []byte) (f *spec.File, findings []Finding, err 
 func (c *conv) unusedArgs(src []byte, metaArgs []instructions.ArgCommand, stages []instructions.Stage) {
 	check := func(a *instructions.ArgCommand) {
 		for _, kv := range a.Args {
-			if kv.Value != nil || platformArgs[kv.Key] {
+			if kv.Value != nil || spec.IsAutomaticArg(kv.Key) {
 				continue
 			}
 			re := regexp.MustCompile(`\$\{?` + regexp.QuoteMeta(kv.Key) + `\b`)
@@ -168,177 +192,83 @@ func sanitize(s string) string {
 	return s
 }
 
-var argNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-func (c *conv) arg(a *instructions.ArgCommand, stage string) {
-	line := lineOf(a)
-	for _, kv := range a.Args {
-		if platformArgs[kv.Key] {
-			c.platform[kv.Key] = true // automatic in the Securefile
-			continue
-		}
-		if !argNameRE.MatchString(kv.Key) {
-			c.find(line, "ARG %s: not a valid arg name; dropped", kv.Key)
-			continue
-		}
-		def := ""
-		if kv.Value != nil {
-			def = *kv.Value
-		}
-		if prev, ok := c.args[kv.Key]; ok {
-			if prev.Default.V != def && kv.Value != nil {
-				c.find(line, "ARG %s: declared again with default %q; args are file-wide in a Securefile, keeping the first default %q", kv.Key, def, prev.Default.V)
-			}
-			continue
-		}
-		sa := &spec.Arg{Name: spec.Of(kv.Key)}
-		c.args[kv.Key] = sa // declared before its default is translated: defaults may refer to earlier args only
-		if def != "" {
-			sa.Default = spec.Of(c.interp(line, def))
-		}
-		c.f.Args = append(c.f.Args, sa)
+func stageLine(st instructions.Stage) int {
+	if len(st.Location) > 0 {
+		return st.Location[0].Start.Line
 	}
-}
-
-// interp rewrites Dockerfile variable references in a non-RUN value: args
-// become ${NAME}; anything else (ENV variables) cannot be expressed and is
-// kept literally, with a Finding.
-func (c *conv) interp(line int, s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch == '\\' && i+1 < len(s) && s[i+1] == '$' {
-			b.WriteByte('$')
-			if i+2 < len(s) && s[i+2] == '{' {
-				b.WriteByte('$')
-			}
-			i++
-			continue
-		}
-		if ch != '$' {
-			b.WriteByte(ch)
-			continue
-		}
-		if i+1 < len(s) && s[i+1] == '{' {
-			end := strings.IndexByte(s[i:], '}')
-			if end < 0 {
-				b.WriteString("$$")
-				continue
-			}
-			inner := s[i+2 : i+end]
-			name := inner
-			if k := strings.IndexAny(inner, ":-+?#%/"); k >= 0 {
-				name = inner[:k]
-			}
-			mod := inner[len(name):]
-			if c.known(name) && mod != "" && !strings.HasPrefix(mod, ":-") && !strings.HasPrefix(mod, ":+") {
-				c.find(line, "${%s}: only the :- and :+ forms exist in a Securefile; kept literally", inner)
-				b.WriteString("$" + s[i:i+end+1])
-			} else if c.known(name) {
-				b.WriteString(s[i : i+end+1])
-			} else {
-				c.find(line, "${%s} is not a build arg (an ENV variable?); the Securefile has no reference to env values, kept literally", name)
-				b.WriteString("$" + s[i:i+end+1])
-			}
-			i += end
-			continue
-		}
-		j := i + 1
-		for j < len(s) && (s[j] == '_' || s[j] >= 'A' && s[j] <= 'Z' || s[j] >= 'a' && s[j] <= 'z' || j > i+1 && s[j] >= '0' && s[j] <= '9') {
-			j++
-		}
-		name := s[i+1 : j]
-		switch {
-		case name == "":
-			b.WriteByte('$')
-		case c.known(name):
-			b.WriteString("${" + name + "}")
-		default:
-			c.find(line, "$%s is not a build arg (an ENV variable?); the Securefile has no reference to env values, kept literally", name)
-			b.WriteString("$" + name)
-		}
-		i = j - 1
-	}
-	return b.String()
-}
-
-func (c *conv) known(name string) bool {
-	_, ok := c.args[name]
-	return ok || platformArgs[name]
+	return 0
 }
 
 func (c *conv) stage(st instructions.Stage, name string, last bool) *spec.Stage {
 	s := &spec.Stage{Name: spec.Of(name)}
-	line := 0
-	if len(st.Location) > 0 {
-		line = st.Location[0].Start.Line
-	}
+	line := stageLine(st)
 	s.Comments = []string{fmt.Sprintf(" from Dockerfile line %d", line)}
 	if last {
 		s.Kind = spec.KindImage
 	}
+	sc := newScope(false)
 	base := st.BaseName
-	switch {
+	switch parent := c.stageIdx[strings.ToLower(base)]; {
 	case strings.EqualFold(base, "scratch"):
 		s.From = spec.Source{Set: true, Kind: spec.SourceScratch}
-	case c.stageIdx[strings.ToLower(base)] != "":
-		s.From = spec.Source{Set: true, Kind: spec.SourceStage, Name: spec.Of(c.stageIdx[strings.ToLower(base)])}
+	case parent != "":
+		s.From = spec.Source{Set: true, Kind: spec.SourceStage, Name: spec.Of(parent)}
+		// A stage built on another sees that stage's args and env.
+		sc = c.scopes[parent].inherit()
 	default:
-		s.From = spec.Source{Set: true, Kind: spec.SourceImage, Name: spec.Of(c.interp(line, base))}
+		s.From = spec.Source{Set: true, Kind: spec.SourceImage, Name: spec.Of(c.val(c.global, line, base))}
 	}
 	if st.Platform != "" {
-		s.Platform = spec.Of(c.interp(line, st.Platform))
+		s.Platform = spec.Of(c.val(c.global, line, st.Platform))
 	}
 	for _, cmd := range st.Commands {
-		c.command(s, cmd)
+		c.command(s, sc, cmd)
 	}
+	c.scopes[name] = sc
 	return s
 }
 
-func (c *conv) command(s *spec.Stage, cmd instructions.Command) {
+func (c *conv) command(s *spec.Stage, sc *scope, cmd instructions.Command) {
 	line := lineOf(cmd)
 	switch x := cmd.(type) {
 	case *instructions.ArgCommand:
-		// handled as file-level args
+		c.arg(x, sc)
 	case *instructions.EnvCommand:
-		e := &spec.Env{}
-		for _, kv := range x.Env {
-			e.Vars = append(e.Vars, &spec.KeyValue{Key: spec.Of(kv.Key), Value: spec.Of(c.interp(line, unquoteWord(kv.Value)))})
-		}
-		s.Steps = append(s.Steps, e)
+		c.env(s, sc, x, line)
 	case *instructions.WorkdirCommand:
-		s.Steps = append(s.Steps, &spec.Workdir{Path: spec.Of(c.interp(line, x.Path))})
+		s.Steps = append(s.Steps, &spec.Workdir{Path: spec.Of(c.val(sc, line, x.Path))})
 	case *instructions.UserCommand:
-		s.Steps = append(s.Steps, &spec.User{User: spec.Of(c.interp(line, x.User))})
+		s.Steps = append(s.Steps, &spec.User{User: spec.Of(c.val(sc, line, x.User))})
 	case *instructions.RunCommand:
-		c.run(s, x, line)
+		c.run(s, sc, x, line)
 	case *instructions.CopyCommand:
-		c.copyCmd(s, x, line)
+		c.copyCmd(s, sc, x, line)
 	case *instructions.AddCommand:
-		c.add(s, x, line)
+		c.add(s, sc, x, line)
 	case *instructions.LabelCommand:
 		for _, kv := range x.Labels {
-			s.Config.Labels = append(s.Config.Labels, &spec.KeyValue{Key: spec.Of(unquoteWord(kv.Key)), Value: spec.Of(c.interp(line, unquoteWord(kv.Value)))})
+			s.Config.Labels = append(s.Config.Labels, &spec.KeyValue{Key: spec.Of(c.setting(sc, line, "LABEL", kv.Key)), Value: spec.Of(c.setting(sc, line, "LABEL", kv.Value))})
 		}
 	case *instructions.MaintainerCommand:
-		s.Config.Labels = append(s.Config.Labels, &spec.KeyValue{Key: spec.Of("maintainer"), Value: spec.Of(c.interp(line, x.Maintainer))})
+		// Not expanded by a Dockerfile.
+		s.Config.Labels = append(s.Config.Labels, &spec.KeyValue{Key: spec.Of("maintainer"), Value: spec.Of(escapeLit(x.Maintainer))})
 		c.find(line, "MAINTAINER is deprecated; converted to the label \"maintainer\"")
 	case *instructions.ExposeCommand:
 		for _, p := range x.Ports {
-			s.Config.Expose = appendList(s.Config.Expose, c.interp(line, p))
+			s.Config.Expose = appendList(s.Config.Expose, c.setting(sc, line, "EXPOSE", p))
 		}
 	case *instructions.VolumeCommand:
 		for _, v := range x.Volumes {
-			s.Config.Volumes = appendList(s.Config.Volumes, c.interp(line, v))
+			s.Config.Volumes = appendList(s.Config.Volumes, c.setting(sc, line, "VOLUME", v))
 		}
 	case *instructions.EntrypointCommand:
-		s.Config.Entrypoint = command(x.ShellDependantCmdLine)
+		s.Config.Entrypoint = c.containerCommand(line, "ENTRYPOINT", x.ShellDependantCmdLine)
 	case *instructions.CmdCommand:
-		s.Config.Cmd = command(x.ShellDependantCmdLine)
+		s.Config.Cmd = c.containerCommand(line, "CMD", x.ShellDependantCmdLine)
 	case *instructions.HealthCheckCommand:
 		s.Config.Healthcheck = c.health(x, line)
 	case *instructions.StopSignalCommand:
-		s.Config.StopSignal = spec.Of(c.interp(line, x.Signal))
+		s.Config.StopSignal = spec.Of(c.setting(sc, line, "STOPSIGNAL", x.Signal))
 	case *instructions.ShellCommand:
 		c.find(line, "SHELL %s has no equivalent; run steps use /bin/sh -c (write the shell into each run command instead)", strings.Join(x.Shell, " "))
 	case *instructions.OnbuildCommand:
@@ -354,46 +284,6 @@ func appendList(l spec.List[string], v string) spec.List[string] {
 	return l
 }
 
-func command(cl instructions.ShellDependantCmdLine) spec.Command {
-	if cl.PrependShell {
-		return spec.Command{Shell: spec.Of(strings.Join(cl.CmdLine, " "))}
-	}
-	return spec.Command{Exec: spec.ListOf(cl.CmdLine...)}
-}
-
-func (c *conv) health(x *instructions.HealthCheckCommand, line int) *spec.Healthcheck {
-	h := &spec.Healthcheck{}
-	hc := x.Health
-	if hc == nil {
-		return h
-	}
-	switch {
-	case len(hc.Test) > 0 && hc.Test[0] == "NONE":
-		h.None = spec.Of(true)
-		return h
-	case len(hc.Test) > 1 && hc.Test[0] == "CMD-SHELL":
-		h.Test = spec.Command{Shell: spec.Of(strings.Join(hc.Test[1:], " "))}
-	case len(hc.Test) > 0 && hc.Test[0] == "CMD":
-		h.Test = spec.Command{Exec: spec.ListOf(hc.Test[1:]...)}
-	}
-	if hc.Interval > 0 {
-		h.Interval = spec.Of(hc.Interval.String())
-	}
-	if hc.Timeout > 0 {
-		h.Timeout = spec.Of(hc.Timeout.String())
-	}
-	if hc.StartPeriod > 0 {
-		h.StartPeriod = spec.Of(hc.StartPeriod.String())
-	}
-	if hc.StartInterval > 0 {
-		h.StartInterval = spec.Of(hc.StartInterval.String())
-	}
-	if hc.Retries > 0 {
-		h.Retries = spec.Of(hc.Retries)
-	}
-	return h
-}
-
 func (c *conv) source(line int, from string) spec.Source {
 	if from == "" {
 		return spec.Source{}
@@ -401,25 +291,26 @@ func (c *conv) source(line int, from string) spec.Source {
 	if n, ok := c.stageIdx[strings.ToLower(from)]; ok {
 		return spec.Source{Set: true, Kind: spec.SourceStage, Name: spec.Of(n)}
 	}
-	return spec.Source{Set: true, Kind: spec.SourceImage, Name: spec.Of(c.interp(line, from))}
+	// Not expanded by a Dockerfile (a variable there is an error).
+	return spec.Source{Set: true, Kind: spec.SourceImage, Name: spec.Of(escapeLit(from))}
 }
 
-func (c *conv) copyCmd(s *spec.Stage, x *instructions.CopyCommand, line int) {
+func (c *conv) copyCmd(s *spec.Stage, sc *scope, x *instructions.CopyCommand, line int) {
 	if len(x.SourceContents) > 0 {
 		c.find(line, "COPY of a heredoc has no equivalent; write the file with a run step instead; dropped")
 	}
 	if len(x.SourcePaths) == 0 {
 		return
 	}
-	cp := &spec.Copy{From: c.source(line, x.From), Dest: spec.Of(c.interp(line, x.DestPath))}
+	cp := &spec.Copy{From: c.source(line, x.From), Dest: spec.Of(c.val(sc, line, x.DestPath))}
 	for _, p := range x.SourcePaths {
-		cp.Sources = appendList(cp.Sources, c.interp(line, p))
+		cp.Sources = appendList(cp.Sources, c.val(sc, line, p))
 	}
 	if x.Chown != "" {
-		cp.Chown = spec.Of(c.interp(line, x.Chown))
+		cp.Chown = spec.Of(c.val(sc, line, x.Chown))
 	}
 	if x.Chmod != "" {
-		cp.Chmod = spec.Of(c.interp(line, x.Chmod))
+		cp.Chmod = spec.Of(c.val(sc, line, x.Chmod))
 	}
 	if x.Link {
 		cp.Link = spec.Of(true)
@@ -428,7 +319,7 @@ func (c *conv) copyCmd(s *spec.Stage, x *instructions.CopyCommand, line int) {
 		cp.Parents = spec.Of(true)
 	}
 	for _, e := range x.ExcludePatterns {
-		cp.Exclude = appendList(cp.Exclude, c.interp(line, e))
+		cp.Exclude = appendList(cp.Exclude, escapeLit(e)) // not expanded by a Dockerfile
 	}
 	s.Steps = append(s.Steps, cp)
 }
@@ -443,18 +334,18 @@ func isGit(u string) bool {
 
 var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
-func (c *conv) add(s *spec.Stage, x *instructions.AddCommand, line int) {
+func (c *conv) add(s *spec.Stage, sc *scope, x *instructions.AddCommand, line int) {
 	if len(x.SourceContents) > 0 {
 		c.find(line, "ADD of a heredoc has no equivalent; write the file with a run step instead; dropped")
 	}
-	dest := spec.Of(c.interp(line, x.DestPath))
+	dest := spec.Of(c.val(sc, line, x.DestPath))
 	var local []string
 	for _, src := range x.SourcePaths {
 		switch {
 		case isGit(src):
 			a := &spec.Add{Kind: spec.AddGit, Dest: dest}
 			u, frag, _ := strings.Cut(src, "#")
-			a.URL = spec.Of(c.interp(line, u))
+			a.URL = spec.Of(c.val(sc, line, u))
 			if strings.HasPrefix(u, "git@") || strings.HasPrefix(u, "ssh://") {
 				c.find(line, "ADD %s clones over ssh; BuildKit would trust whatever host key a scan returns, the Securefile requires a pinned one, so `securefile lint` reports it until an ssh declaration lists the host's key in known_hosts (ssh-keyscan once, check the fingerprint, commit the line)", u)
 			}
@@ -462,7 +353,7 @@ func (c *conv) add(s *spec.Stage, x *instructions.AddCommand, line int) {
 				if commitRE.MatchString(ref) {
 					a.Commit = spec.Of(ref)
 				} else {
-					a.Ref = spec.Of(c.interp(line, ref))
+					a.Ref = spec.Of(c.val(sc, line, ref))
 				}
 				if sub != "" {
 					c.find(line, "ADD %s: the subdirectory %q of a git source has no equivalent; the whole repository is added", src, sub)
@@ -478,16 +369,16 @@ func (c *conv) add(s *spec.Stage, x *instructions.AddCommand, line int) {
 					c.find(line, "ADD %s: --checksum=%s not converted for git sources", src, x.Checksum)
 				}
 			}
-			c.addOwner(a, x, line)
+			c.addOwner(sc, a, x, line)
 			s.Steps = append(s.Steps, a)
 		case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
-			a := &spec.Add{Kind: spec.AddHTTP, URL: spec.Of(c.interp(line, src)), Dest: dest}
+			a := &spec.Add{Kind: spec.AddHTTP, URL: spec.Of(c.val(sc, line, src)), Dest: dest}
 			if x.Checksum != "" {
-				a.Checksum = spec.Of(c.interp(line, x.Checksum))
+				a.Checksum = spec.Of(c.val(sc, line, x.Checksum))
 			} else {
 				c.find(line, "ADD %s has no --checksum; the Securefile requires one, so the add step is emitted without it and `securefile lint` reports it until you add checksum = \"sha256:...\"", src)
 			}
-			c.addOwner(a, x, line)
+			c.addOwner(sc, a, x, line)
 			s.Steps = append(s.Steps, a)
 		default:
 			if archiveRE.MatchString(src) && (x.Unpack == nil || *x.Unpack) {
@@ -500,31 +391,31 @@ func (c *conv) add(s *spec.Stage, x *instructions.AddCommand, line int) {
 		c.find(line, "ADD of local files converted to copy")
 		cc := &instructions.CopyCommand{SourcesAndDest: instructions.SourcesAndDest{DestPath: x.DestPath, SourcePaths: local},
 			Chown: x.Chown, Chmod: x.Chmod, Link: x.Link, ExcludePatterns: x.ExcludePatterns}
-		c.copyCmd(s, cc, line)
+		c.copyCmd(s, sc, cc, line)
 	}
 	if x.Link {
 		c.find(line, "ADD --link: add steps have no link option; dropped for remote sources")
 	}
 }
 
-func (c *conv) addOwner(a *spec.Add, x *instructions.AddCommand, line int) {
+func (c *conv) addOwner(sc *scope, a *spec.Add, x *instructions.AddCommand, line int) {
 	if x.Chown != "" {
-		a.Chown = spec.Of(c.interp(line, x.Chown))
+		a.Chown = spec.Of(c.val(sc, line, x.Chown))
 	}
 	if x.Chmod != "" {
-		a.Chmod = spec.Of(c.interp(line, x.Chmod))
+		a.Chmod = spec.Of(c.val(sc, line, x.Chmod))
 	}
 }
 
-func (c *conv) run(s *spec.Stage, x *instructions.RunCommand, line int) {
+func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line int) {
 	r := &spec.Run{}
+	var named []string
 	if x.PrependShell {
-		cmd := c.runArgs(strings.Join(x.CmdLine, " "))
+		cmd := strings.Join(x.CmdLine, " ")
 		if len(x.Files) == 1 && len(x.CmdLine) == 1 && strings.TrimLeft(strings.TrimPrefix(x.CmdLine[0], "<<"), "-") == x.Files[0].Name {
 			// RUN <<EOF: the heredoc is the script.
-			r.Command.Shell = spec.Of(c.runArgs(x.Files[0].Data))
+			cmd = x.Files[0].Data
 			x.Files = nil
-			cmd = ""
 		}
 		for _, f := range x.Files {
 			data := f.Data
@@ -533,18 +424,29 @@ func (c *conv) run(s *spec.Stage, x *instructions.RunCommand, line int) {
 			}
 			cmd += "\n" + data + f.Name
 		}
-		if cmd != "" {
-			r.Command.Shell = spec.Of(cmd)
-		}
+		c.runNames(sc, line, shellNames(cmd))
+		text := c.commandText(line, "RUN", cmd, false)
+		r.Command.Shell = spec.Of(text)
+		named = shellNames(text)
 	} else {
-		r.Command.Exec = spec.ListOf(x.CmdLine...)
+		items := make([]string, len(x.CmdLine))
+		for i, it := range x.CmdLine {
+			items[i] = c.commandText(line, "RUN in exec form", it, true)
+		}
+		r.Command.Exec = spec.ListOf(items...)
 		if len(x.Files) > 0 {
 			c.find(line, "RUN in exec form with a heredoc has no equivalent; the heredoc is dropped")
 		}
 	}
+	c.runEnv(sc, r, named)
 	// Mount options are only parsed on expansion; expand without changing
-	// anything.
-	if err := x.Expand(func(w string) (string, error) { return w, nil }); err != nil {
+	// anything (a variable in them is kept as text).
+	if err := x.Expand(func(w string) (string, error) {
+		if strings.Contains(w, "$") {
+			c.find(line, "RUN --mount option %q: a variable in a mount option is not converted; kept as text", w)
+		}
+		return w, nil
+	}); err != nil {
 		// BuildKit rejects the step too; dropping a secret mount silently
 		// would be worse than stopping.
 		panic(&ParseError{Line: line, Err: fmt.Errorf("RUN --mount: %w", err)})
@@ -560,20 +462,6 @@ func (c *conv) run(s *spec.Stage, x *instructions.RunCommand, line int) {
 		r.Security = spec.Of(sec)
 	}
 	s.Steps = append(s.Steps, r)
-}
-
-var dollarName = regexp.MustCompile(`\$([A-Za-z_][A-Za-z0-9_]*)`)
-
-// runArgs rewrites $NAME to ${NAME} in a shell command when NAME is a
-// declared arg: a Dockerfile passes args to RUN as environment variables,
-// a Securefile substitutes ${NAME} only.
-func (c *conv) runArgs(s string) string {
-	return dollarName.ReplaceAllStringFunc(s, func(m string) string {
-		if _, ok := c.args[m[1:]]; ok || c.platform[m[1:]] {
-			return "${" + m[1:] + "}"
-		}
-		return m
-	})
 }
 
 func octal(p *uint64) spec.Value[string] {
@@ -727,40 +615,4 @@ func (c *conv) mount(r *spec.Run, m *instructions.Mount, line int) {
 func sameSecret(a, b *spec.Secret, id string) bool {
 	aid := a.ID.Or(a.Name.V)
 	return aid == id && a.Target == b.Target && a.Env == b.Env && a.Mode == b.Mode && a.UID == b.UID && a.GID == b.GID && a.Required == b.Required
-}
-
-// unquoteWord removes the shell quoting BuildKit's parser leaves in ENV and
-// LABEL values (A="x y" keeps its quotes there; the Dockerfile frontend
-// removes them when it expands the word). Quotes are removed and
-// backslash escapes resolved; "$" is kept so that interp can still turn
-// arg references into ${NAME}.
-func unquoteWord(s string) string {
-	if !strings.ContainsAny(s, `"'\`) {
-		return s
-	}
-	var b strings.Builder
-	var quote rune
-	escaped := false
-	for _, r := range s {
-		switch {
-		case escaped:
-			if quote == '"' && r != '"' && r != '\\' && r != '$' {
-				b.WriteRune('\\')
-			}
-			b.WriteRune(r)
-			escaped = false
-		case r == '\\' && quote != '\'':
-			escaped = true
-		case quote == 0 && (r == '"' || r == '\''):
-			quote = r
-		case r == quote:
-			quote = 0
-		default:
-			b.WriteRune(r)
-		}
-	}
-	if escaped {
-		b.WriteRune('\\')
-	}
-	return b.String()
 }

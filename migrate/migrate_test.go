@@ -129,7 +129,7 @@ func TestRobust(t *testing.T) {
 		}
 	}
 	r := rand.New(rand.NewSource(1))
-	words := []string{"FROM", "RUN", "COPY", "ADD", "ARG", "ENV", "--mount=type=cache,target=/x", "--from=0", "$A", "${B:-c}", "<<EOF", "EOF", "\n", "\\\n", "[\"a\"]", "=", "AS", "x", " ", "\t", "#", "\"", "'"}
+	words := []string{"FROM", "RUN", "COPY", "ADD", "ARG", "ENV", "--mount=type=cache,target=/x", "--from=0", "$A", "${B:-c}", "${B%%*.}", "${C/x/y}", "$${D}", "${E", "'$A'", "\\$", "CMD", "ENV", "LABEL", "<<EOF", "EOF", "\n", "\\\n", "[\"a\"]", "=", "AS", "x", " ", "\t", "#", "\"", "'"}
 	for i := 0; i < 2000; i++ {
 		var b strings.Builder
 		b.WriteString("FROM a AS s\n")

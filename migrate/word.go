@@ -1,0 +1,355 @@
+package migrate
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// A value of a Dockerfile instruction (ENV, LABEL, WORKDIR, USER, COPY and
+// ADD paths and options, EXPOSE, VOLUME, STOPSIGNAL, ARG defaults, FROM) is
+// a word that BuildKit's shell lexer expands (frontend/dockerfile/shell,
+// ProcessWord): it removes quotes, resolves escapes and replaces $NAME and
+// every ${NAME…} form. value translates such a word into a Securefile
+// template with the same result: literal text escaped so that no "${" in it
+// starts a reference, and every reference written ${NAME…} with its
+// operator and words as the lexer reads them. The walk mirrors the lexer's
+// (processStopOn, processDollar, the quote functions) so that it splits a
+// word where BuildKit does; what BuildKit rejects is kept as text with a
+// Finding, as that Dockerfile does not build either.
+
+// tok is literal text (unescaped) or a whole reference, already a
+// template.
+type tok struct {
+	text string
+	ref  bool
+}
+
+// lexFail is a word BuildKit's lexer rejects; value recovers it.
+type lexFail struct{ msg string }
+
+type lexer struct {
+	c    *conv
+	sc   *scope
+	line int
+	esc  rune
+	rs   []rune
+	i    int
+	// names are the names the word refers to, in order.
+	names []string
+}
+
+const eof = rune(-1)
+
+func (l *lexer) peek() rune {
+	if l.i >= len(l.rs) {
+		return eof
+	}
+	return l.rs[l.i]
+}
+
+func (l *lexer) next() rune {
+	r := l.peek()
+	if r != eof {
+		l.i++
+	}
+	return r
+}
+
+func (l *lexer) fail(format string, a ...any) {
+	panic(lexFail{msg: fmt.Sprintf(format, a...)})
+}
+
+// value translates the Dockerfile word s, expanded in scope sc at line,
+// into a template. It also returns the names s refers to.
+func (c *conv) value(sc *scope, line int, s string) (out string, names []string) {
+	if !strings.ContainsAny(s, "$\"'"+string(c.esc)) {
+		return s, nil
+	}
+	l := &lexer{c: c, sc: sc, line: line, esc: c.esc, rs: []rune(s)}
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok := r.(lexFail)
+			if !ok {
+				panic(r)
+			}
+			c.find(line, "%q: BuildKit cannot expand it (%s), so the Dockerfile does not build; kept as text", s, f.msg)
+			out, names = escapeLit(s), nil
+		}
+	}()
+	toks := l.stopOn(eof, false, false)
+	return l.render(toks, false, false), l.names
+}
+
+// val is value without the names.
+func (c *conv) val(sc *scope, line int, s string) string {
+	v, _ := c.value(sc, line, s)
+	return v
+}
+
+// stopOn is processStopOn: the tokens up to stop (consumed), or to the end
+// when stop is eof. raw keeps escapes (pattern words), pattern doubles an
+// escape inside quotes.
+func (l *lexer) stopOn(stop rune, raw, pattern bool) []tok {
+	var toks []tok
+	lit := func(s string) { toks = append(toks, tok{text: s}) }
+	for {
+		ch := l.peek()
+		if ch == eof {
+			if stop != eof {
+				l.fail("unexpected end of statement while looking for matching %c", stop)
+			}
+			return toks
+		}
+		if stop != eof && ch == stop {
+			l.next()
+			return toks
+		}
+		switch {
+		case ch == '$':
+			toks = append(toks, l.dollar()...)
+		case ch == '\'':
+			lit(l.single(pattern))
+		case ch == '"':
+			toks = append(toks, l.double(raw, pattern)...)
+		default:
+			l.next()
+			if ch == l.esc {
+				if raw {
+					lit(string(ch))
+				}
+				ch = l.next()
+				if ch == eof {
+					return toks
+				}
+			}
+			lit(string(ch))
+		}
+	}
+}
+
+// single is processSingleQuote: everything up to the next quote, as is.
+func (l *lexer) single(pattern bool) string {
+	l.next()
+	var b strings.Builder
+	for {
+		ch := l.next()
+		switch ch {
+		case eof:
+			l.fail("unexpected end of statement while looking for matching single-quote")
+		case '\'':
+			return b.String()
+		}
+		if pattern && ch == l.esc {
+			b.WriteRune(ch)
+		}
+		b.WriteRune(ch)
+	}
+}
+
+// double is processDoubleQuote: references are expanded, and the escape
+// only escapes '"', '$' and itself.
+func (l *lexer) double(raw, pattern bool) []tok {
+	l.next()
+	var toks []tok
+	for {
+		switch l.peek() {
+		case eof:
+			l.fail("unexpected end of statement while looking for matching double-quote")
+		case '"':
+			l.next()
+			return toks
+		case '$':
+			toks = append(toks, l.dollar()...)
+			continue
+		}
+		ch := l.next()
+		if ch == l.esc {
+			switch l.peek() {
+			case eof:
+				continue
+			case '"', '$', l.esc:
+				if raw {
+					toks = append(toks, tok{text: string(ch)})
+				}
+				ch = l.next()
+			default:
+				if raw {
+					toks = append(toks, tok{text: string(ch)})
+				}
+			}
+		}
+		toks = append(toks, tok{text: string(ch)})
+	}
+}
+
+// name is processName: a run of letters, digits and "_", or one run of
+// digits (a positional parameter), or one special parameter.
+func (l *lexer) name() string {
+	var b strings.Builder
+	for {
+		ch := l.peek()
+		if ch == eof {
+			return b.String()
+		}
+		if b.Len() == 0 && unicode.IsDigit(ch) {
+			for unicode.IsDigit(l.peek()) {
+				b.WriteRune(l.next())
+			}
+			return b.String()
+		}
+		if b.Len() == 0 && strings.ContainsRune("@*#?-$!0", ch) {
+			return string(l.next())
+		}
+		if !unicode.IsLetter(ch) && !unicode.IsDigit(ch) && ch != '_' {
+			return b.String()
+		}
+		b.WriteRune(l.next())
+	}
+}
+
+// dollar is processDollar: "$" starts a reference or is literal.
+func (l *lexer) dollar() []tok {
+	l.next()
+	if l.peek() != '{' {
+		name := l.name()
+		if name == "" {
+			return []tok{{text: "$"}}
+		}
+		return l.ref(name, "", nil)
+	}
+	l.next()
+	switch l.peek() {
+	case eof:
+		l.fail("syntax error: missing '}'")
+	case '{', '}', ':':
+		l.fail("syntax error: bad substitution")
+	}
+	name := l.name()
+	ch := l.next()
+	switch ch {
+	case '}':
+		return l.ref(name, "", nil)
+	case ':':
+		op := l.next()
+		if op == '#' || op == '%' {
+			l.fail("unsupported modifier (:%c) in substitution", op)
+		}
+		word := l.stopOn('}', false, false)
+		if op != '-' && op != '+' && op != '?' {
+			l.fail("unsupported modifier (:%c) in substitution", op)
+		}
+		return l.ref(name, ":"+string(op), [][]tok{word})
+	case '-', '+', '?':
+		return l.ref(name, string(ch), [][]tok{l.stopOn('}', false, false)})
+	case '#', '%':
+		return l.ref(name, string(ch), [][]tok{l.stopOn('}', true, true)})
+	case '/':
+		op := "/"
+		if l.peek() == '/' {
+			l.next()
+			op = "//"
+		}
+		pat := l.stopOn('/', true, true)
+		repl := l.stopOn('}', true, false)
+		return l.ref(name, op, [][]tok{pat, repl})
+	}
+	if ch == eof {
+		l.fail("syntax error: missing '}'")
+	}
+	l.fail("unsupported modifier (%c) in substitution", ch)
+	return nil
+}
+
+// ref is the reference to name with operator op and its words: a pattern
+// and a replacement for "/" and "//", else at most one word.
+func (l *lexer) ref(name, op string, words [][]tok) []tok {
+	if !isName(name) {
+		// "$1", "$$", "${é}": nothing sets them, so the lexer expands
+		// them as unset; a Securefile name cannot be written for them.
+		l.c.find(l.line, "$%s: not a name a Securefile can refer to; a Dockerfile value has it unset, so it is converted to what that gives (\"\", or the default word)", name)
+		switch op {
+		case "?", ":?":
+			l.fail("%s: is not allowed to be unset", name)
+		case "-", ":-":
+			return words[0]
+		}
+		return nil
+	}
+	l.names = append(l.names, name)
+	l.c.refName(l.sc, l.line, name)
+	var b strings.Builder
+	b.WriteString("${" + name + op)
+	raw := op != "" && strings.ContainsRune("#%/", rune(op[0]))
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(l.render(w, true, raw))
+	}
+	b.WriteByte('}')
+	return []tok{{text: b.String(), ref: true}}
+}
+
+// render joins tokens into a template: literal text escaped, references as
+// they are. inWord says the tokens are the word of a reference, where a
+// literal "}" would end it early; raw words keep the lexer's escapes, so
+// an escaped "}" or "/" stays escaped.
+func (l *lexer) render(toks []tok, inWord, raw bool) string {
+	var b strings.Builder
+	var lit strings.Builder
+	flush := func(beforeRef bool) {
+		s := lit.String()
+		lit.Reset()
+		if beforeRef && strings.HasSuffix(s, "$") {
+			// "$" then "${…}" would read as the escape "$${".
+			l.c.find(l.line, "a literal \"$\" right before a reference cannot be written in a Securefile; dropped")
+			s = strings.TrimRight(s, "$")
+		}
+		if inWord && !raw && strings.Contains(s, "}") {
+			l.c.find(l.line, "a literal \"}\" inside ${…} cannot be written in a Securefile: the reference ends there")
+		}
+		b.WriteString(escapeLit(s))
+	}
+	for _, t := range toks {
+		if !t.ref {
+			lit.WriteString(t.text)
+			continue
+		}
+		flush(true)
+		b.WriteString(t.text)
+	}
+	flush(false)
+	return b.String()
+}
+
+// escapeLit writes literal text as a template: in a Securefile "$${" is a
+// literal "${", so every run of dollar signs right before "{" gets one
+// more. Any other "$" is literal already.
+func escapeLit(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] == '$' && i+1 < len(s) && s[i+1] == '{' {
+			b.WriteByte('$')
+		}
+	}
+	return b.String()
+}
+
+// isName reports whether s is a Securefile name, [A-Za-z_][A-Za-z0-9_]*.
+func isName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
