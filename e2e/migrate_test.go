@@ -34,7 +34,10 @@ import (
 // A case directory holds a Dockerfile and its context; an optional file
 // "target" names the stage both builds select, an optional file
 // "platforms" the platforms both build (then every platform's image is
-// compared with its counterpart).
+// compared with its counterpart), an optional file "build-args" the build
+// args both get (NAME=VALUE lines; # starts a comment), and an optional
+// file "base" the image the build arg BASE names: "debian" for the Debian
+// image, else (and without the file) busybox.
 func TestMigrationFidelity(t *testing.T) {
 	root := filepath.Join(h.repo, "e2e", "testdata", "migrate")
 	entries, err := os.ReadDir(root)
@@ -59,6 +62,21 @@ func migrationCase(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	attrs := map[string]string{"build-arg:BASE": h.base}
+	if b, err := os.ReadFile(filepath.Join(dir, "base")); err == nil && strings.TrimSpace(string(b)) == "debian" {
+		attrs["build-arg:BASE"] = getenv("E2E_DEBIAN_IMAGE", h.registry+"/debian:bookworm")
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "build-args")); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l == "" || strings.HasPrefix(l, "#") {
+				continue
+			}
+			k, v, ok := strings.Cut(l, "=")
+			if !ok {
+				t.Fatalf("build-args: %q is not NAME=VALUE", l)
+			}
+			attrs["build-arg:"+k] = v
+		}
+	}
 	if tgt, err := os.ReadFile(filepath.Join(dir, "target")); err == nil {
 		attrs["target"] = strings.TrimSpace(string(tgt))
 	}
