@@ -3,6 +3,9 @@ package interp
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -18,16 +21,18 @@ import (
 //
 // They are restricted to the subset of templates where the two languages
 // agree by design (inLexerSubset): no quotes (' and " are the lexer's,
-// and literal text here), no "$" that does not start "${" (a bare "$NAME"
-// or "$$" is literal text here and a variable for the lexer), no "$${"
-// (this package's escape), no "\" except directly in the text of a
+// and literal text here), no "$" that starts a variable for the lexer
+// other than "${" ("$NAME", "$1", "$$", "$@" are literal text here; a "$"
+// before any other character, or at the end, is literal in both), no
+// "$${" (this package's escape), no "\" except directly in the text of a
 // pattern (where both read it as an escape; elsewhere it is literal text
 // here), and no name after "${" that is not one of this language's names
 // ("${1}", "${@}", "${é}", "${/a/b}" with an empty name, which the lexer
 // expands and this package rejects). The template must be valid UTF-8
 // and not start with a byte order mark, which the lexer's text/scanner
-// rewrites. Values hold no "$": in the string of "//" the lexer reads a
-// "$" as a regexp template (see TestLexerDifferences).
+// rewrites. Values hold no "$", and a template with "//" has no "$" of
+// literal text: in the string of "//" the lexer reads a "$" as a regexp
+// template (see TestLexerDifferences).
 
 // lexEnv is a shell.EnvGetter.
 type lexEnv map[string]string
@@ -70,8 +75,17 @@ func inLexerSubset(s string) bool {
 		if s[i] != '$' {
 			continue
 		}
-		if i+1 == len(s) || s[i+1] != '{' {
-			return false
+		if i+1 == len(s) {
+			if strings.Contains(s, "//") {
+				return false
+			}
+			break
+		}
+		if r, _ := utf8.DecodeRuneInString(s[i+1:]); r != '{' {
+			if r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("@*#?$!-", r) || strings.Contains(s, "//") {
+				return false
+			}
+			continue
 		}
 		j := i + 2
 		if j < len(s) && !isNameStart(s[j]) && !strings.ContainsRune("{}:", rune(s[j])) {
@@ -174,6 +188,8 @@ var lexerEnvs = []map[string]string{
 	{"V": "vvv", "P": "///", "G": "*", "N": "\n", "W": "é", "B": `\`, "S": "XX", "R": "#"},
 	{"V": "1.22", "P": "src/app/main.go", "G": "?", "R": "*", "S": "X"},
 	{"V": "#v#1", "P": "%p%", "G": "[a-z]", "N": "a\n\nb", "W": "☃☃", "B": `a\*b`, "S": "", "R": "x/y}z"},
+	// Values of BuildKit's own tests (lex_test.go, TestProcessWithMatches).
+	{"V": `()[]{}^.*?|\x`, "P": "/foo*/*/*.txt", "B": `\*/`, "S": "xxyy", "G": "a***yy*", "R": "/?/", "W": "???y"},
 }
 
 // lexerTemplates are the templates of TestLexerAgrees (and seeds of
@@ -215,6 +231,11 @@ var lexerTemplates = []string{
 	"${G/[d]/D}", "${G//?/.}", "${G/a*c/-}", "${N//?/.}", "${N/line1?/}", "${W//ö/o}", "${W//?/x}",
 	"${V/${V}/same}", "${V/${G}/g}", "${V//${U:-.}/${U:-_}}", "${V/v/${U:?gone}}", `${G/\*/x}`, `${G//\?/x}`,
 	`${P//\//-}`, `${V/\}/x}`, "${V/x", "${V/x/y",
+	// BuildKit's own test cases, with these names.
+	`${V#()[]{\}^.\*\?|\\}`, `${G%%\**\*}`, `${S#*x*y}`, `${W#?\?}`, "${P/${B}/.} - ${P//${B}/.}",
+	"${P/${R}/} - ${P//${R}/}", "${S/${U}/ww}", "${S///}", "${U///}", "${U:-.}${S%x}${U:-.}",
+	// A "$" that starts no variable for either.
+	"$", "a$", "$.", "${U:-$}", "${V#$}", "${V/./$}", "${V/./$ }", "$ ${V}", "$/",
 	// Malformed: both fail.
 	"${", "${V", "${V:", "${V:-", "${V:-x", "${U:-${V}", "${}", "${:}", "${:-x}", "${{V}}", "${V:=x}", "${V=x}",
 	"${V:1}", "${V:1:2}", "${V: -1}", "${V:#x}", "${V:%x}", "${V:}", "${V^}", "${V^^}", "${V,}", "${V@Q}",
@@ -261,6 +282,7 @@ func TestLexerDifferences(t *testing.T) {
 		// Values: the only case, and the reason why the subset's values hold no "$".
 		{in: "${V//./${D}}", ours: "v1[$0]2", lexer: "v1[.]2", why: "the string of // is literal, values included (the lexer reads $0 as the match)"},
 		{in: "${V//./${E}}", ours: "v1${x}y2", lexer: "v1y2", why: "the string of // is literal, values included"},
+		{in: "${V//./${V///$}}", ours: "v1$v$1$.$2$2", lexer: "v1$.$2", why: "the string of // is literal, whatever expansion made it ($1 is a regexp group for the lexer)"},
 	} {
 		tpl, err := Parse(tc.in)
 		if (err != nil) != tc.parseFails {
@@ -319,4 +341,38 @@ func FuzzLexerAgrees(f *testing.F) {
 			t.Fatalf("%q with %q: %s", s, vars, diff)
 		}
 	})
+}
+
+// TestLexerOwnCases runs the differential test on the cases of BuildKit's
+// own lexer test (envVarTest, next to lex.go in the module) that are in the
+// subset, with that test's variables.
+func TestLexerOwnCases(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/moby/buildkit").Output()
+	if err != nil {
+		t.Fatalf("go list -m github.com/moby/buildkit: %v", err)
+	}
+	data, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "frontend", "dockerfile", "shell", "envVarTest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"PWD": "/home", "SHELL": "bash", "KOREAN": "한국어", "NULL": ""}
+	n := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Split(line, "|")
+		if strings.HasPrefix(line, "#") || len(fields) != 3 || strings.TrimSpace(fields[0]) == "W" {
+			continue
+		}
+		s := strings.TrimSpace(fields[1])
+		if !inLexerSubset(s) {
+			continue
+		}
+		n++
+		if diff := compareWithLexer(s, vars); diff != "" {
+			t.Errorf("%q: %s", s, diff)
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d cases of envVarTest are in the subset", n)
+	}
+	t.Logf("%d cases of envVarTest are in the subset", n)
 }
