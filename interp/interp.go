@@ -48,9 +48,9 @@
 // purpose, with the absence of quotes and of "\" escapes outside patterns
 // (a Securefile string is already a quoted string of the file's own
 // syntax), names that are not the language's ("${1}", "${@}", "${é}") and
-// the replacement string of "//", whose "$0" or "${x}" coming from a value
-// BuildKit would read as a regexp template: here it is always literal
-// text.
+// the replacement string of "//", whose expansion BuildKit reads as a
+// regexp template ("$0" or "${x}" from a value is the match or nothing
+// there): here it is always literal text.
 //
 // Templates are used in two modes:
 //
