@@ -11,7 +11,7 @@ FUZZTIME ?= 20000x
 # short run keeps the inputs as found (a crasher is still minimized by hand).
 FUZZMINIMIZE ?= 200x
 # package:FuzzTarget pairs run briefly by `make test` (longer: make fuzz FUZZTIME=2000000x).
-FUZZ_TARGETS := ./grammar/dsl:FuzzParse ./grammar/tomlfile:FuzzParse ./grammar/tomlfile:FuzzFormatStrings ./interp:FuzzParse ./grammar/check:FuzzCheck ./grammar:FuzzLoad ./verify:FuzzFields ./grammar/dsl:FuzzFormatString ./grammar/check:FuzzUnendedHeredocs
+FUZZ_TARGETS := ./grammar/dsl:FuzzParse ./grammar/tomlfile:FuzzParse ./grammar/tomlfile:FuzzFormatStrings ./interp:FuzzParse ./grammar/check:FuzzCheck ./grammar:FuzzLoad ./verify:FuzzFields ./grammar/dsl:FuzzFormatString ./grammar/check:FuzzUnendedHeredocs ./interp:FuzzLexerAgrees
 
 # Everything is compiled without cgo, the way the frontend image and the e2e
 # daemon (hack/e2e.sh) are built: the tests, the frontend binary, buildkitd

@@ -15,12 +15,11 @@ import (
 )
 
 func (b *stageBuilder) add(a *spec.Add) error {
-	l := b.l
-	u, err := l.args.expand(a.URL, a.Range)
+	u, err := b.expand(a.URL, a.Range)
 	if err != nil {
 		return err
 	}
-	dest, err := l.args.expand(a.Dest, a.Range)
+	dest, err := b.expand(a.Dest, a.Range)
 	if err != nil {
 		return err
 	}
@@ -41,7 +40,7 @@ func (b *stageBuilder) add(a *spec.Add) error {
 		}
 		fa = llb.Copy(st, "/", destPath, &info)
 	default:
-		sum, err := l.args.expand(a.Checksum, a.Range)
+		sum, err := b.expand(a.Checksum, a.Range)
 		if err != nil {
 			return err
 		}

@@ -6,33 +6,48 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/interp"
 	"github.com/ourorg/securefile/spec"
 )
 
-// argValues holds the value of every declared arg and of the platform
-// args. Values are computed once, before any stage is lowered, so that
-// every template of the file sees the same values and no lookup walks a
-// chain of defaults again.
+// argValues holds the value of every declared arg and of the automatic
+// args (spec.AutomaticArgs). Values are computed once, before any stage is
+// lowered, so that every template of the file sees the same values and no
+// lookup walks a chain of defaults again.
 type argValues struct {
 	values map[string]string
+	// unset are the declared args with neither a default nor a build arg:
+	// unset, as an ARG without a value is in a Dockerfile ("${A-x}" is x).
+	unset map[string]bool
+	// proxy is the proxy settings the build args give, nil when none.
+	proxy *llb.ProxyEnv
 }
 
 // newArgValues evaluates the declared args: a --build-arg value (taken
 // literally, as Docker does) or the default, itself a template over other
 // args. Defaults are resolved depth-first so that declaration order does
 // not matter; the checker reports cycles, but a file that skipped it must
-// not hang.
-func newArgValues(f *spec.File, buildArgs map[string]string, target, build ocispecs.Platform) (*argValues, error) {
-	a := &argValues{values: map[string]string{}}
+// not hang. The automatic args come first, each overridden by a build arg
+// of its name as in a Dockerfile build; a proxy arg has a value only when
+// a build arg gives it.
+func newArgValues(f *spec.File, buildArgs map[string]string, target, build ocispecs.Platform, targetStage string) (*argValues, error) {
+	a := &argValues{values: map[string]string{}, unset: map[string]bool{}}
 	addPlatform(a.values, "BUILD", build)
 	addPlatform(a.values, "TARGET", target)
+	a.values[spec.TargetStageArg] = targetStage
+	for _, name := range spec.AutomaticArgs() {
+		if v, ok := buildArgs[name]; ok {
+			a.values[name] = v
+		}
+	}
+	a.proxy = proxyEnv(buildArgs)
 
 	decls := map[string]*spec.Arg{}
 	for _, d := range f.Args {
-		if d == nil || interp.IsPlatformArg(d.Name.V) {
+		if d == nil || spec.IsAutomaticArg(d.Name.V) {
 			continue
 		}
 		if _, dup := decls[d.Name.V]; !dup {
@@ -59,6 +74,12 @@ func newArgValues(f *spec.File, buildArgs map[string]string, target, build ocisp
 			state[name] = done
 			return nil
 		}
+		if !d.Default.Set {
+			a.values[name] = ""
+			a.unset[name] = true
+			state[name] = done
+			return nil
+		}
 		state[name] = inProgress
 		v := d.Default.V
 		if strings.Contains(v, "${") {
@@ -73,7 +94,9 @@ func newArgValues(f *spec.File, buildArgs map[string]string, target, build ocisp
 					}
 				}
 			}
-			v = t.Expand(a.lookup)
+			if v, err = t.Eval(a.lookup); err != nil {
+				return templateError(d.Default, d.Range, err)
+			}
 		}
 		a.values[name] = v
 		state[name] = done
@@ -93,13 +116,58 @@ func newArgValues(f *spec.File, buildArgs map[string]string, target, build ocisp
 func addPlatform(m map[string]string, prefix string, p ocispecs.Platform) {
 	m[prefix+"PLATFORM"] = platforms.Format(p)
 	m[prefix+"OS"] = p.OS
+	m[prefix+"OSVERSION"] = p.OSVersion
 	m[prefix+"ARCH"] = p.Architecture
 	m[prefix+"VARIANT"] = p.Variant
 }
 
-// lookup knows exactly the declared and the platform args: in commands
-// every other name is left to the shell.
+// proxyEnv is the proxy settings of the build args, as dockerfile2llb
+// reads them (either case), or nil.
+func proxyEnv(buildArgs map[string]string) *llb.ProxyEnv {
+	var pe llb.ProxyEnv
+	set := false
+	for _, name := range spec.ProxyArgs {
+		v, ok := buildArgs[name]
+		if !ok {
+			continue
+		}
+		set = true
+		switch strings.ToLower(name) {
+		case "http_proxy":
+			pe.HTTPProxy = v
+		case "https_proxy":
+			pe.HTTPSProxy = v
+		case "ftp_proxy":
+			pe.FTPProxy = v
+		case "no_proxy":
+			pe.NoProxy = v
+		case "all_proxy":
+			pe.AllProxy = v
+		}
+	}
+	if !set {
+		return nil
+	}
+	return &pe
+}
+
+// lookup knows the args that have a value: the declared ones with a
+// default or a build arg, and the automatic ones.
 func (a *argValues) lookup(name string) (string, bool) {
+	v, ok := a.values[name]
+	return v, ok && !a.unset[name]
+}
+
+// known reports whether name is an arg of the build: declared, or
+// automatic (a proxy arg only when a build arg gives it).
+func (a *argValues) known(name string) bool {
+	_, ok := a.values[name]
+	return ok
+}
+
+// lookupDeclared is lookup for the words of an exec-form command, where
+// every declared arg is substituted, "" when it has no value.
+func (a *argValues) lookupDeclared(name string) (string, bool) {
 	v, ok := a.values[name]
 	return v, ok
 }
@@ -114,22 +182,39 @@ func (a *argValues) expand(v spec.Value[string], fb spec.Range) (string, error) 
 	if err != nil {
 		return "", templateError(v, fb, err)
 	}
-	return t.Expand(a.lookup), nil
+	out, err := t.Eval(a.lookup)
+	if err != nil {
+		return "", templateError(v, fb, err)
+	}
+	return out, nil
 }
 
-// command interpolates a command word: only arg references are replaced,
-// every other "$" belongs to the shell.
-func (a *argValues) command(s string) string {
-	return interp.ExpandCommand(s, a.lookup)
+// execWord interpolates a word of an exec-form command: only arg
+// references are replaced, every other "$" is kept. No shell reads it, so
+// a value is data in one argv element.
+func (a *argValues) execWord(s string) string {
+	return interp.ExpandCommand(s, a.lookupDeclared)
+}
+
+// shellText is a shell-form command as the shell gets it: as written, with
+// only the escape "$${" turned into "${". No value is ever spliced into it
+// (run steps get the args they name as environment variables instead:
+// run.go, argEnv).
+func shellText(s string) string {
+	return interp.ExpandCommand(s, nil)
 }
 
 func templateError(v spec.Value[string], fb spec.Range, err error) error {
 	var te *interp.Error
-	msg := err.Error()
-	if errors.As(err, &te) {
-		msg = te.Msg
+	var ee *interp.ExpandError
+	switch {
+	case errors.As(err, &ee):
+		// "${NAME:?message}": the file's own message, as a shell gives it.
+		return &Error{Range: or(v.Range, fb), Err: fmt.Errorf("%q: %s", v.V, ee.Msg)}
+	case errors.As(err, &te):
+		err = errors.New(te.Msg)
 	}
-	return &Error{Range: or(v.Range, fb), Err: fmt.Errorf("invalid interpolation in %q: %s", v.V, msg)}
+	return &Error{Range: or(v.Range, fb), Err: fmt.Errorf("invalid interpolation in %q: %v", v.V, err)}
 }
 
 // or returns the first range that is set.

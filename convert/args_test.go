@@ -24,7 +24,7 @@ func TestArgValues(t *testing.T) {
 		{Name: spec.Of("D"), Default: spec.Of("$${literal} ${TARGETARCH}")},
 		{Name: spec.Of("E"), Default: spec.Of("${C:+set}")},
 	}}
-	a, err := newArgValues(f, map[string]string{"A": "cli", "IGNORED": "x"}, arm64, amd64)
+	a, err := newArgValues(f, map[string]string{"A": "cli", "IGNORED": "x"}, arm64, amd64, "app")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,13 +32,42 @@ func TestArgValues(t *testing.T) {
 		"A": "cli", "B": "cli-b", "C": "cli-b-c", "D": "${literal} arm64", "E": "set",
 		"BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDARCH": "amd64", "BUILDVARIANT": "",
 		"TARGETPLATFORM": "linux/arm64", "TARGETOS": "linux", "TARGETARCH": "arm64", "TARGETVARIANT": "",
+		"BUILDOSVERSION": "", "TARGETOSVERSION": "", "TARGETSTAGE": "app",
 	}
 	if diff := cmp.Diff(want, a.values); diff != "" {
 		t.Errorf("values (-want +got):\n%s", diff)
 	}
-	// Commands keep what is not an arg for the shell.
-	if got := a.command("${A} $A ${HOME:-/root} $${x} ${C:+${B}}"); got != "cli $A ${HOME:-/root} ${x} cli-b" {
-		t.Errorf("command = %q", got)
+	// Exec-form words get the args they name; a shell command gets none,
+	// only the escape is undone.
+	if got := a.execWord("${A} $A ${HOME:-/root} $${x} ${C:+${B}}"); got != "cli $A ${HOME:-/root} ${x} cli-b" {
+		t.Errorf("execWord = %q", got)
+	}
+	if got := shellText("${A} $A $${x} ${C:+${B}}"); got != "${A} $A ${x} ${C:+${B}}" {
+		t.Errorf("shellText = %q", got)
+	}
+	// A declared arg without a value is unset, not empty.
+	if _, ok := a.lookup("A"); !ok {
+		t.Error("A has a build arg but is unset")
+	}
+	b, err := newArgValues(f, nil, arm64, amd64, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := b.lookup("A"); ok || v != "" || !b.known("A") {
+		t.Errorf("A without default or build arg: lookup %q, %v; known %v; want unset and known", v, ok, b.known("A"))
+	}
+	// Automatic args are overridden by build args, as in a Dockerfile.
+	c, err := newArgValues(f, map[string]string{"TARGETOS": "freebsd", "TARGETSTAGE": "x", "HTTP_PROXY": "http://p:3128"}, arm64, amd64, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"TARGETOS": "freebsd", "TARGETSTAGE": "x", "HTTP_PROXY": "http://p:3128"} {
+		if v, _ := c.lookup(k); v != want {
+			t.Errorf("%s = %q, want %q", k, v, want)
+		}
+	}
+	if c.proxy == nil || c.proxy.HTTPProxy != "http://p:3128" || b.proxy != nil {
+		t.Errorf("proxy = %+v (and %+v without proxy build args)", c.proxy, b.proxy)
 	}
 
 	// A cycle (which the checker reports) is an error, not a hang.
@@ -47,11 +76,11 @@ func TestArgValues(t *testing.T) {
 		{Name: spec.Of("Y"), Default: spec.Of("${X}")},
 	}}
 	var e *Error
-	if _, err := newArgValues(cyc, nil, arm64, amd64); !errors.As(err, &e) || !strings.Contains(err.Error(), "refers to itself") {
+	if _, err := newArgValues(cyc, nil, arm64, amd64, "app"); !errors.As(err, &e) || !strings.Contains(err.Error(), "refers to itself") {
 		t.Errorf("cycle: %v", err)
 	}
 	// A --build-arg breaks it, as the default is then never read.
-	if _, err := newArgValues(cyc, map[string]string{"X": "1"}, arm64, amd64); err != nil {
+	if _, err := newArgValues(cyc, map[string]string{"X": "1"}, arm64, amd64, "app"); err != nil {
 		t.Errorf("cycle broken by a build arg: %v", err)
 	}
 }

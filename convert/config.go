@@ -37,11 +37,11 @@ func (b *stageBuilder) applyConfig() error {
 		if kv == nil {
 			continue
 		}
-		k, err := l.args.expand(kv.Key, or(kv.Range, b.s.Range))
+		k, err := b.expand(kv.Key, or(kv.Range, b.s.Range))
 		if err != nil {
 			return err
 		}
-		v, err := l.args.expand(kv.Value, or(kv.Range, b.s.Range))
+		v, err := b.expand(kv.Value, or(kv.Range, b.s.Range))
 		if err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (b *stageBuilder) applyConfig() error {
 		c.Labels[k] = v
 	}
 	for _, it := range cfg.Expose.Items {
-		v, err := l.args.expand(it, or(cfg.Expose.Range, b.s.Range))
+		v, err := b.expand(it, or(cfg.Expose.Range, b.s.Range))
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func (b *stageBuilder) applyConfig() error {
 		}
 	}
 	for _, it := range cfg.Volumes.Items {
-		v, err := l.args.expand(it, or(cfg.Volumes.Range, b.s.Range))
+		v, err := b.expand(it, or(cfg.Volumes.Range, b.s.Range))
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (b *stageBuilder) applyConfig() error {
 		c.Healthcheck = h
 	}
 	if cfg.StopSignal.Set {
-		v, err := l.args.expand(cfg.StopSignal, b.s.Range)
+		v, err := b.expand(cfg.StopSignal, b.s.Range)
 		if err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (b *stageBuilder) healthcheck(hc *spec.Healthcheck) (*dockerspec.Healthchec
 	h := &dockerspec.HealthcheckConfig{Retries: hc.Retries.V}
 	switch {
 	case hc.Test.Shell.Set:
-		h.Test = []string{"CMD-SHELL", l.args.command(hc.Test.Shell.V)}
+		h.Test = []string{"CMD-SHELL", shellText(hc.Test.Shell.V)}
 	case hc.Test.Exec.Set:
 		args, _ := l.args.commandArgs(hc.Test)
 		h.Test = append([]string{"CMD"}, args...)
@@ -117,7 +117,7 @@ func (b *stageBuilder) healthcheck(hc *spec.Healthcheck) (*dockerspec.Healthchec
 		if !d.v.Set {
 			continue
 		}
-		s, err := l.args.expand(d.v, fb)
+		s, err := b.expand(d.v, fb)
 		if err != nil {
 			return nil, err
 		}

@@ -19,7 +19,7 @@ func (b *stageBuilder) copy(ctx context.Context, c *spec.Copy) error {
 	if err != nil {
 		return err
 	}
-	dest, err := l.args.expand(c.Dest, c.Range)
+	dest, err := b.expand(c.Dest, c.Range)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (b *stageBuilder) copy(ctx context.Context, c *spec.Copy) error {
 	var fa *llb.FileAction
 	words := flags
 	for _, it := range c.Sources.Items {
-		s, err := l.args.expand(it, or(c.Sources.Range, c.Range))
+		s, err := b.expand(it, or(c.Sources.Range, c.Range))
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (b *stageBuilder) fileOwnership(chown, chmod spec.Value[string], fb spec.Ra
 	info := llb.CopyInfo{CreateDestPath: true, CreatedTime: l.opt.Epoch}
 	var flags []string
 	if chown.Set {
-		v, err := l.args.expand(chown, fb)
+		v, err := b.expand(chown, fb)
 		if err != nil {
 			return info, nil, err
 		}
@@ -165,7 +165,7 @@ func (b *stageBuilder) fileOwnership(chown, chmod spec.Value[string], fb spec.Ra
 		flags = append(flags, "--chown="+v)
 	}
 	if chmod.Set {
-		v, err := l.args.expand(chmod, fb)
+		v, err := b.expand(chmod, fb)
 		if err != nil {
 			return info, nil, err
 		}

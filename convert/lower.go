@@ -116,7 +116,13 @@ func newLowerer(f *spec.File, opt Options) (*lowerer, error) {
 	}
 	build := normPlatform(opt.BuildPlatform, platforms.DefaultSpec())
 	target := normPlatform(opt.TargetPlatform, build)
-	args, err := newArgValues(f, opt.BuildArgs, target, build)
+	stage := opt.Target
+	if stage == "" {
+		if s := f.DefaultTarget(); s != nil {
+			stage = s.Name.V
+		}
+	}
+	args, err := newArgValues(f, opt.BuildArgs, target, build, stage)
 	if err != nil {
 		return nil, err
 	}

@@ -124,9 +124,19 @@ image app from scratch {
 		return o
 	}())
 	g := marshal(t, res.State)
-	tools := g.exec(t, "echo linux")
-	if got, want := tools.Meta.Args[2], "echo linux/amd64 linux amd64 linux/arm/v7 linux arm v7 from-cli ${MINOR}"; got != want {
-		t.Errorf("platform args: got %q, want %q", got, want)
+	tools := g.exec(t, "echo ${BUILDPLATFORM}")
+	env := map[string]string{}
+	for _, kv := range tools.Meta.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	for k, want := range map[string]string{
+		"BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDARCH": "amd64", "TARGETPLATFORM": "linux/arm/v7",
+		"TARGETOS": "linux", "TARGETARCH": "arm", "TARGETVARIANT": "v7", "OVERRIDDEN": "from-cli ${MINOR}",
+	} {
+		if env[k] != want {
+			t.Errorf("platform arg %s reaches the step as %q, want %q (env %q)", k, env[k], want, tools.Meta.Env)
+		}
 	}
 	g.source(t, "docker-image://docker.io/library/golang:1.22")
 	var imgPlatform, toolsPlatform, appPlatform *pb.Platform
@@ -135,7 +145,7 @@ image app from scratch {
 		switch {
 		case op.GetSource() != nil && strings.Contains(op.GetSource().Identifier, "golang"):
 			imgPlatform = op.Platform
-		case op.GetExec() != nil && strings.Contains(op.GetExec().Meta.Args[2], "echo linux"):
+		case op.GetExec() != nil && strings.Contains(op.GetExec().Meta.Args[2], "echo ${BUILDPLATFORM}"):
 			toolsPlatform = op.Platform
 		case op.GetExec() != nil:
 			appPlatform = op.Platform

@@ -39,27 +39,27 @@ default image app from "alpine:3.20" {
 	}{
 		{"cross-arch", arm64, true, []string{
 			"[linux/amd64->arm64 build 1/2] WORKDIR /src",
-			"[linux/amd64->arm64 build 2/2] RUN GOARCH=arm64 go build -o /out/app .",
+			"[linux/amd64->arm64 build 2/2] RUN GOARCH=${TARGETARCH} go build -o /out/app .",
 			"[linux/arm64 native 1/1] RUN uname -m > /arch",
 			"[linux/arm64 app 1/2] COPY --from=build /out/app /app",
 			"[linux/arm64 app 2/2] COPY --from=native /arch /arch",
 		}},
 		{"cross-variant", armV7, true, []string{
-			"[linux/amd64->arm/v7 build 2/2] RUN GOARCH=arm go build -o /out/app .",
+			"[linux/amd64->arm/v7 build 2/2] RUN GOARCH=${TARGETARCH} go build -o /out/app .",
 			"[linux/arm/v7 native 1/1] RUN uname -m > /arch",
 		}},
 		{"cross-os", windows, true, []string{
-			"[linux/amd64->windows/amd64 build 2/2] RUN GOARCH=amd64 go build -o /out/app .",
+			"[linux/amd64->windows/amd64 build 2/2] RUN GOARCH=${TARGETARCH} go build -o /out/app .",
 			"[windows/amd64 app 1/2] COPY --from=build /out/app /app",
 		}},
 		// The build platform is the target: nothing is cross-compiled.
 		{"native", amd64, true, []string{
-			"[linux/amd64 build 2/2] RUN GOARCH=amd64 go build -o /out/app .",
+			"[linux/amd64 build 2/2] RUN GOARCH=${TARGETARCH} go build -o /out/app .",
 			"[linux/amd64 native 1/1] RUN uname -m > /arch",
 		}},
 		// One platform: no platform in the names, as in a Dockerfile build.
 		{"single-platform", arm64, false, []string{
-			"[build 2/2] RUN GOARCH=arm64 go build -o /out/app .",
+			"[build 2/2] RUN GOARCH=${TARGETARCH} go build -o /out/app .",
 			"[native 1/1] RUN uname -m > /arch",
 			"[app 1/2] COPY --from=build /out/app /app",
 		}},

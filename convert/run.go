@@ -48,22 +48,26 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	}
 	wd := b.workingDir()
 
-	// The step's environment is the stage's plus its own. Args are not
-	// part of it: a step sees an arg only where its command names it, so
-	// changing an arg invalidates only the steps that use it.
-	env := b.img.Config.Env
-	if len(r.Env) > 0 || len(r.SSH) > 0 {
-		env = slices.Clone(env) // setEnv writes in place
-	}
+	// The step's environment is the stage's plus its own, plus the args
+	// its shell command names (argEnv).
+	env := slices.Clone(b.img.Config.Env) // setEnv writes in place
 	for _, kv := range r.Env {
 		if kv == nil {
 			continue
 		}
-		v, err := l.args.expand(kv.Value, or(kv.Range, r.Range))
+		v, err := b.expand(kv.Value, or(kv.Range, r.Range))
 		if err != nil {
 			return err
 		}
 		env = setEnv(env, kv.Key.V, v)
+	}
+	if r.Command.Shell.Set {
+		env = b.argEnv(env, r.Command.Shell.V)
+	}
+	for i, it := range r.Command.Exec.Items {
+		if isScript(r.Command.Exec, i) {
+			env = b.argEnv(env, it.V)
+		}
 	}
 
 	name := b.name("RUN", shown)
@@ -159,6 +163,11 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 		k, v, _ := strings.Cut(kv, "=")
 		ro = append(ro, llb.AddEnv(k, v))
 	}
+	if p := l.args.proxy; p != nil {
+		// Out of the cache key, the config and the history, as BuildKit
+		// does for the proxy build args.
+		ro = append(ro, llb.WithProxy(*p))
+	}
 	for _, c := range cons {
 		ro = append(ro, c)
 	}
@@ -170,11 +179,13 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 }
 
 // commandArgs turns a command into argv: a shell string runs under
-// /bin/sh -c, a list is executed as is. shown is the command as written,
-// after interpolation, for progress names.
+// /bin/sh -c as written (shellText: no value is spliced into it), a list
+// is executed as is, each word with the args it names substituted — but
+// for a script, the word after "-c", which a shell parses and so gets no
+// value either. shown is the command for progress names.
 func (a *argValues) commandArgs(c spec.Command) (args []string, shown string) {
 	if c.Shell.Set {
-		s := a.command(c.Shell.V)
+		s := shellText(c.Shell.V)
 		return []string{"/bin/sh", "-c", s}, s
 	}
 	if !c.Exec.Set {
@@ -183,7 +194,11 @@ func (a *argValues) commandArgs(c spec.Command) (args []string, shown string) {
 	args = make([]string, len(c.Exec.Items))
 	quoted := make([]string, len(c.Exec.Items))
 	for i, it := range c.Exec.Items {
-		args[i] = a.command(it.V)
+		if isScript(c.Exec, i) {
+			args[i] = shellText(it.V)
+		} else {
+			args[i] = a.execWord(it.V)
+		}
 		quoted[i] = strconv.Quote(args[i])
 	}
 	return args, "[" + strings.Join(quoted, ", ") + "]"
@@ -321,7 +336,7 @@ func (b *stageBuilder) bind(ctx context.Context, bd *spec.Bind, wd string, fb sp
 	if err != nil {
 		return nil, err
 	}
-	t, err := l.args.expand(bd.Target, fb)
+	t, err := b.expand(bd.Target, fb)
 	if err != nil {
 		return nil, err
 	}
@@ -341,14 +356,13 @@ func (b *stageBuilder) bind(ctx context.Context, bd *spec.Bind, wd string, fb sp
 }
 
 func (b *stageBuilder) tmpfs(t *spec.Tmpfs, wd string, fb spec.Range) (llb.RunOption, error) {
-	l := b.l
-	target, err := l.args.expand(t.Target, fb)
+	target, err := b.expand(t.Target, fb)
 	if err != nil {
 		return nil, err
 	}
 	var size int64
 	if t.Size.Set {
-		v, err := l.args.expand(t.Size, fb)
+		v, err := b.expand(t.Size, fb)
 		if err != nil {
 			return nil, err
 		}
@@ -435,3 +449,9 @@ func absIn(wd, p string) string {
 
 // cleanAbs makes a path inside a source absolute and clean.
 func cleanAbs(p string) string { return path.Join("/", p) }
+
+// isScript reports whether word i of an exec-form command is a script: the
+// word after "-c" (sh -c, bash -c …), which the program runs as shell code.
+func isScript(l spec.List[string], i int) bool {
+	return i > 0 && l.Items[i-1].V == "-c"
+}

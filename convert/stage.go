@@ -30,6 +30,8 @@ type stageResult struct {
 	baseImg *dockerspec.DockerOCIImage
 	steps   []Step
 	history []HistorySource
+	// envKnown: img's env is the base's whole config (scope.go).
+	envKnown bool
 }
 
 func (r *stageResult) state() llb.State { return llb.NewState(r.out) }
@@ -48,6 +50,11 @@ type stageBuilder struct {
 	step  int             // 1-based index of the step being lowered
 	steps []Step          // the chain so far (chain.go)
 	hist  []HistorySource // parallel to img.History
+
+	// envIdx indexes img.Config.Env by name; envKnown is false when the
+	// base's config was not resolved (scope.go).
+	envIdx   map[string]int
+	envKnown bool
 }
 
 func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
@@ -77,7 +84,7 @@ func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
 	b.img.Variant = p.Variant
 	b.img.OSVersion = p.OSVersion
 	b.img.OSFeatures = append([]string(nil), p.OSFeatures...)
-	l.stages[s] = &stageResult{out: b.out, img: b.img, baseImg: b.baseImg, steps: b.steps, history: b.hist}
+	l.stages[s] = &stageResult{out: b.out, img: b.img, baseImg: b.baseImg, steps: b.steps, history: b.hist, envKnown: b.envKnown}
 	return nil
 }
 
@@ -96,12 +103,15 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 		b.hist = slices.Clip(base.history)
 		b.img = cloneImage(base.img)
 		b.baseImg = cloneImagePtr(base.baseImg)
+		b.envKnown = base.envKnown
 	case spec.SourceImage, spec.SourceNamedContext:
 		src, err := l.lookupSource(s.From, b.platform, s.Range)
 		if err != nil {
 			return err
 		}
 		b.out = src.state.Output()
+		// An image's env is known only when the caller resolves configs.
+		b.envKnown = src.img != nil
 		if src.img != nil {
 			b.img = cloneImage(src.img)
 			b.baseImg = cloneImage(src.img)
@@ -112,6 +122,7 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 	}
 	if b.img == nil {
 		b.img = emptyImage(b.platform)
+		b.envKnown = b.envKnown || s.From.Kind == spec.SourceScratch
 	}
 	// Steps run with this PATH when the base sets none, as in a
 	// Dockerfile build; the image records it too, so that the container
@@ -122,6 +133,7 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 		}
 	}
 	b.img.History = slices.Grow(b.img.History, len(s.Steps))
+	b.indexEnv()
 	return nil
 }
 
@@ -229,7 +241,7 @@ func (b *stageBuilder) history(createdBy string, layer bool) {
 }
 
 func (b *stageBuilder) workdir(w *spec.Workdir) error {
-	v, err := b.l.args.expand(w.Path, w.Range)
+	v, err := b.expand(w.Path, w.Range)
 	if err != nil {
 		return err
 	}
@@ -263,11 +275,11 @@ func (b *stageBuilder) env(e *spec.Env) error {
 		if kv == nil {
 			continue
 		}
-		v, err := b.l.args.expand(kv.Value, or(kv.Range, e.Range))
+		v, err := b.expand(kv.Value, or(kv.Range, e.Range))
 		if err != nil {
 			return err
 		}
-		b.img.Config.Env = setEnv(b.img.Config.Env, kv.Key.V, v)
+		b.setStageEnv(kv.Key.V, v)
 		parts = append(parts, kv.Key.V+"="+v)
 	}
 	b.history("ENV "+strings.Join(parts, " "), false)
@@ -275,7 +287,7 @@ func (b *stageBuilder) env(e *spec.Env) error {
 }
 
 func (b *stageBuilder) user(u *spec.User) error {
-	v, err := b.l.args.expand(u.User, u.Range)
+	v, err := b.expand(u.User, u.Range)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,9 @@ func argValues(f *spec.File, buildArgs, platformArgs map[string]string) map[stri
 		busy[name] = true
 		v := a.Default.V
 		if t, err := interp.Parse(v); err == nil {
-			v = t.Expand(value)
+			// A failing "?" leaves "": the lowering reports it, at its
+			// position.
+			v, _ = t.Eval(value)
 		}
 		busy[name] = false
 		out[name] = v
@@ -137,7 +139,9 @@ func filePlatforms(f *spec.File, buildArgs map[string]string, build ocispecs.Pla
 	for _, it := range f.Platforms.Items {
 		s := it.V
 		if t, err := interp.Parse(s); err == nil {
-			s = t.Expand(lookup)
+			if s, err = t.Eval(lookup); err != nil {
+				return nil, fmt.Errorf("%s: platform %q: %w", it.Range, it.V, err)
+			}
 		}
 		p, err := platforms.Parse(s)
 		if err != nil {

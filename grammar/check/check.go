@@ -67,6 +67,10 @@ type checker struct {
 	argEdges  map[*spec.Arg][]argEdge
 	stageDeps map[*spec.Stage][]stageEdge
 
+	// scope is the environment of the stage being checked, nil outside
+	// stages (declarations, arg defaults): scope.go.
+	scope *envScope
+
 	argDefaults map[string]argValue  // memo of defaultValue
 	absWorkdir  map[*spec.Stage]bool // memo of baseHasAbsWorkdir
 }

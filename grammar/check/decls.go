@@ -94,10 +94,17 @@ func (c *checker) collect() {
 		}
 		fb := or(a.Range, c.f.Range)
 		c.checkName("arg", a.Name, fb)
-		if interp.IsPlatformArg(a.Name.V) {
+		if spec.IsAutomaticArg(a.Name.V) {
+			why := "BuildKit sets it from the platform being built"
+			switch {
+			case a.Name.V == spec.TargetStageArg:
+				why = "it is the name of the stage being built"
+			case spec.IsProxyArg(a.Name.V):
+				why = "a --build-arg of its name sets it, and run steps get it as their proxy setting"
+			}
 			c.errorf(or(a.Name.Range, fb), "reserved-name",
-				fmt.Sprintf("%s is an automatic platform arg: BuildKit sets it from the platform being built, so it cannot be declared.", a.Name.V),
-				fmt.Sprintf("remove the declaration; ${%s} works without it", a.Name.V),
+				fmt.Sprintf("%s is an automatic arg: %s, so it cannot be declared.", a.Name.V, why),
+				fmt.Sprintf("remove the declaration; ${%s} works without it, and --build-arg %s=… overrides it", a.Name.V, a.Name.V),
 				"arg %q is reserved", a.Name.V)
 		}
 		if first, ok := c.args[a.Name.V]; ok {
@@ -107,7 +114,7 @@ func (c *checker) collect() {
 		c.args[a.Name.V] = a
 		c.argNames = append(c.argNames, a.Name.V)
 	}
-	c.argNames = append(c.argNames, interp.PlatformArgs()...)
+	c.argNames = append(c.argNames, spec.AutomaticArgs()...)
 
 	// secrets, ssh and caches: names checked, the first of each name kept.
 	first := declare(c, "secret", f.Secrets, func(s *spec.Secret) *spec.Value[string] { return &s.Name }, func(s *spec.Secret) spec.Range { return s.Range })

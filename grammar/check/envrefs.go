@@ -8,12 +8,12 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-// References to environment variables. Outside commands only ${NAME} of
-// an arg is replaced; there is no way yet to read an environment variable,
-// the base image's included. So "$PATH" in an env value is written into
-// the image as those five characters, and "${PATH}" is an undefined arg
-// whose usual hint (declare one) would not give the inherited value
-// either. Both get a message that says so and shows the value written out.
+// References to environment variables. Outside commands "${NAME}" reads
+// the stage's environment first — the base's config and the env steps —
+// then args (convert/scope.go), as a Dockerfile's ENV overrides its ARGs.
+// A bare "$NAME" stays text (only ${…} is expanded), which is almost
+// always a Dockerfile habit: the checker says so and shows the ${NAME}
+// to write.
 
 // defaultPath is the PATH BuildKit and Docker give an image that sets
 // none, and the one most base images set.
@@ -74,8 +74,13 @@ func envValueHint(s string, off, end int, name string) string {
 	return fmt.Sprintf("write the value out (docker image inspect IMAGE shows the %s of the base image)", name)
 }
 
-// undefinedEnvRef reports "${NAME}", outside commands, where NAME is not
-// an arg but clearly an environment variable, and returns whether it did.
+// undefinedEnvRef handles "${NAME}", outside commands, where NAME is not
+// an arg, and returns whether it did: a secret's environment variable is
+// an error; a variable of the stage's environment is a reference; in a
+// stage whose base is an image or a named context, a name its config may
+// set is left to the lowering, which has the config (a near miss of a name
+// the file knows is a warning). Everything else is the caller's
+// undefined-arg error.
 func (c *checker) undefinedEnvRef(v spec.Value[string], ref interp.Ref, r spec.Range) bool {
 	name, text := ref.Name, v.V[ref.Offset:ref.End]
 	if s := c.secretEnv(name); s != nil {
@@ -85,14 +90,39 @@ func (c *checker) undefinedEnvRef(v spec.Value[string], ref interp.Ref, r spec.R
 			"secret %q cannot be interpolated", s.Name.V)
 		return true
 	}
-	if !c.inheritedEnv(name) {
+	sc := c.scope
+	if sc == nil {
+		if c.inheritedEnv(name) {
+			c.errorf(r, "undefined-arg",
+				fmt.Sprintf("%q refers to %s, which is neither an arg nor, here, an environment variable: a declaration or a stage's base sees args only.", text, name),
+				envValueHint(v.V, ref.Offset, ref.End, name)+fmt.Sprintf(", or declare arg %s", name),
+				"undefined arg %q", name)
+			return true
+		}
 		return false
 	}
-	c.errorf(r, "undefined-arg",
-		fmt.Sprintf("%q refers to arg %q, but no arg has that name. %s looks like an environment variable, and securefile cannot read environment variables yet, not even the value the base image gives %s: ${NAME} reads args only.", text, name, name, name),
-		envValueHint(v.V, ref.Offset, ref.End, name)+fmt.Sprintf(", or, if you meant an arg, declare arg %s", name),
-		"undefined arg %q: the base image's %s is not available", name, name)
+	if sc.names[name] {
+		return true
+	}
+	if !sc.open {
+		return false
+	}
+	known := append(append([]string(nil), c.argNames...), mapKeys(sc.names)...)
+	if dym := spec.DidYouMean(name, known); dym != "" && !c.inheritedEnv(name) {
+		c.warnf(r, "inherited-env",
+			fmt.Sprintf("%q is not an arg and no env step sets %s, so it must come from the base image's config; the build fails if the base does not set it.", text, name),
+			dym+", or, if the base image sets "+name+", suppress this for the line",
+			"variable %s must come from the base image's config", name)
+	}
 	return true
+}
+
+func mapKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // bareVars warns about every "$NAME" of a value that is not a command:
@@ -129,7 +159,7 @@ func (c *checker) bareVar(v spec.Value[string], fb spec.Range, name string, off,
 	text := v.V[off:end]
 	r := subRange(v, fb, off, end)
 	keep := fmt.Sprintf("or $${%s} to keep the text for a program that expands it at run time", name)
-	if _, ok := c.args[name]; ok || interp.IsPlatformArg(name) {
+	if _, ok := c.args[name]; ok || spec.IsAutomaticArg(name) {
 		c.used[use{"arg", name}] = true
 		c.warnf(r, "unexpanded-variable",
 			fmt.Sprintf("Only ${%s} is replaced by the value of %s; %q is kept as it is, a dollar sign and a name.", name, describeArg(name), text),
@@ -137,11 +167,10 @@ func (c *checker) bareVar(v spec.Value[string], fb spec.Range, name string, off,
 			"%q is not expanded", text)
 		return
 	}
-	detail := fmt.Sprintf("Outside commands only ${NAME} is replaced, by the value of an arg; %q is kept as it is, a dollar sign and a name.", text)
-	hint := fmt.Sprintf("write the value out, declare arg %s and write ${%s}, %s", name, name, keep)
-	if c.inheritedEnv(name) {
-		detail += fmt.Sprintf(" Environment variables cannot be referenced yet either, so the value the base image gives %s is not available.", name)
-		hint = envValueHint(v.V, off, end, name) + ", " + keep
+	detail := fmt.Sprintf("Outside commands only ${NAME} is replaced, by the value of an environment variable of the stage or of an arg; %q is kept as it is, a dollar sign and a name.", text)
+	hint := fmt.Sprintf("write ${%s}, %s", name, keep)
+	if sc := c.scope; sc == nil || !sc.names[name] && !sc.open {
+		hint = fmt.Sprintf("write the value out, declare arg %s and write ${%s}, %s", name, name, keep)
 	}
 	c.warnf(r, "unexpanded-variable", detail, hint, "%q is not expanded", text)
 }

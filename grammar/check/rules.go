@@ -30,7 +30,9 @@ var Rules = []Rule{
 	{"undefined-ssh", spec.Error, "a run step forwards an ssh agent that is not declared"},
 	{"undefined-cache", spec.Error, "a run step mounts a cache that is not declared"},
 	{"undefined-stage", spec.Error, "a base, copy, bind or cache seed names a stage that does not exist"},
-	{"undefined-arg", spec.Error, "a string interpolates a name that is neither a declared arg nor a platform arg"},
+	{"undefined-arg", spec.Error, "a string interpolates a name that is neither a declared or automatic arg nor a variable an env step of the stage sets (in a stage based on scratch, or outside stages)"},
+	{"inherited-env", spec.Warning, "a value reads a variable that no env step sets, spelled like a name the file knows: it must come from the base image's config"},
+	{"arg-in-runtime-command", spec.Error, "a shell-form entrypoint, cmd or healthcheck names an arg: the container's shell runs it later, where the arg does not exist, and no value is ever spliced into it"},
 	{"duplicate-mount", spec.Error, "a run step mounts the same secret, ssh agent or cache twice"},
 	{"stage-cycle", spec.Error, "stages depend on each other in a circle (base, copy, bind or a seeded cache), one finding per cycle"},
 	{"arg-cycle", spec.Error, "arg defaults refer to each other (or to themselves) in a circle"},
@@ -54,8 +56,8 @@ var Rules = []Rule{
 
 	// interpolation
 	{"invalid-interpolation", spec.Error, "a template is malformed: unterminated ${, missing or invalid name, unsupported operator"},
-	{"unsubstituted-arg", spec.Warning, "a command uses an arg as $NAME or with a shell-only operator, which the shell sees unset"},
-	{"unexpanded-variable", spec.Warning, "a value that is not a command holds $NAME, which is kept as text: only ${NAME} of an arg is replaced, and environment variables (PATH, HOME, …) cannot be referenced yet"},
+	{"unsubstituted-arg", spec.Warning, "an exec-form word that no shell reads uses an arg as $NAME or with an operator it does not substitute, so the program gets the text"},
+	{"unexpanded-variable", spec.Warning, "a value that is not a command holds $NAME, which is kept as text: only ${NAME} is expanded"},
 	{"arg-secret-clash", spec.Warning, "an arg has the name of a secret, so ${NAME} reads the arg, not the secret"},
 	{"invalid-default-image", spec.Warning, "an image reference is invalid when its args take their defaults"},
 

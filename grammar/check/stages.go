@@ -99,14 +99,14 @@ func (c *checker) defaultImage(name spec.Value[string], r spec.Range) {
 		return
 	}
 	incomplete := false
-	ref := t.Expand(func(n string) (string, bool) {
+	ref, err := t.Eval(func(n string) (string, bool) {
 		v, ok := c.defaultValue(n, 0)
 		if !ok {
 			incomplete = true
 		}
 		return v, ok
 	})
-	if incomplete {
+	if incomplete || err != nil {
 		return
 	}
 	why, _ := imageRefProblem(ref)
@@ -144,11 +144,12 @@ func (c *checker) defaultValue(name string, depth int) (string, bool) {
 		return "", false
 	}
 	complete := true
-	v := t.Expand(func(n string) (string, bool) {
+	v, err := t.Eval(func(n string) (string, bool) {
 		v, ok := c.defaultValue(n, depth+1)
 		complete = complete && ok
 		return v, ok
 	})
+	complete = complete && err == nil
 	c.argDefaults[name] = argValue{v: v, ok: complete}
 	return v, complete
 }
@@ -166,6 +167,7 @@ func (c *checker) checkStages() {
 		}
 		fb := or(s.Range, c.f.Range)
 		what := fmt.Sprintf("%s %q", s.Kind, s.Name.V)
+		c.scope = nil // the base's reference sees args only
 		switch {
 		case !s.From.Set:
 			c.add(spec.MissingKey(or(s.Name.Range, fb), what, "from"))
@@ -189,6 +191,7 @@ func (c *checker) checkStages() {
 			}
 		}
 		absWorkdir := c.baseHasAbsWorkdir(s)
+		c.scope = c.stageScope(s)
 		for _, st := range s.Steps {
 			c.step(s, st, fb)
 			if w, ok := st.(*spec.Workdir); ok && w != nil && !absWorkdir {
@@ -203,6 +206,7 @@ func (c *checker) checkStages() {
 			}
 		}
 		c.config(s, fb)
+		c.scope = nil
 	}
 }
 

@@ -47,13 +47,13 @@ func (c *checker) template(v spec.Value[string], fb spec.Range, owner *spec.Arg)
 			}
 			continue
 		}
-		if interp.IsPlatformArg(name) {
+		if spec.IsAutomaticArg(name) {
 			continue
 		}
 		if c.notInterpolable(name, r, false) || c.undefinedEnvRef(v, ref, r) {
 			continue
 		}
-		detail := fmt.Sprintf("%q refers to arg %q, but no arg with that name is declared and it is not a platform arg (%s).", v.V[ref.Offset:ref.End], name, strings.Join(interp.PlatformArgs(), ", "))
+		detail := fmt.Sprintf("%q refers to %q, but no arg with that name is declared, it is not an automatic arg (a platform arg such as TARGETARCH, TARGETSTAGE or a proxy arg), and no env step of the stage sets it.", v.V[ref.Offset:ref.End], name)
 		if s, ok := c.stages[name]; ok {
 			detail += fmt.Sprintf(" %q is a %s, and a %s cannot be interpolated.", name, s.Kind, s.Kind)
 		}
@@ -128,7 +128,7 @@ func (c *checker) command(cmd spec.Command, fb spec.Range, what string, env map[
 		if strings.TrimSpace(v.V) == "" {
 			c.errorf(or(v.Range, fb), "empty-command", fmt.Sprintf("The %s command is empty, so there is nothing to run.", what), "write the command", "empty %s command", what)
 		} else {
-			c.commandString(v, fb, true, env)
+			c.commandString(v, fb, true, what != "run", what, env)
 		}
 	}
 	if cmd.Exec.Set {
@@ -159,70 +159,89 @@ func (c *checker) command(cmd spec.Command, fb spec.Range, what string, env map[
 			// The word after "-c" is a script for the shell the command
 			// starts, so shell quoting applies to it.
 			script := i > 0 && l.Items[i-1].V == "-c"
-			c.commandString(it, lfb, script, env)
+			c.commandString(it, lfb, script, script && what != "run", what, env)
 		}
 	}
 }
 
-// commandString checks one command-mode string: only its well-formed
-// references are looked at, and only args, platform args and secrets
-// matter; everything else belongs to the shell. shell says whether the
-// string is run by /bin/sh (quotes matter) or is an exec-form word.
-func (c *checker) commandString(v spec.Value[string], fb spec.Range, shell bool, env map[string]bool) {
+// commandString checks one command string: only args, automatic args and
+// secrets matter; everything else belongs to the shell. shell says whether
+// the string is run by a shell (a shell form, or the script after "-c") or
+// is an exec-form word; runtime that it is an entrypoint, cmd or
+// healthcheck, which the container runs later.
+//
+// A run step's shell gets every arg it names as an environment variable
+// (convert/argenv.go), so "$NAME" and any "${NAME…}" work there as in a
+// shell script. A runtime command gets none, and nothing is spliced into
+// it: an arg named there is an error. An exec-form word gets "${NAME}"
+// substituted, and a "$NAME" stays text.
+func (c *checker) commandString(v spec.Value[string], fb spec.Range, shell, runtime bool, what string, env map[string]bool) {
 	if shell && strings.Contains(v.V, "<<") {
 		c.heredocs(v, fb)
 	}
 	if !strings.Contains(v.V, "$") {
 		return
 	}
+	isEnv := func(name string) bool { return c.envNames[name] || env[name] }
 	refs := interp.CommandRefs(v.V)
 	for _, ref := range refs {
-		if _, ok := c.args[ref.Name]; ok {
-			c.used[use{"arg", ref.Name}] = true
+		r := subRange(v, fb, ref.Offset, ref.End)
+		_, isArg := c.args[ref.Name]
+		if isArg || spec.IsAutomaticArg(ref.Name) {
+			if isArg {
+				c.used[use{"arg", ref.Name}] = true
+			}
+			if shell && runtime && !isEnv(ref.Name) {
+				c.argInRuntime(v.V[ref.Offset:ref.End], ref.Name, what, r)
+			}
 			continue
 		}
-		if interp.IsPlatformArg(ref.Name) {
-			continue
-		}
-		c.notInterpolable(ref.Name, subRange(v, fb, ref.Offset, ref.End), true)
+		c.notInterpolable(ref.Name, r, true)
 	}
-	// A "$NAME" or a "${NAME…}" the language does not substitute, where
-	// NAME is an arg, is almost always a Dockerfile habit: the shell gets
-	// it and finds the variable unset.
 	for _, sv := range shellVars(v.V, refs, shell) {
 		_, isArg := c.args[sv.name]
-		if !isArg && !interp.IsPlatformArg(sv.name) || c.envNames[sv.name] || env[sv.name] {
+		if !isArg && !spec.IsAutomaticArg(sv.name) || isEnv(sv.name) {
 			continue
 		}
 		if isArg {
 			c.used[use{"arg", sv.name}] = true
 		}
 		text := v.V[sv.off:sv.end]
-		left := "left to the shell, where " + sv.name + " is not set"
-		if !shell {
-			left = "passed on unchanged: without a shell it stays literal text"
+		r := subRange(v, fb, sv.off, sv.end)
+		switch {
+		case shell && runtime:
+			c.argInRuntime(text, sv.name, what, r)
+		case shell:
+			// The run step's shell gets the arg as an environment variable.
+		default:
+			detail := fmt.Sprintf("Only ${%s} is replaced by the value of %s in an exec-form word, which no shell reads; %q is passed on unchanged, as literal text.", sv.name, describeArg(sv.name), text)
+			hint := fmt.Sprintf("write ${%s}", sv.name)
+			if sv.braced {
+				hint = fmt.Sprintf("use the shell form, whose shell gets %s as an environment variable and applies the expression", sv.name)
+			}
+			c.warnf(r, "unsubstituted-arg", detail, hint, "%s %q is not substituted in %q", argKind(sv.name), sv.name, text)
 		}
-		detail := fmt.Sprintf("Only ${%s} is replaced by the value of %s in commands; %q is %s.", sv.name, describeArg(sv.name), text, left)
-		hint := fmt.Sprintf("write ${%s}", sv.name)
-		if sv.braced {
-			detail = fmt.Sprintf("Only ${%s}, ${%s:-default} and ${%s:+alternate} are replaced in commands; %q is %s.", sv.name, sv.name, sv.name, text, left)
-			hint = fmt.Sprintf("copy the value into a shell variable first, for example v=\"${%s}\", and apply the expression to $v", sv.name)
-		}
-		c.warnf(subRange(v, fb, sv.off, sv.end), "unsubstituted-arg", detail, hint,
-			"%s %q is not substituted in %q", argKind(sv.name), sv.name, text)
 	}
 }
 
+// argInRuntime reports an arg named in a shell-form runtime command.
+func (c *checker) argInRuntime(text, name, what string, r spec.Range) {
+	c.errorf(r, "arg-in-runtime-command",
+		fmt.Sprintf("%q names %s %s in the %s, which the container's shell runs when the image starts, not during the build: the arg does not exist then, and no value is ever spliced into text a shell runs.", text, argKind(name), name, what),
+		fmt.Sprintf("to bake the value into the image, set %s with an env step whose value is ${%s}, and keep the reference for the container's shell; to keep the text for a variable the container gets when it starts, write $${%s}; or use the exec form, whose words get the value", name, name, name),
+		"%s %q in the %s", argKind(name), name, what)
+}
+
 func argKind(name string) string {
-	if interp.IsPlatformArg(name) {
-		return "platform arg"
+	if spec.IsAutomaticArg(name) {
+		return "automatic arg"
 	}
 	return "arg"
 }
 
 func describeArg(name string) string {
-	if interp.IsPlatformArg(name) {
-		return "the platform arg"
+	if spec.IsAutomaticArg(name) {
+		return "the automatic arg"
 	}
 	return "the arg"
 }
