@@ -145,3 +145,24 @@ image app from "debian:bookworm" {
 		t.Errorf("undefined reference: %v", err)
 	}
 }
+
+// The word after "-c" of an exec-form command is a script: it gets no
+// value spliced in either, and the step gets the args it names as env.
+// The other words are argv elements and get the value.
+func TestExecFormScriptsAreShellText(t *testing.T) {
+	o := opts()
+	o.BuildArgs = map[string]string{"BRANCH": injections[0]}
+	g := marshal(t, lower(t, `
+arg BRANCH
+image app from scratch {
+  run ["/bin/sh", "-c", "echo ${BRANCH} > /b", "${BRANCH}"]
+}
+`, o).State)
+	e := g.exec(t, "/bin/sh")
+	if want := []string{"/bin/sh", "-c", "echo ${BRANCH} > /b", injections[0]}; !slices.Equal(e.Meta.Args, want) {
+		t.Errorf("args %q, want %q", e.Meta.Args, want)
+	}
+	if !slices.Contains(e.Meta.Env, "BRANCH="+injections[0]) {
+		t.Errorf("env %q lacks BRANCH", e.Meta.Env)
+	}
+}

@@ -19,8 +19,9 @@ import (
 // lookup walks a chain of defaults again.
 type argValues struct {
 	values map[string]string
-	// unset are the declared args with neither a default nor a build arg:
-	// unset, as an ARG without a value is in a Dockerfile ("${A-x}" is x).
+	// unset are the declared args with neither a default (or the empty
+	// one, the same declaration) nor a build arg: unset, as an ARG
+	// without a value is in a Dockerfile ("${A-x}" is x).
 	unset map[string]bool
 	// proxy is the proxy settings the build args give, nil when none.
 	proxy *llb.ProxyEnv
@@ -74,7 +75,9 @@ func newArgValues(f *spec.File, buildArgs map[string]string, target, build ocisp
 			state[name] = done
 			return nil
 		}
-		if !d.Default.Set {
+		// No default and "" are the same declaration in both syntaxes;
+		// both leave the arg unset, as a Dockerfile's ARG without a value.
+		if !d.Default.Set || d.Default.V == "" {
 			a.values[name] = ""
 			a.unset[name] = true
 			state[name] = done
