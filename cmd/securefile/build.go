@@ -47,6 +47,9 @@ type buildFlags struct {
 	buildArgs, secrets, ssh, contexts      multiFlag
 	outputs, cacheFrom, cacheTo, allow     multiFlag
 	frozen                                 bool
+	// files are the outputs to a file, written next to dest and moved
+	// there when the build succeeds.
+	files *fileOutputs
 }
 
 // registerCommon adds the flags securefile build and lock share: the
@@ -174,7 +177,8 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 	if err := build.ValidateAllow(f.allow); err != nil {
 		return opt, mode, usageErrorf("--allow: %v", err)
 	}
-	if opt.Exports, err = build.ParseOutput(f.outputs); err != nil {
+	f.files = &fileOutputs{}
+	if opt.Exports, err = parseOutputs(f.outputs, f.files); err != nil {
 		return opt, mode, usageErrorf("--output: %v", err)
 	}
 	for _, e := range opt.Exports {
@@ -360,7 +364,12 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 	}, ch)
 	_ = eg.Wait()
 	if buildErr != nil {
+		f.files.discard()
 		printBuildError(stderr, buildErr)
+		return exitFindings
+	}
+	if err := f.files.commit(); err != nil {
+		fmt.Fprintln(stderr, "securefile build:", err)
 		return exitFindings
 	}
 	if f.call == "" {
