@@ -365,6 +365,10 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 	_ = eg.Wait()
 	if buildErr != nil {
 		f.files.discard()
+		if msg, gone := daemonGone(buildErr, f.addr); gone {
+			fmt.Fprintln(stderr, "securefile build:", msg)
+			return exitFindings
+		}
 		printBuildError(stderr, buildErr)
 		return exitFindings
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/moby/buildkit/util/appdefaults"
+	"github.com/moby/buildkit/util/grpcerrors"
+	"google.golang.org/grpc/codes"
 )
 
 // daemonFlags say how to reach the daemon and the registries. They are
@@ -153,4 +155,18 @@ func (d *daemonFlags) connect() (*client.Client, error) {
 		return nil, hint(err)
 	}
 	return c, nil
+}
+
+// daemonGone says, for an error that means the daemon stopped answering
+// during a build (gRPC's Unavailable: the connection broke or closed),
+// that the daemon at addr went away and what to check; ok is false for
+// any other error. The raw gRPC text alone ("error reading from server:
+// EOF") does not say which side failed.
+func daemonGone(err error, addr string) (msg string, ok bool) {
+	if err == nil || grpcerrors.Code(err) != codes.Unavailable {
+		return "", false
+	}
+	return fmt.Sprintf("the BuildKit daemon at %s went away during the build (%v).\n"+
+		"Check the daemon's log for why it stopped (a crash, a kill, out of memory), "+
+		"that it is running again, and that --addr or BUILDKIT_HOST points at it; then build again.", addr, err), true
 }
