@@ -23,6 +23,7 @@ import (
 
 	"github.com/ourorg/securefile/frontend"
 	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/spec"
 )
 
 func init() {
@@ -265,20 +266,32 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 	if err := shareTool(&opt); err != nil {
 		return opt, mode, err
 	}
-	if err := checkSecretOptions(file, attrs); err != nil {
-		return opt, mode, err
+	// A file that does not load is left to the frontend, which reports it
+	// with its source.
+	if bf, src := loadBuildFile(file, attrs); bf != nil {
+		// A secret among the options is refused, as the frontend does, but
+		// before they are sent: BuildKit records a build's options in its
+		// history even when the frontend then refuses them.
+		if err := frontend.SecretOptions(bf, attrs); err != nil {
+			return opt, mode, err
+		}
+		// Subrequests (and lock) run no step: they need no secret.
+		if f.call == "" {
+			if err := checkRequired(bf, file, src, attrs, f.secrets, f.ssh); err != nil {
+				return opt, mode, err
+			}
+		}
 	}
 	return opt, mode, nil
 }
 
-// checkSecretOptions refuses a secret among the options, as the frontend
-// does, but before they are sent: BuildKit records a build's options in
-// its history even when the frontend then refuses them. A file that does
-// not load is left to the frontend, which reports it with its source.
-func checkSecretOptions(file string, attrs map[string]string) error {
+// loadBuildFile loads the build file as the frontend will, under its base
+// name and in the syntax the options force; nil when it does not load
+// without errors, which the frontend then reports with its source.
+func loadBuildFile(file string, attrs map[string]string) (*spec.File, []byte) {
 	src, err := os.ReadFile(file)
 	if err != nil {
-		return nil //nolint:nilerr // the frontend reads it again and reports
+		return nil, nil
 	}
 	syntax := grammar.Detect(file)
 	// The build arg that forces the syntax, as the frontend reads it.
@@ -289,9 +302,9 @@ func checkSecretOptions(file string, attrs map[string]string) error {
 	}
 	f, diags := grammar.Load(filepath.Base(file), src, syntax)
 	if f == nil || diags.HasErrors() {
-		return nil
+		return nil, nil
 	}
-	return frontend.SecretOptions(f, attrs)
+	return f, src
 }
 
 // buildFile finds the build file: the flag, else CONTEXT/Securefile, else
