@@ -152,7 +152,7 @@ func TestFormatStrings(t *testing.T) {
 	values := []string{
 		"", "plain", `quote " and backslash \`, "tab\tand\rcr", "nul\x00 bell\x07 del\x7f",
 		"line\n", "\n", "\n\nlead", "a\nb\nc", "ends in a quote\"", "two\"\"\nquotes\"\"",
-		"three\"\"\"\nquotes\"\"\"", "\"\"\"\n\"\"\"", "back\\\nslash\\", "\r\n", "é€😀\n", "bad \xff utf-8",
+		"three\"\"\"\nquotes\"\"\"", "\"\"\"\n\"\"\"", "back\\\nslash\\", "\r\n", "é€😀\n",
 		"${NAME:-x} $$", "\\u0041 is not an escape here",
 	}
 	for _, v := range values {
@@ -163,6 +163,18 @@ func TestFormatStrings(t *testing.T) {
 				Config: spec.ImageConfig{Labels: []*spec.KeyValue{{Key: spec.Of(v), Value: spec.Of(v)}}}}},
 		}
 		checkRoundTrip(t, f)
+	}
+}
+
+// TestFormatInvalidUTF8: no escape writes a byte that is not UTF-8, so a
+// model made in code with one formats to text that Parse refuses at the
+// byte, rather than to a file that fails later in BuildKit.
+func TestFormatInvalidUTF8(t *testing.T) {
+	f := &spec.File{Args: []*spec.Arg{{Name: spec.Of("A"), Default: spec.Of("bad \xff utf-8")}}}
+	out := Format(f)
+	_, diags := Parse("Securefile", out)
+	if len(diags) != 1 || diags[0].Line() != "Securefile:1:14: invalid UTF-8 byte 0xff" {
+		t.Errorf("formatted:\n%s\ngot %v, want one invalid UTF-8 error at 1:14", out, diags)
 	}
 }
 

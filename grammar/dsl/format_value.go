@@ -91,8 +91,8 @@ func keepIndent(body string) string {
 }
 
 // writeChar writes one character of a string: control characters as
-// escapes, everything else (invalid UTF-8 included, which no escape can
-// write) as it is.
+// escapes, everything else as it is. Invalid UTF-8, which no escape can
+// write, is written as it is too, and Parse refuses it at that byte.
 func writeChar(b *strings.Builder, raw string, r rune) {
 	switch {
 	case r == '\t':

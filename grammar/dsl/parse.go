@@ -22,13 +22,15 @@ func Parse(filename string, src []byte) (*spec.File, spec.Diagnostics) {
 	d.decodeFile(items)
 	attachComments(f, lx, d.anchors, filename, src)
 
-	n := len(lx.diags) + len(r.diags) + len(d.diags)
+	enc := checkEncoding(filename, src)
+	n := len(enc) + len(lx.diags) + len(r.diags) + len(d.diags)
 	if n == 0 {
 		return f, nil
 	}
 	diags := make(spec.Diagnostics, 0, n)
-	diags = append(diags, lx.diags...)
-	diags = append(diags, r.diags...)
+	diags = append(diags, enc...)
+	diags = append(diags, withoutEncodingRepeats(lx.diags, enc)...)
+	diags = append(diags, withoutEncodingRepeats(r.diags, enc)...)
 	diags = append(diags, d.diags...)
 	diags.Sort()
 	return f, diags
