@@ -26,7 +26,13 @@ func syntaxError(s *scanner, src []byte, err error) *spec.Diagnostic {
 		End:      posAt(src, off+max(pe.Position.Len, 1), s.bom),
 	}
 	if s.dup != nil && isDuplicate(pe.Message) && s.dup.r.Start.Line == r.Start.Line {
-		return s.dup.diagnostic()
+		// BurntSushi refused the whole file, so there is no model: TOML
+		// calls a key or table defined twice invalid TOML, and the syntax
+		// code keeps grammar.Load from checking the empty model, which
+		// would add "no stages" to the one real mistake.
+		d := s.dup.diagnostic()
+		d.Code = "syntax"
+		return d
 	}
 	summary, hint := explain(pe.Message)
 	if o := s.openString; o != nil && strings.HasPrefix(summary, "unterminated") && o.Byte <= off {
