@@ -186,6 +186,14 @@ func emptyImage(p ocispecs.Platform) *dockerspec.DockerOCIImage {
 // cloneImage deep-copies a config, so that a stage never changes the
 // config of the stage or image it is based on.
 func cloneImage(src *dockerspec.DockerOCIImage) *dockerspec.DockerOCIImage {
+	img := cloneConfig(src)
+	img.History = slices.Clone(src.History)
+	return img
+}
+
+// cloneConfig is cloneImage but for the history, which img shares with
+// src until the caller gives it its own.
+func cloneConfig(src *dockerspec.DockerOCIImage) *dockerspec.DockerOCIImage {
 	img := *src
 	img.OSFeatures = slices.Clone(src.OSFeatures)
 	img.RootFS.DiffIDs = slices.Clone(src.RootFS.DiffIDs)
@@ -202,7 +210,6 @@ func cloneImage(src *dockerspec.DockerOCIImage) *dockerspec.DockerOCIImage {
 		hc.Test = slices.Clone(hc.Test)
 		img.Config.Healthcheck = &hc
 	}
-	img.History = slices.Clone(src.History)
 	return &img
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -50,7 +49,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 
 	// The step's environment is the stage's plus its own, plus the args
 	// its shell command names (argEnv).
-	env := slices.Clone(b.img.Config.Env) // setEnv writes in place
+	env := b.newStepEnv(len(r.Env))
 	for _, kv := range r.Env {
 		if kv == nil {
 			continue
@@ -59,20 +58,20 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 		if err != nil {
 			return err
 		}
-		env = setEnv(env, kv.Key.V, v)
+		env.set(kv.Key.V, v)
 	}
 	if r.Command.Shell.Set {
-		env = b.argEnv(env, r.Command.Shell.V)
+		env.addArgsOf(r.Command.Shell.V)
 	}
 	for i, it := range r.Command.Exec.Items {
 		if isScript(r.Command.Exec, i) {
-			env = b.argEnv(env, it.V)
+			env.addArgsOf(it.V)
 		}
 	}
 
 	name := b.name("RUN", shown)
 	cons := b.constraints(name, r.Range)
-	ro := make([]llb.RunOption, 0, 8+len(env)+len(cons)+len(r.Secrets)+len(r.SSH)+len(r.Caches)+len(r.Binds)+len(r.Tmpfs))
+	ro := make([]llb.RunOption, 0, 8+env.len()+len(cons)+len(r.Secrets)+len(r.SSH)+len(r.Caches)+len(r.Binds)+len(r.Tmpfs))
 	ro = append(ro, llb.Args(args), llb.Dir(wd))
 	if u := b.img.Config.User; u != "" {
 		ro = append(ro, llb.User(u))
@@ -98,7 +97,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 		}
 		ro = append(ro, opt)
 		if i == 0 {
-			env = setEnv(env, "SSH_AUTH_SOCK", target)
+			env.set("SSH_AUTH_SOCK", target)
 		}
 		for _, h := range d.KnownHosts.Items {
 			v, err := l.args.expand(h, or(d.KnownHosts.Range, d.Range))
@@ -119,7 +118,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 			b.constraints("[internal] pinned ssh host keys for "+name, r.Range)...)
 		ro = append(ro, llb.AddMount(knownHostsPath, kh, llb.SourcePath("/known_hosts"), llb.Readonly),
 			llb.AddMount(pinnedSSHConfigPath, kh, llb.SourcePath("/ssh_config"), llb.Readonly))
-		env = setEnv(env, "GIT_SSH_COMMAND", gitSSHCommand)
+		env.set("GIT_SSH_COMMAND", gitSSHCommand)
 	}
 
 	for _, n := range r.Caches {
@@ -159,10 +158,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	if r.Security.Or(spec.DefaultSecurity) == "insecure" {
 		ro = append(ro, llb.Security(llb.SecurityModeInsecure))
 	}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		ro = append(ro, llb.AddEnv(k, v))
-	}
+	env.each(func(k, v string) { ro = append(ro, llb.AddEnv(k, v)) })
 	if p := l.args.proxy; p != nil {
 		// Out of the cache key, the config and the history, as BuildKit
 		// does for the proxy build args.

@@ -32,6 +32,9 @@ type stageResult struct {
 	history []HistorySource
 	// envKnown: img's env is the base's whole config (scope.go).
 	envKnown bool
+	// extended: a stage built on this one appends to steps, history and
+	// img.History in place (initBase).
+	extended bool
 }
 
 func (r *stageResult) state() llb.State { return llb.NewState(r.out) }
@@ -99,9 +102,19 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 			return &Error{Range: or(s.From.Range, s.Range), Err: fmt.Errorf("internal error: stage %q was not lowered before %q", s.From.Name.V, s.Name.V)}
 		}
 		b.out = base.out
-		b.steps = slices.Clip(base.steps) // appending copies: the base's chain stays as it is
-		b.hist = slices.Clip(base.history)
-		b.img = cloneImage(base.img)
+		// The base's chain and history stay as they are: appending to
+		// a clipped slice copies it. The first stage built on base
+		// appends in place instead, which changes nothing base can see
+		// (it is finished, and its slices end where they end); copying
+		// for every stage of a chain of stages cost its depth squared.
+		b.steps, b.hist = slices.Clip(base.steps), slices.Clip(base.history)
+		hist := slices.Clip(base.img.History)
+		if !base.extended {
+			base.extended = true
+			b.steps, b.hist, hist = base.steps, base.history, base.img.History
+		}
+		b.img = cloneConfig(base.img)
+		b.img.History = hist
 		b.baseImg = cloneImagePtr(base.baseImg)
 		b.envKnown = base.envKnown
 	case spec.SourceImage, spec.SourceNamedContext:
