@@ -173,13 +173,15 @@ func runTargets(args []string, stdout, stderr io.Writer) int {
 }
 
 func runLLB(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("llb", "[-f FILE] [--target T] [--platform P] [--build-arg K=V]... [--json] [FILE]", stderr)
+	fs := newFlags("llb", "[-f FILE] [--target T] [--platform P] [--build-arg K=V]... [--build-context NAME=PATH|docker-image://REF]... [--json] [FILE]", stderr)
 	file := fs.String("f", "", "the build file")
 	target := fs.String("target", "", "the stage or image to build (default: the file's default target)")
 	platform := fs.String("platform", "", "the target platform (default: the file's first platform, else this machine's)")
 	asJSON := fs.Bool("json", false, "print the ops as JSON, like buildctl debug dump-llb --json")
 	bargs := offlineArgs{}
 	fs.Var(bargs, "build-arg", "set an arg (KEY=VALUE, repeatable)")
+	contexts := offlineContexts{}
+	fs.Var(contexts, "build-context", "named context `NAME=PATH|docker-image://REF` (repeatable)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -214,7 +216,8 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 			st := llb.Local("context", append(opts, llb.LocalUniqueID(offlineLocalID))...)
 			return &st, nil
 		},
-		SourceMap: llb.NewSourceMap(nil, in.name, "", in.src),
+		NamedContext: contexts.namedContext,
+		SourceMap:    llb.NewSourceMap(nil, in.name, "", in.src),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "securefile llb: %v\n", err)

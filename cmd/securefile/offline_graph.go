@@ -397,12 +397,14 @@ func writeMermaid(w io.Writer, g *stageGraph) {
 }
 
 func runGraph(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("graph", "[--format dot|mermaid] [--target T] [--platform P] [--build-arg K=V]... FILE", stderr)
+	fs := newFlags("graph", "[--format dot|mermaid] [--target T] [--platform P] [--build-arg K=V]... [--build-context NAME=PATH|docker-image://REF]... FILE", stderr)
 	format := fs.String("format", "dot", "dot or mermaid")
 	target := fs.String("target", "", "the stage or image whose graph to print (default: the file's default target)")
 	platform := fs.String("platform", "", "the target platform, for the platform args (default: the file's first platform, else this machine's)")
 	bargs := offlineArgs{}
 	fs.Var(bargs, "build-arg", "set an arg (KEY=VALUE, repeatable)")
+	contexts := offlineContexts{}
+	fs.Var(contexts, "build-context", "named context `NAME=PATH|docker-image://REF` (repeatable)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -423,7 +425,7 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "securefile graph: %v\n", err)
 		return exitFindings
 	}
-	g, err := graphOf(f, *target, convert.Options{TargetPlatform: tp, BuildPlatform: build, BuildArgs: bargs})
+	g, err := graphOf(f, *target, convert.Options{TargetPlatform: tp, BuildPlatform: build, BuildArgs: bargs, NamedContext: contexts.namedContext})
 	if err != nil {
 		fmt.Fprintf(stderr, "securefile graph: %v\n", err)
 		return exitFindings
