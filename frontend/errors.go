@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/gateway/client"
@@ -134,4 +135,42 @@ func warningOpts(d *spec.Diagnostic) client.WarnOpts {
 		opts.Detail = append(opts.Detail, []byte("hint: "+d.Hint))
 	}
 	return opts
+}
+
+// maxErrorLines and keepErrorLines bound the text of an error the frontend
+// returns. A failed mount of a wide image printed every lower directory,
+// 20,014 lines (494 KB) that bury the cause; the first and last lines say
+// what failed and why.
+const (
+	maxErrorLines  = 60
+	keepErrorLines = 20
+)
+
+// cappedError is an error whose text is cut to its first and last lines.
+// It unwraps to the original, so that the details BuildKit clients read
+// from the chain (the source range, a step's exit code, the stack) stay.
+type cappedError struct {
+	err error
+	msg string
+}
+
+func (e *cappedError) Error() string { return e.msg }
+func (e *cappedError) Unwrap() error { return e.err }
+
+// capError is err with its text capped at maxErrorLines lines: the first
+// and last keepErrorLines, and how many were left out between them.
+func capError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if strings.Count(msg, "\n") < maxErrorLines {
+		return err
+	}
+	lines := strings.Split(msg, "\n")
+	omitted := len(lines) - 2*keepErrorLines
+	capped := strings.Join(lines[:keepErrorLines], "\n") +
+		fmt.Sprintf("\n[… %d lines left out of this message …]\n", omitted) +
+		strings.Join(lines[len(lines)-keepErrorLines:], "\n")
+	return &cappedError{err: err, msg: capped}
 }
