@@ -35,6 +35,37 @@ const (
 	defaultTOMLFile = "Securefile.toml"
 )
 
+// MaxFileSize is the largest build file securefile reads, in bytes (16
+// MiB): BuildKit's dockerui, which reads it for the frontend, refuses a
+// larger file, and a frontend over the gateway could not receive one in a
+// single message anyway. The CLI's offline commands hold files to it too,
+// so that a file that lints is a file that builds (TestMaxFileSize pins it
+// to dockerui's limit).
+const MaxFileSize = 16 << 20
+
+// TooLargeError says a build file is larger than MaxFileSize. Size is -1
+// when it is not known (BuildKit does not say).
+type TooLargeError struct {
+	Name string
+	Size int64
+}
+
+func (e *TooLargeError) Error() string {
+	size := "larger than"
+	if e.Size >= 0 {
+		size = fmt.Sprintf("%d bytes (%.1f MiB), more than", e.Size, float64(e.Size)/(1<<20))
+	}
+	return fmt.Sprintf("%s is too large to be a build file: it is %s the %d bytes (16 MiB) BuildKit lets a frontend read; "+
+		"keep data out of the build file (put it in the context and copy it in), or split the build", e.Name, size, MaxFileSize)
+}
+
+// isTooLarge recognizes dockerui's error for a file over its limit, which
+// has an unexported type: only the message tells it apart from a missing
+// file (TestReadTooLarge fails if BuildKit rewords it).
+func isTooLarge(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "exceeds maximum allowed size")
+}
+
 // input is the build file as read from the client.
 type input struct {
 	bc       *dockerui.Client
@@ -152,6 +183,11 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 			lopts = append(lopts, llb.FollowPaths([]string{name, name + ".dockerignore", stem + ".dockerignore"}))
 		}
 		src, err := bc.ReadEntrypoint(ctx, language(syntax), lopts...)
+		if isTooLarge(err) {
+			// The file is there: trying the next name would end in "no
+			// build file", which hides what is wrong.
+			return nil, &TooLargeError{Name: name, Size: -1}
+		}
 		if err != nil {
 			// Like dockerui's Dockerfile/dockerfile fallback, any failure
 			// to read the first name moves on to the next.
