@@ -4,7 +4,6 @@ package migrate
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -74,16 +73,16 @@ func Dockerfile(name string, src []byte) (f *spec.File, findings []Finding, err 
 				f, findings, err = nil, nil, pe
 				return
 			}
-			f, findings, err = nil, nil, &ParseError{Err: fmt.Errorf("%s: cannot convert: %v", name, r)}
+			f, findings, err = nil, nil, &ParseError{Err: fmt.Errorf("%s: cannot convert: %s", name, printable(fmt.Sprint(r)))}
 		}
 	}()
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
-		return nil, nil, parseErr(err)
+		return nil, nil, parseErr(src, err)
 	}
 	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
 	if err != nil {
-		return nil, nil, parseErr(err)
+		return nil, nil, parseErr(src, err)
 	}
 	c := &conv{
 		f:        &spec.File{},
@@ -130,8 +129,12 @@ func Dockerfile(name string, src []byte) (f *spec.File, findings []Finding, err 
 				c.find(stageLine(st), "the last stage has no name; named \"default\", the value a Dockerfile build without --target gives TARGETSTAGE")
 			}
 		}
-		for used[name] {
-			name += "_"
+		if used[name] {
+			taken := name
+			for used[name] {
+				name += "_"
+			}
+			c.find(stageLine(st), "stage name %q is already used by an earlier stage (as %q); renamed %q, and a later --from=%s names this stage (BuildKit rejects the duplicate: give the stages different names)", st.Name, taken, name, st.Name)
 		}
 		used[name] = true
 		s := c.stage(st, name, last)
@@ -167,15 +170,6 @@ func (c *conv) unusedArgs(src []byte, metaArgs []instructions.ArgCommand, stages
 			}
 		}
 	}
-}
-
-func parseErr(err error) error {
-	var le *parser.LocationError
-	line := 0
-	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
-		line = le.Locations[0][0].Start.Line
-	}
-	return &ParseError{Line: line, Err: err}
 }
 
 var nameRE = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
