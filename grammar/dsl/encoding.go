@@ -18,11 +18,15 @@ const maxEncodingDiags = 10
 // without a position: BuildKit refuses invalid UTF-8 in the LLB, and no
 // command, path or value can carry a NUL. The whole file is checked, so a
 // file saved in another encoding fails even where only a comment shows it.
-func checkEncoding(filename string, src []byte) spec.Diagnostics {
+//
+// binary is set when the file is not text at all: it holds a NUL, which no
+// text editor writes, or more bad lines than are reported. Parsing such a
+// file would only add noise, and for megabytes of binary a token per byte
+// (seconds and gigabytes).
+func checkEncoding(filename string, src []byte) (diags spec.Diagnostics, binary bool) {
 	if utf8.Valid(src) && bytes.IndexByte(src, 0) < 0 {
-		return nil
+		return nil, false
 	}
-	var diags spec.Diagnostics
 	line, lineStart := 1, 0
 	for i := 0; i < len(src); {
 		c := src[i]
@@ -44,17 +48,24 @@ func checkEncoding(filename string, src []byte) spec.Diagnostics {
 		// lexer's positions do.
 		p := spec.Pos{Line: line, Column: 1 + utf8.RuneCount(src[lineStart:i]), Byte: i}
 		r := spec.Range{Filename: filename, Start: p, End: spec.Pos{Line: line, Column: p.Column + 1, Byte: i + 1}}
-		diags = append(diags, encodingErr(r, c))
 		if len(diags) == maxEncodingDiags {
-			break
+			return diags, true
 		}
+		diags = append(diags, encodingErr(r, c))
+		binary = binary || c == 0
 		next := bytes.IndexByte(src[i:], '\n')
 		if next < 0 {
 			break
 		}
 		i += next
 	}
-	return diags
+	return diags, binary
+}
+
+// endOfFile is the position after the last byte of src.
+func endOfFile(src []byte) spec.Pos {
+	last := bytes.LastIndexByte(src, '\n') + 1
+	return spec.Pos{Line: 1 + bytes.Count(src, []byte{'\n'}), Column: 1 + utf8.RuneCount(src[last:]), Byte: len(src)}
 }
 
 func encodingErr(r spec.Range, c byte) *spec.Diagnostic {

@@ -65,17 +65,31 @@ func TestEncoding(t *testing.T) {
 }
 
 // TestEncodingBinary: a file that is not text gets a few reports, not one
-// per line.
+// per line, and is not parsed: a megabyte of NULs would otherwise be a
+// million tokens, each an "unexpected character".
 func TestEncodingBinary(t *testing.T) {
-	src := strings.Repeat("\x7fELF\x00\x01\xff\n", 1000)
-	_, diags := Parse("Securefile", []byte(src))
-	enc := 0
-	for _, d := range diags {
-		if strings.Contains(d.Summary, "NUL") || strings.Contains(d.Summary, "UTF-8") {
-			enc++
-		}
-	}
-	if enc != maxEncodingDiags {
-		t.Errorf("%d encoding reports, want %d:\n%s", enc, maxEncodingDiags, diags)
+	for _, tc := range []struct {
+		name string
+		src  string
+		want int
+	}{
+		{"many bad lines", strings.Repeat("stage \xff\n", 1000), maxEncodingDiags},
+		{"an executable", strings.Repeat("\x7fELF\x00\x01\xff\n", 1000), maxEncodingDiags},
+		{"a megabyte of NULs", strings.Repeat("\x00", 1<<20), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, diags := Parse("Securefile", []byte(tc.src))
+			if len(diags) != tc.want {
+				t.Errorf("%d reports, want %d:\n%s", len(diags), tc.want, diags)
+			}
+			for _, d := range diags {
+				if !strings.Contains(d.Summary, "NUL") && !strings.Contains(d.Summary, "UTF-8") {
+					t.Errorf("not an encoding report: %s", d.Line())
+				}
+			}
+			if f == nil || f.Range.End.Byte != len(tc.src) {
+				t.Errorf("file %v does not span the input", f)
+			}
+		})
 	}
 }

@@ -8,6 +8,15 @@ import (
 // holding everything that could be decoded, and all diagnostics (sorted
 // with Diagnostics.Sort).
 func Parse(filename string, src []byte) (*spec.File, spec.Diagnostics) {
+	enc, binary := checkEncoding(filename, src)
+	if binary {
+		f := &spec.File{Node: spec.Node{Range: spec.Range{
+			Filename: filename,
+			Start:    spec.Pos{Line: 1, Column: 1},
+			End:      endOfFile(src),
+		}}}
+		return f, enc
+	}
 	lx := lex(filename, src)
 	r := newReader(lx.toks)
 	items, _, _, _ := r.readItems(nil)
@@ -22,7 +31,6 @@ func Parse(filename string, src []byte) (*spec.File, spec.Diagnostics) {
 	d.decodeFile(items)
 	attachComments(f, lx, d.anchors, filename, src)
 
-	enc := checkEncoding(filename, src)
 	n := len(enc) + len(lx.diags) + len(r.diags) + len(d.diags)
 	if n == 0 {
 		return f, nil
