@@ -31,12 +31,7 @@ func runConvert(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	name := fs.Arg(0)
-	var src []byte
-	if name == "-" {
-		src, err = io.ReadAll(os.Stdin)
-	} else {
-		src, err = os.ReadFile(name)
-	}
+	src, err := readFile(name, os.Stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "securefile convert: %v\n", err)
 		return exitFindings
