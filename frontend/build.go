@@ -183,8 +183,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 			state = lay.export()
 		}
 	}
-	marshal := b.marshalOpts(llb.Platform(target))
-	def, err := state.Marshal(ctx, marshal...)
+	def, err := b.marshal(ctx, state, llb.Platform(target))
 	if err != nil {
 		return nil, fmt.Errorf("failed to marshal LLB definition for %s: %w", platforms.Format(target), err)
 	}
@@ -211,7 +210,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		img.Platform = target
 	}
 	addLabels(img, bc.Labels)
-	if err := b.leaks.check(ctx, res, img, lay, def, marshal); err != nil {
+	if err := b.leaks.check(ctx, res, img, lay, def, llb.Platform(target)); err != nil {
 		return nil, err
 	}
 	return &dockerui.BuildResult{
@@ -220,14 +219,6 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		BaseImage: res.BaseImage,
 		Epoch:     b.epoch,
 	}, nil
-}
-
-func (b *builder) marshalOpts(extra ...llb.ConstraintsOpt) []llb.ConstraintsOpt {
-	opts := append([]llb.ConstraintsOpt{llb.WithCaps(b.caps)}, extra...)
-	if b.noCache {
-		opts = append(opts, llb.IgnoreCache)
-	}
-	return opts
 }
 
 // attachSBOMs scans each platform's result and attaches the SBOM, as the
@@ -246,7 +237,7 @@ func (b *builder) attachSBOMs(ctx context.Context, rb *dockerui.ResultBuilder) e
 			return err
 		}
 		solved, err := result.ConvertAttestation(&att, func(st *llb.State) (client.Reference, error) {
-			def, err := st.Marshal(ctx, b.marshalOpts()...)
+			def, err := b.marshal(ctx, *st)
 			if err != nil {
 				return nil, err
 			}

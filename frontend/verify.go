@@ -55,8 +55,8 @@ func (lc *leakCheck) active(res *convert.Result) bool {
 
 // check scans one platform's result: the layers its export merges (nil
 // when the chain has no steps), whose definition is export, marshalled
-// with marshal, and the image config.
-func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *dockerspec.DockerOCIImage, lay *layers, export *llb.Definition, marshal []llb.ConstraintsOpt) error {
+// with b.marshal and the options marshal, and the image config.
+func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *dockerspec.DockerOCIImage, lay *layers, export *llb.Definition, marshal ...llb.ConstraintsOpt) error {
 	if !lc.active(res) {
 		return nil
 	}
@@ -106,7 +106,7 @@ func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *docker
 	ro = append(ro, llb.AddMount(scanConfig, config, llb.Readonly))
 	out := t.state.Run(ro...).AddMount(scanOut, llb.Scratch())
 
-	def, err := out.Marshal(ctx, marshal...)
+	def, err := b.marshal(ctx, out, marshal...)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func newLeakCheck(ctx context.Context, b *builder, bc *dockerui.Client) (*leakCh
 		if err := stickyWarn(ctx, b.c, notVerifiedGroup, notVerifiedMessage, client.WarnOpts{
 			Level:  1,
 			Detail: [][]byte{[]byte(notVerifiedDetail)},
-		}, b.marshalOpts(llb.Platform(b.buildPlatform))...); err != nil {
+		}, llb.WithCaps(b.caps), llb.Platform(b.buildPlatform)); err != nil {
 			return nil, err
 		}
 		return nil, nil

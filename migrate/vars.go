@@ -47,6 +47,9 @@ func (c *conv) arg(a *instructions.ArgCommand, sc *scope) {
 		if kv.Value != nil {
 			var names []string
 			def, names = c.value(sc, line, *kv.Value)
+			if def == "" {
+				c.find(line, "ARG %s has an empty default: in a Securefile an arg without a default and one with \"\" are the same declaration, unset until a --build-arg sets it, so ${%s-…}, ${%s+…} and ${%s?…} see it unset where the Dockerfile sees it set to \"\"", kv.Key, kv.Key, kv.Key, kv.Key)
+			}
 			for _, n := range names {
 				if sc.hasEnv(n) || !c.known(n) {
 					c.find(line, "ARG %s: its default refers to ${%s}, which is not an arg; a Securefile arg default can refer only to args, so `securefile lint` reports it (write the value out)", kv.Key, n)
