@@ -27,7 +27,9 @@ import (
 // Build is the frontend: it reads the build file, answers a subrequest or
 // builds the target for every target platform, and returns the result in
 // the form the image exporters expect (dockerui assembles it).
-func Build(ctx context.Context, c client.Client) (*client.Result, error) {
+func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
+	// A mount error of a wide build can be 20,000 lines: keep its ends.
+	defer func() { err = capError(err) }()
 	in, err := read(ctx, c)
 	if err != nil {
 		return nil, err

@@ -289,7 +289,7 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 // name and in the syntax the options force; nil when it does not load
 // without errors, which the frontend then reports with its source.
 func loadBuildFile(file string, attrs map[string]string) (*spec.File, []byte) {
-	src, err := os.ReadFile(file)
+	src, err := readFile(file, os.Stdin)
 	if err != nil {
 		return nil, nil
 	}
