@@ -139,11 +139,10 @@ func (l *lowerer) gitSSH(host string) (string, string) {
 			continue
 		}
 		for _, h := range d.KnownHosts.Items {
-			v, err := l.args.expand(h, d.Range)
+			v, err := l.knownHost(h, d.Range)
 			if err != nil {
-				continue
+				continue // not trusted: BuildKit's ssh then refuses the host
 			}
-			v = strings.TrimSpace(v)
 			lines = append(lines, v)
 			if sshID == "" && knownHostsNames(v, host) {
 				sshID, _ = l.expandOr(d.ID, spec.DefaultSSHID, d.Range)

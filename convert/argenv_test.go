@@ -166,3 +166,74 @@ image app from scratch {
 		t.Errorf("env %q lacks BRANCH", e.Meta.Env)
 	}
 }
+
+// Every script word gets no value: sh -ec, bash -lc, sh -o … -c,
+// python -c; entrypoint, cmd and healthcheck words get none at all (a
+// shell entrypoint may run an exec-form cmd).
+func TestNoValueInScriptsOrRuntimeCommands(t *testing.T) {
+	o := opts()
+	v := injections[0]
+	o.BuildArgs = map[string]string{"BRANCH": v}
+	res := lower(t, `
+arg BRANCH
+image app from scratch {
+  run ["sh", "-ec", "echo ${BRANCH}"]
+  run ["bash", "-o", "pipefail", "-lc", "echo ${BRANCH}"]
+  run ["python3", "-c", "print('${BRANCH}')"]
+  run ["printf", "%s", "${BRANCH}"]
+  entrypoint = ["/bin/sh", "-c"]
+  cmd = ["echo $${BRANCH}"]
+}
+`, o)
+	g := marshal(t, res.State)
+	for _, e := range g.execs() {
+		data := e.Meta.Args[len(e.Meta.Args)-1]
+		if e.Meta.Args[0] == "printf" {
+			if data != v {
+				t.Errorf("the exec word %q did not get the value", e.Meta.Args)
+			}
+			continue
+		}
+		if strings.Contains(strings.Join(e.Meta.Args, " "), v) || !slices.Contains(e.Meta.Env, "BRANCH="+v) {
+			t.Errorf("script %q (env %q): the value is in the code or not in the env", e.Meta.Args, e.Meta.Env)
+		}
+	}
+	if got := res.Image.Config.Cmd; !slices.Equal(got, []string{"echo ${BRANCH}"}) {
+		t.Errorf("cmd %q", got)
+	}
+}
+
+// A value that would add a pinned host key line is refused.
+func TestKnownHostsLineFromAValueIsOneLine(t *testing.T) {
+	o := opts()
+	o.BuildArgs = map[string]string{"HOST": "github.com\n* ssh-ed25519 AAAAATTACKER"}
+	f := load(t, `
+arg HOST = "github.com"
+ssh default {
+  known_hosts = ["${HOST} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"]
+}
+image app from scratch {
+  run "git clone git@github.com:o/r" {
+    ssh default
+  }
+}
+`)
+	if _, err := Lower(t.Context(), f, o); err == nil || !strings.Contains(err.Error(), "several lines") {
+		t.Errorf("a value that adds a host key line: %v", err)
+	}
+}
+
+// A proxy arg no build arg gives is known and unset: "${HTTP_PROXY:-}"
+// lowers, as the checker accepts it.
+func TestProxyArgsAreKnownWithoutABuildArg(t *testing.T) {
+	res := lower(t, `
+image app from scratch {
+  env P = "${HTTP_PROXY:-none}", Q = "${no_proxy-unset}"
+}
+`, opts())
+	for _, want := range []string{"P=none", "Q=unset"} {
+		if !slices.Contains(res.Image.Config.Env, want) {
+			t.Errorf("env %q lacks %q", res.Image.Config.Env, want)
+		}
+	}
+}

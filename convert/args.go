@@ -42,6 +42,10 @@ func newArgValues(f *spec.File, buildArgs map[string]string, target, build ocisp
 	for _, name := range spec.AutomaticArgs() {
 		if v, ok := buildArgs[name]; ok {
 			a.values[name] = v
+		} else if spec.IsProxyArg(name) {
+			// Known, so that "${HTTP_PROXY:-}" is valid, and unset.
+			a.values[name] = ""
+			a.unset[name] = true
 		}
 	}
 	a.proxy = proxyEnv(buildArgs)

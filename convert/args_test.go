@@ -34,6 +34,9 @@ func TestArgValues(t *testing.T) {
 		"TARGETPLATFORM": "linux/arm64", "TARGETOS": "linux", "TARGETARCH": "arm64", "TARGETVARIANT": "",
 		"BUILDOSVERSION": "", "TARGETOSVERSION": "", "TARGETSTAGE": "app",
 	}
+	for _, p := range spec.ProxyArgs {
+		want[p] = "" // known, and unset (below)
+	}
 	if diff := cmp.Diff(want, a.values); diff != "" {
 		t.Errorf("values (-want +got):\n%s", diff)
 	}

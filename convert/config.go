@@ -19,11 +19,10 @@ import (
 // rather than happen in order, so they apply after the steps, on top of
 // the config inherited from the base.
 func (b *stageBuilder) applyConfig() error {
-	l := b.l
 	cfg := b.s.Config
 	c := &b.img.Config
 	if cfg.Entrypoint.IsSet() {
-		c.Entrypoint = nilIfEmpty(l.args.commandArgs(cfg.Entrypoint))
+		c.Entrypoint = nilIfEmpty(runtimeArgs(cfg.Entrypoint))
 		// A new entrypoint makes an inherited cmd meaningless (its
 		// arguments were for another program), so Docker drops it.
 		if !cfg.Cmd.IsSet() {
@@ -31,7 +30,7 @@ func (b *stageBuilder) applyConfig() error {
 		}
 	}
 	if cfg.Cmd.IsSet() {
-		c.Cmd = nilIfEmpty(l.args.commandArgs(cfg.Cmd))
+		c.Cmd = nilIfEmpty(runtimeArgs(cfg.Cmd))
 	}
 	for _, kv := range cfg.Labels {
 		if kv == nil {
@@ -97,14 +96,12 @@ func (b *stageBuilder) healthcheck(hc *spec.Healthcheck) (*dockerspec.Healthchec
 	if hc.None.Or(false) {
 		return &dockerspec.HealthcheckConfig{Test: []string{"NONE"}}, nil
 	}
-	l := b.l
 	h := &dockerspec.HealthcheckConfig{Retries: hc.Retries.V}
 	switch {
 	case hc.Test.Shell.Set:
 		h.Test = []string{"CMD-SHELL", shellText(hc.Test.Shell.V)}
 	case hc.Test.Exec.Set:
-		args, _ := l.args.commandArgs(hc.Test)
-		h.Test = append([]string{"CMD"}, args...)
+		h.Test = append([]string{"CMD"}, runtimeArgs(hc.Test)...)
 	case b.img.Config.Healthcheck != nil:
 		// Only the timing changes: the test is the base's.
 		h.Test = slices.Clone(b.img.Config.Healthcheck.Test)
@@ -130,7 +127,7 @@ func (b *stageBuilder) healthcheck(hc *spec.Healthcheck) (*dockerspec.Healthchec
 
 // nilIfEmpty makes an empty list (entrypoint = [], which clears the
 // inherited value) nil.
-func nilIfEmpty(args []string, _ string) []string {
+func nilIfEmpty(args []string) []string {
 	if len(args) == 0 {
 		return nil
 	}

@@ -100,11 +100,11 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 			env.set("SSH_AUTH_SOCK", target)
 		}
 		for _, h := range d.KnownHosts.Items {
-			v, err := l.args.expand(h, or(d.KnownHosts.Range, d.Range))
+			v, err := l.knownHost(h, or(d.KnownHosts.Range, d.Range))
 			if err != nil {
 				return err
 			}
-			knownHosts = append(knownHosts, strings.TrimSpace(v))
+			knownHosts = append(knownHosts, v)
 		}
 	}
 	if len(knownHosts) > 0 {
@@ -446,8 +446,47 @@ func absIn(wd, p string) string {
 // cleanAbs makes a path inside a source absolute and clean.
 func cleanAbs(p string) string { return path.Join("/", p) }
 
-// isScript reports whether word i of an exec-form command is a script: the
-// word after "-c" (sh -c, bash -c …), which the program runs as shell code.
+// isScript reports whether word i of an exec-form command is code its
+// program parses (spec.IsScriptWord: sh -ec …, python -c …, node -e …).
 func isScript(l spec.List[string], i int) bool {
-	return i > 0 && l.Items[i-1].V == "-c"
+	words := make([]string, i+1)
+	for j := range words {
+		words[j] = l.Items[j].V
+	}
+	return spec.IsScriptWord(words, i)
+}
+
+// runtimeArgs is an entrypoint, cmd or healthcheck command as the image
+// config keeps it: the container runs it later, maybe through a shell (a
+// shell form, or an exec form whose words a shell entrypoint — inherited,
+// even — runs), so nothing is substituted into any of its words, as in a
+// Dockerfile; only the escape "$${" is undone. The checker refuses an arg
+// named there.
+func runtimeArgs(c spec.Command) []string {
+	if c.Shell.Set {
+		return []string{"/bin/sh", "-c", shellText(c.Shell.V)}
+	}
+	if !c.Exec.Set {
+		return nil
+	}
+	args := make([]string, len(c.Exec.Items))
+	for i, it := range c.Exec.Items {
+		args[i] = shellText(it.V)
+	}
+	return args
+}
+
+// knownHost expands one pinned host key line. A value that brings a line
+// break would add a line of its own — a key for any host, a build arg
+// deciding which hosts are trusted — so it is refused.
+func (l *lowerer) knownHost(h spec.Value[string], fb spec.Range) (string, error) {
+	v, err := l.args.expand(h, fb)
+	if err != nil {
+		return "", err
+	}
+	v = strings.TrimSpace(v)
+	if strings.ContainsAny(v, "\r\n") && !strings.ContainsAny(strings.TrimSpace(h.V), "\r\n") {
+		return "", &Error{Range: or(h.Range, fb), Err: fmt.Errorf("known_hosts line %q expands to several lines: a value may not add pinned host keys; write each line in the file", h.V)}
+	}
+	return v, nil
 }

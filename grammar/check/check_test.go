@@ -550,6 +550,17 @@ func checkCases() []checkCase {
 		}), []string{
 			`Securefile:5:32: arg "VERSION" in the entrypoint [arg-in-runtime-command]`,
 			`Securefile:6:34: arg "VERSION" in the cmd [arg-in-runtime-command]`,
+			// An exec-form word too: a shell entrypoint may run it.
+			`Securefile:7:22: arg "VERSION" in the healthcheck [arg-in-runtime-command]`,
+		}},
+		{"script words of exec-form runs", app(func(f *spec.File, s *spec.Stage) {
+			f.Args = []*spec.Arg{argDefault(1, "B", "main")}
+			s.Steps = []spec.Step{
+				runExec(4, "sh", "-ec", "echo $B"),
+				runExec(5, "echo", "$B"),
+			}
+		}), []string{
+			`Securefile:5:17: warning: arg "B" is not substituted in "$B" [unsubstituted-arg]`,
 		}},
 		{"environment variables outside commands", app(func(f *spec.File, s *spec.Stage) {
 			f.Args = []*spec.Arg{argDefault(1, "VERSION", "1")}

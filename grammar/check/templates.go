@@ -155,25 +155,29 @@ func (c *checker) command(cmd spec.Command, fb spec.Range, what string, env map[
 				fmt.Sprintf("split it into the program (%q) and its arguments, or use the shell form (a single string)", prog),
 				"exec form runs %q as one program name", it.V)
 		}
+		words := make([]string, len(l.Items))
 		for i, it := range l.Items {
-			// The word after "-c" is a script for the shell the command
-			// starts, so shell quoting applies to it.
-			script := i > 0 && l.Items[i-1].V == "-c"
-			c.commandString(it, lfb, script, script && what != "run", what, env)
+			words[i] = it.V
+		}
+		for i, it := range l.Items {
+			// A script word (sh -ec "…", python -c "…") is code for the
+			// program the command starts, so shell rules apply to it.
+			c.commandString(it, lfb, spec.IsScriptWord(words, i), what != "run", what, env)
 		}
 	}
 }
 
 // commandString checks one command string: only args, automatic args and
 // secrets matter; everything else belongs to the shell. shell says whether
-// the string is run by a shell (a shell form, or the script after "-c") or
-// is an exec-form word; runtime that it is an entrypoint, cmd or
-// healthcheck, which the container runs later.
+// the string is run by a shell (a shell form, or a script word:
+// spec.IsScriptWord) or is an exec-form word; runtime that it is an
+// entrypoint, cmd or healthcheck, which the container runs later.
 //
 // A run step's shell gets every arg it names as an environment variable
 // (convert/argenv.go), so "$NAME" and any "${NAME…}" work there as in a
 // shell script. A runtime command gets none, and nothing is spliced into
-// it: an arg named there is an error. An exec-form word gets "${NAME}"
+// any of its words (a shell entrypoint may run an exec-form cmd): an arg
+// named there is an error. A run step's exec-form word gets "${NAME}"
 // substituted, and a "$NAME" stays text.
 func (c *checker) commandString(v spec.Value[string], fb spec.Range, shell, runtime bool, what string, env map[string]bool) {
 	if shell && strings.Contains(v.V, "<<") {
@@ -191,7 +195,7 @@ func (c *checker) commandString(v spec.Value[string], fb spec.Range, shell, runt
 			if isArg {
 				c.used[use{"arg", ref.Name}] = true
 			}
-			if shell && runtime && !isEnv(ref.Name) {
+			if runtime && !isEnv(ref.Name) {
 				c.argInRuntime(v.V[ref.Offset:ref.End], ref.Name, what, r)
 			}
 			continue
@@ -209,7 +213,7 @@ func (c *checker) commandString(v spec.Value[string], fb spec.Range, shell, runt
 		text := v.V[sv.off:sv.end]
 		r := subRange(v, fb, sv.off, sv.end)
 		switch {
-		case shell && runtime:
+		case runtime:
 			c.argInRuntime(text, sv.name, what, r)
 		case shell:
 			// The run step's shell gets the arg as an environment variable.
@@ -227,8 +231,8 @@ func (c *checker) commandString(v spec.Value[string], fb spec.Range, shell, runt
 // argInRuntime reports an arg named in a shell-form runtime command.
 func (c *checker) argInRuntime(text, name, what string, r spec.Range) {
 	c.errorf(r, "arg-in-runtime-command",
-		fmt.Sprintf("%q names %s %s in the %s, which the container's shell runs when the image starts, not during the build: the arg does not exist then, and no value is ever spliced into text a shell runs.", text, argKind(name), name, what),
-		fmt.Sprintf("to bake the value into the image, set %s with an env step whose value is ${%s}, and keep the reference for the container's shell; to keep the text for a variable the container gets when it starts, write $${%s}; or use the exec form, whose words get the value", name, name, name),
+		fmt.Sprintf("%q names %s %s in the %s, which the container runs when the image starts, maybe through a shell, not during the build: the arg does not exist then, and no value is ever spliced into a command the container runs.", text, argKind(name), name, what),
+		fmt.Sprintf("to bake the value into the image, set %s with an env step whose value is ${%s}, and keep the reference for the container's shell (or give the value to a run step); to keep the text for a variable the container gets when it starts, write $${%s}", name, name, name),
 		"%s %q in the %s", argKind(name), name, what)
 }
 
