@@ -228,6 +228,10 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "securefile llb: %v\n", err)
 		return exitFindings
 	}
+	if len(res.Secrets) > 0 {
+		// Said every time: a definition piped into buildctl builds.
+		fmt.Fprintf(stderr, "securefile llb: warning: the target mounts %d secret(s), and this definition has neither leak verification nor the secret digests that rebuild a step when its secret changes (a step is then a cache hit of a run with another value); build with securefile build or the frontend image to have both\n", len(res.Secrets))
+	}
 	if !*asJSON {
 		// llb.WriteTo's bytes, but with the metadata maps in key order.
 		dt, err := proto.MarshalOptions{Deterministic: true}.Marshal(def.ToPB())
