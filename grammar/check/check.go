@@ -92,6 +92,7 @@ func (c *checker) run(f *spec.File) {
 	c.checkSSH()
 	c.checkCaches()
 	c.checkStages()
+	c.layers()
 	c.checkArgCycles()
 	c.checkStageGraph()
 	c.checkCredentialFiles()

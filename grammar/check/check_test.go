@@ -553,6 +553,24 @@ func checkCases() []checkCase {
 			// An exec-form word too: a shell entrypoint may run it.
 			`Securefile:7:22: arg "VERSION" in the healthcheck [arg-in-runtime-command]`,
 		}},
+		{"too many layers", func() *spec.File {
+			f := &spec.File{}
+			base := stage(1, "base", spec.Source{Set: true, Kind: spec.SourceImage, Name: str(1, 20, "busybox")})
+			top := stage(2, "app", spec.Source{Set: true, Kind: spec.SourceStage, Name: str(2, 20, "base")})
+			top.Kind = spec.KindImage
+			for i := range 401 {
+				st := spec.Step(&spec.Workdir{Node: node(3+i, 3), Path: str(3+i, 11, "/w")})
+				if i%2 == 0 {
+					base.Steps = append(base.Steps, st)
+				} else {
+					top.Steps = append(top.Steps, st)
+				}
+			}
+			f.Stages = []*spec.Stage{base, top}
+			return f
+		}(), []string{
+			`Securefile:2:7: warning: image "app" has 401 layers [too-many-layers]`,
+		}},
 		{"script words of exec-form runs", app(func(f *spec.File, s *spec.Stage) {
 			f.Args = []*spec.Arg{argDefault(1, "B", "main")}
 			s.Steps = []spec.Step{

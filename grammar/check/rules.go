@@ -56,6 +56,7 @@ var Rules = []Rule{
 
 	// interpolation
 	{"invalid-interpolation", spec.Error, "a template is malformed: unterminated ${, missing or invalid name, unsupported operator"},
+	{"too-many-layers", spec.Warning, "an image has more layers than overlayfs stacks (over 400 steps that write its filesystem, with its base stages'), so the build would fail late with a huge mount error"},
 	{"unsubstituted-arg", spec.Warning, "an exec-form word that no shell reads uses an arg as $NAME or with an operator it does not substitute, so the program gets the text"},
 	{"unexpanded-variable", spec.Warning, "a value that is not a command holds $NAME, which is kept as text: only ${NAME} is expanded"},
 	{"arg-secret-clash", spec.Warning, "an arg has the name of a secret, so ${NAME} reads the arg, not the secret"},
