@@ -1,7 +1,9 @@
 package dsl
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ourorg/securefile/spec"
 )
@@ -75,12 +77,17 @@ func TestFormatIndentedValues(t *testing.T) {
 }
 
 // FuzzFormatString: any value of a command, label or arg formats to text
-// that reads back as the same value.
+// that reads back as the same value. Values that are not UTF-8 text, or
+// hold a NUL, are left out: no file can hold them (the parser refuses
+// them at their byte, TestFormatInvalidUTF8).
 func FuzzFormatString(f *testing.F) {
 	for _, s := range []string{"", "a\nb", "  a\n  b\n", "a\n  ", "\t\n\t", " \r\n x", "\"\"\"\n  \"\"\""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			t.Skip()
+		}
 		f := &spec.File{
 			Args: []*spec.Arg{{Name: spec.Of("A"), Default: spec.Of(v)}},
 			Stages: []*spec.Stage{{Name: spec.Of("s"), From: spec.Source{Set: true, Kind: spec.SourceScratch},
