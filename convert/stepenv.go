@@ -1,6 +1,10 @@
 package convert
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ourorg/securefile/spec"
+)
 
 // stepEnv is the environment of one run step: the stage's, read in place
 // through its index (scope.go), with the step's own variables on top. A
@@ -39,7 +43,7 @@ func (e *stepEnv) set(k, v string) {
 // searches the list it is given for every name, which over all of s's
 // names costs their number squared.
 func (e *stepEnv) addArgsOf(s string) {
-	for _, name := range shellNames(s) {
+	for _, name := range spec.ShellNames(s) {
 		if e.has(name) {
 			continue
 		}

@@ -59,37 +59,6 @@ func scanName(s string, i int) int {
 	return j
 }
 
-// shellNames are the names the shell command s refers to as "$NAME" or
-// "${NAME…", each once, in order, as the Securefile's run step reads them
-// to give it the args they name (convert's argEnv): "$$" is the shell's
-// process id, so it names nothing. The same scan gives what a Dockerfile
-// RUN's shell may expand; it over-approximates (a name inside single
-// quotes counts), which only adds a variable the command does not read.
-func shellNames(s string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for i := 0; i < len(s); i++ {
-		if s[i] != '$' || i+1 >= len(s) {
-			continue
-		}
-		j := i + 1
-		switch s[j] {
-		case '$':
-			i = j
-			continue
-		case '{':
-			j++
-		}
-		k := scanName(s, j)
-		if k > j && !seen[s[j:k]] {
-			seen[s[j:k]] = true
-			out = append(out, s[j:k])
-		}
-		i = k - 1
-	}
-	return out
-}
-
 // runEnv gives the run step r the args the Dockerfile's RUN has in its
 // environment and the step would not get otherwise: every arg of the
 // stage that its shell command (converted, named) does not name, or all of

@@ -418,10 +418,10 @@ func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line in
 			}
 			cmd += "\n" + data + f.Name
 		}
-		c.runNames(sc, line, shellNames(cmd))
+		c.runNames(sc, line, spec.ShellNames(cmd))
 		text := c.commandText(line, "RUN", cmd, false)
 		r.Command.Shell = spec.Of(text)
-		named = shellNames(text)
+		named = spec.ShellNames(text)
 	} else {
 		items := make([]string, len(x.CmdLine))
 		for i, it := range x.CmdLine {
