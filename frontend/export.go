@@ -10,9 +10,10 @@ import (
 )
 
 // OutlineOf is the frontend.outline answer for target ("" for the default),
-// computed as the subrequest computes it, for a build on and for build.
-func OutlineOf(f *spec.File, target string, data []byte, buildArgs map[string]string, build ocispecs.Platform) (*Outline, error) {
-	return outlineOf(f, target, data, buildArgs, platformArgs(build, build))
+// computed as the subrequest computes it, for a build on build for
+// platform (the TARGET* args an arg default may use come from platform).
+func OutlineOf(f *spec.File, target string, data []byte, buildArgs map[string]string, build, platform ocispecs.Platform) (*Outline, error) {
+	return outlineOf(f, target, data, buildArgs, platformArgs(build, platform))
 }
 
 // TargetsOf is the frontend.targets answer.

@@ -60,9 +60,9 @@ type Cache struct {
 // outlineOf is the outline of building target ("" for the default) from f:
 // the args, secrets, ssh agents and caches of the stages the target
 // reaches, in file order. An arg's value is the build arg given for it,
-// else its default expanded (platform args as for a build on, and for,
-// the build platform). data is the file's text, source 0 of every
-// location.
+// else its default expanded with platformArgs (the BUILD* and TARGET*
+// args of the build being outlined). data is the file's text, source 0 of
+// every location.
 //
 // The outline is printed where CI logs keep it, so it refuses the build
 // args a build refuses (a secret passed as a build arg), and a value

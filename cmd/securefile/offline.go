@@ -118,19 +118,29 @@ func formattedFile(cmd string, fs *flag.FlagSet, format string, stderr io.Writer
 }
 
 func runOutline(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("outline", "[--target T] [--build-arg K=V]... [--format text|json] FILE", stderr)
+	fs := newFlags("outline", "[--target T] [--platform P] [--build-arg K=V]... [--format text|json] FILE", stderr)
 	target := fs.String("target", "", "the stage or image to outline (default: the file's default target)")
+	platform := fs.String("platform", "", "the target platform (default: the file's first platform, else this machine's)")
 	format := fs.String("format", "text", "text or json")
 	bargs := offlineArgs{}
 	fs.Var(bargs, "build-arg", "set an arg (KEY=VALUE, repeatable)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
+	flagPlatform, ok := parsePlatformFlag("outline", *platform, stderr)
+	if !ok {
+		return exitUsage
+	}
 	in, f, code, ok := formattedFile("outline", fs, *format, stderr, "text", "json")
 	if !ok {
 		return code
 	}
-	o, err := frontend.OutlineOf(f, *target, in.src, bargs, platforms.DefaultSpec())
+	targetPlatform, buildPlatform, err := offlinePlatforms(f, flagPlatform, bargs)
+	if err != nil {
+		fmt.Fprintf(stderr, "securefile outline: %v\n", err)
+		return exitFindings
+	}
+	o, err := frontend.OutlineOf(f, *target, in.src, bargs, buildPlatform, targetPlatform)
 	if err != nil {
 		fmt.Fprintf(stderr, "securefile outline: %v\n", err)
 		return exitFindings

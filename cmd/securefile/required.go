@@ -28,7 +28,8 @@ func checkRequired(f *spec.File, path string, src []byte, attrs map[string]strin
 			buildArgs[name] = v
 		}
 	}
-	o, err := frontend.OutlineOf(f, attrs["target"], src, buildArgs, platforms.Normalize(platforms.DefaultSpec()))
+	host := platforms.Normalize(platforms.DefaultSpec())
+	o, err := frontend.OutlineOf(f, attrs["target"], src, buildArgs, host, host)
 	if err != nil {
 		return nil //nolint:nilerr // the frontend reports it, with its source
 	}
