@@ -209,6 +209,23 @@ var diagCases = []struct {
 		"f.toml:6:7: \"env\" must be a map of strings",
 		"f.toml:8:7: \"run\" must be a string (shell form) or a list of strings (exec form)",
 	}},
+	// BurntSushi places these at the start of the string or comment; the
+	// position is the bad byte's (issue 11).
+	{"invalid UTF-8 in a string", "[stage.a]\nfrom = \"x\"\n[[stage.a.steps]]\nrun = \"echo \xff\xfe > /x\"\n", []string{
+		"f.toml:4:13: invalid UTF-8 byte 0xff",
+	}},
+	{"invalid UTF-8 after a multi-byte character", "[args]\nA = \"é\xe9\"\n", []string{
+		"f.toml:2:7: invalid UTF-8 byte 0xe9",
+	}},
+	{"invalid UTF-8 in a comment", "x = 1 # c\xff\n", []string{
+		"f.toml:1:10: invalid UTF-8 byte 0xff",
+	}},
+	{"invalid UTF-8 lines into a multi-line string", "[args]\nA = \"\"\"\none\ntwo \xc0\n\"\"\"\n", []string{
+		"f.toml:4:5: invalid UTF-8 byte 0xc0",
+	}},
+	{"invalid UTF-8 after a byte order mark", "\ufeffA = 'x\x80'\n", []string{
+		"f.toml:1:7: invalid UTF-8 byte 0x80",
+	}},
 }
 
 func TestDiagnostics(t *testing.T) {
@@ -252,6 +269,9 @@ func TestDiagnosticText(t *testing.T) {
 		{"[secret.x]\nid = \"a\"\nid = \"b\"\n", `f.toml:3:1: duplicate key "id" in secret "x"
     "id" was already set in secret "x" at f.toml:2:1; a key may be set once.
     hint: remove one of them`},
+		{"[args]\nA = \"caf\xe9\"\n", `f.toml:2:9: invalid UTF-8 byte 0xe9
+    A Securefile.toml is UTF-8 text, as TOML requires, and byte 0xe9 is not part of a UTF-8 character: the file was saved in another encoding (such as Latin-1 or UTF-16), or it is not a text file.
+    hint: save the file as UTF-8 (iconv -f latin1 -t utf-8 converts Latin-1); in a "basic string", a character can also be written as an escape such as \u00E9`},
 	} {
 		_, diags := Parse("f.toml", []byte(c.src))
 		if diff := cmp.Diff(c.want, diags.String()); diff != "" {

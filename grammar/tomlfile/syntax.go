@@ -34,6 +34,9 @@ func syntaxError(s *scanner, src []byte, err error) *spec.Diagnostic {
 		d.Code = "syntax"
 		return d
 	}
+	if d, ok := invalidUTF8(s, src, off, pe.Message); ok {
+		return d
+	}
 	summary, hint := explain(pe.Message)
 	if o := s.openString; o != nil && strings.HasPrefix(summary, "unterminated") && o.Byte <= off {
 		r.Start = *o
