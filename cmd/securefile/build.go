@@ -267,8 +267,12 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 		return opt, mode, err
 	}
 	// A file that does not load is left to the frontend, which reports it
-	// with its source.
-	if bf, src := loadBuildFile(file, attrs); bf != nil {
+	// with its source; one too large to be a build file is not sent.
+	bf, src, err := loadBuildFile(file, attrs)
+	if err != nil {
+		return opt, mode, err
+	}
+	if bf != nil {
 		// A secret among the options is refused, as the frontend does, but
 		// before they are sent: BuildKit records a build's options in its
 		// history even when the frontend then refuses them.
@@ -287,11 +291,16 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 
 // loadBuildFile loads the build file as the frontend will, under its base
 // name and in the syntax the options force; nil when it does not load
-// without errors, which the frontend then reports with its source.
-func loadBuildFile(file string, attrs map[string]string) (*spec.File, []byte) {
+// without errors, which the frontend then reports with its source. A file
+// over the frontend's limit is an error.
+func loadBuildFile(file string, attrs map[string]string) (*spec.File, []byte, error) {
 	src, err := readFile(file, os.Stdin)
+	var tooLarge *frontend.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, nil, err
+	}
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	syntax := grammar.Detect(file)
 	// The build arg that forces the syntax, as the frontend reads it.
@@ -302,9 +311,9 @@ func loadBuildFile(file string, attrs map[string]string) (*spec.File, []byte) {
 	}
 	f, diags := grammar.Load(filepath.Base(file), src, syntax)
 	if f == nil || diags.HasErrors() {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return f, src
+	return f, src, nil
 }
 
 // buildFile finds the build file: the flag, else CONTEXT/Securefile, else
