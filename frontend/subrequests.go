@@ -39,8 +39,13 @@ func subrequest(ctx context.Context, in *input, f *spec.File, diags spec.Diagnos
 		if err := secretOptions(f, bc.BuildOpts().Opts); err != nil {
 			return nil, err
 		}
-		bp := bc.BuildPlatforms[0]
-		o, err := outlineOf(f, bc.Target, in.src.Data, bc.BuildArgs, platformArgs(bp, bp))
+		// The TARGET* args of the first platform asked for (--platform),
+		// as securefile outline --platform answers; else the build's.
+		bp, tp := bc.BuildPlatforms[0], bc.BuildPlatforms[0]
+		if len(bc.TargetPlatforms) > 0 {
+			tp = bc.TargetPlatforms[0]
+		}
+		o, err := outlineOf(f, bc.Target, in.src.Data, bc.BuildArgs, platformArgs(bp, tp))
 		if err != nil {
 			return nil, err
 		}
