@@ -194,10 +194,12 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	r, err := b.c.Solve(ctx, client.SolveRequest{
 		Definition:   def.ToPB(),
 		CacheImports: bc.CacheImports,
-		Evaluate:     lay != nil,
+		// A build with secrets is evaluated here too, so that a missing
+		// one is reported at its declaration (missingSecret).
+		Evaluate: lay != nil || len(res.Secrets) > 0,
 	})
 	if err != nil {
-		return nil, err
+		return nil, b.missingSecret(err, res)
 	}
 	ref, err := r.SingleRef()
 	if err != nil {
@@ -213,7 +215,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	}
 	addLabels(img, bc.Labels)
 	if err := b.leaks.check(ctx, res, img, lay, def, llb.Platform(target)); err != nil {
-		return nil, err
+		return nil, b.missingSecret(err, res)
 	}
 	return &dockerui.BuildResult{
 		Reference: ref,
