@@ -16,19 +16,13 @@ import "github.com/ourorg/securefile/spec"
 // Dockerfile's ENV does; an arg without a value is left unset; the proxy
 // args come through llb.WithProxy instead, outside the cache key.
 
-// argEnv adds to env the args the shell command s names.
-func (b *stageBuilder) argEnv(env []string, s string) []string {
+// argValue is the value a shell command that names arg name gets in its
+// environment; ok is false when it gets none: name is not an arg, is a
+// proxy arg (llb.WithProxy gives those), or has no value.
+func (b *stageBuilder) argValue(name string) (string, bool) {
 	a := b.l.args
-	for _, name := range spec.ShellNames(s) {
-		if !a.known(name) || spec.IsProxyArg(name) {
-			continue
-		}
-		if _, set := getEnv(env, name); set {
-			continue
-		}
-		if v, ok := a.lookup(name); ok {
-			env = setEnv(env, name, v)
-		}
+	if !a.known(name) || spec.IsProxyArg(name) {
+		return "", false
 	}
-	return env
+	return a.lookup(name)
 }

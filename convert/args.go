@@ -206,7 +206,7 @@ func (a *argValues) execWord(s string) string {
 // shellText is a shell-form command as the shell gets it: as written, with
 // only the escape "$${" turned into "${". No value is ever spliced into it
 // (run steps get the args they name as environment variables instead:
-// run.go, argEnv).
+// argenv.go, argValue).
 func shellText(s string) string {
 	return interp.ExpandCommand(s, nil)
 }

@@ -48,7 +48,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	wd := b.workingDir()
 
 	// The step's environment is the stage's plus its own, plus the args
-	// its shell command names (argEnv).
+	// its shell command names (argenv.go).
 	env := b.newStepEnv(len(r.Env))
 	for _, kv := range r.Env {
 		if kv == nil {

@@ -309,18 +309,6 @@ func (b *stageBuilder) user(u *spec.User) error {
 	return nil
 }
 
-// setEnv sets k in an env list, replacing an earlier value in place so
-// that the order of first definition is kept.
-func setEnv(env []string, k, v string) []string {
-	for i, kv := range env {
-		if name, _, _ := strings.Cut(kv, "="); name == k {
-			env[i] = k + "=" + v
-			return env
-		}
-	}
-	return append(env, k+"="+v)
-}
-
 func getEnv(env []string, k string) (string, bool) {
 	for _, kv := range env {
 		if name, v, _ := strings.Cut(kv, "="); name == k {

@@ -37,19 +37,16 @@ func (e *stepEnv) set(k, v string) {
 	e.over[k] = v
 }
 
-// addArgsOf adds the args shell text s names (argEnv's rules), but none
-// the environment sets already: the environment wins over an arg, as in
-// the stage's scope. argEnv is asked one name at a time because it
-// searches the list it is given for every name, which over all of s's
-// names costs their number squared.
+// addArgsOf adds the args shell text s names (argValue), but none the
+// environment sets already: the environment wins over an arg, as in the
+// stage's scope.
 func (e *stepEnv) addArgsOf(s string) {
 	for _, name := range spec.ShellNames(s) {
 		if e.has(name) {
 			continue
 		}
-		for _, kv := range e.b.argEnv(nil, "${"+name+"}") {
-			k, v, _ := strings.Cut(kv, "=")
-			e.set(k, v)
+		if v, ok := e.b.argValue(name); ok {
+			e.set(name, v)
 		}
 	}
 }
