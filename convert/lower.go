@@ -172,13 +172,24 @@ func (l *lowerer) target() (*spec.Stage, error) {
 	if s, ok := l.byName[l.opt.Target]; ok {
 		return s, nil
 	}
+	// At most ten names: a file of thousands of stages must not make a
+	// message of thousands of lines' worth.
 	var names []string
+	more := 0
 	for _, s := range l.f.Stages {
-		if s != nil {
+		switch {
+		case s == nil:
+		case len(names) < 10:
 			names = append(names, s.Name.V)
+		default:
+			more++
 		}
 	}
-	return nil, &Error{Range: l.fileRange(), Err: fmt.Errorf("target %q not found; stages: %s", l.opt.Target, strings.Join(names, ", "))}
+	list := strings.Join(names, ", ")
+	if more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return nil, &Error{Range: l.fileRange(), Err: fmt.Errorf("target %q not found; stages: %s", l.opt.Target, list)}
 }
 
 // stageRef is a use of another stage by a stage.

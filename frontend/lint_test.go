@@ -12,7 +12,7 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-func rng(line, col, endCol int) spec.Range {
+func rng(line, col, endCol int32) spec.Range {
 	return spec.Range{Filename: "Securefile", Start: spec.Pos{Line: line, Column: col}, End: spec.Pos{Line: line, Column: endCol}}
 }
 

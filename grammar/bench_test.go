@@ -2,8 +2,11 @@ package grammar
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/ourorg/securefile/spec"
 )
 
 // bigBuild writes one stage of n steps (runs with mounts, copies, env and
@@ -50,6 +53,47 @@ func BenchmarkLoad10000Steps(b *testing.B) {
 					b.Fatal(diags)
 				}
 			}
+		})
+	}
+}
+
+// manyStages writes n small images, the shape of the 16 MiB inputs issue 11
+// measured: each has an env, a run and a copy.
+func manyStages(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "image s%d from \"busybox\" {\n  env A%d = \"v%d\"\n  run \"echo hello %d > /f\"\n  copy \"a\" to \"/a%d\"\n}\n", i, i, i, i, i)
+	}
+	return b.String()
+}
+
+// BenchmarkLoadMemory reports what parse + check costs per input byte: the
+// bytes allocated (the garbage collector's work) and the bytes the model
+// still holds afterwards (what a caller keeps). Peak RSS of `securefile
+// lint` follows from both (docs/performance.md).
+func BenchmarkLoadMemory(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		src  []byte
+	}{{"stages", []byte(manyStages(20000) + "default image app from s0 {\n}\n")}, {"steps", []byte(bigBuild(20000))}} {
+		b.Run(c.name, func(b *testing.B) {
+			var before, after runtime.MemStats
+			var kept *spec.File
+			for b.Loop() {
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				f, diags := Load("Securefile", c.src, DSL)
+				if diags.HasErrors() {
+					b.Fatal(diags)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				kept = f
+			}
+			n := float64(len(c.src))
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/n, "alloc-B/input-B")
+			b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/n, "retained-B/input-B")
+			runtime.KeepAlive(kept)
 		})
 	}
 }

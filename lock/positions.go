@@ -33,7 +33,7 @@ func indexPositions(filename string, data []byte) positions {
 			name := strings.TrimSpace(strings.Trim(trimmed, "[] \t"))
 			table = fmt.Sprintf("%s.%d", name, counts[name])
 			counts[name]++
-			p.keys[table] = spec.Pos{Line: n, Column: indent + 1}
+			p.keys[table] = spec.Pos{Line: int32(n), Column: int32(indent + 1)}
 		case strings.HasPrefix(trimmed, "["):
 			name := strings.TrimSpace(strings.Trim(trimmed, "[] \t"))
 			// [image.platforms] belongs to the last [[image]].
@@ -41,7 +41,7 @@ func indexPositions(filename string, data []byte) positions {
 				name = fmt.Sprintf("%s.%d.%s", parent, counts[parent]-1, sub)
 			}
 			table = name
-			p.keys[table] = spec.Pos{Line: n, Column: indent + 1}
+			p.keys[table] = spec.Pos{Line: int32(n), Column: int32(indent + 1)}
 		default:
 			k, _, ok := strings.Cut(trimmed, "=")
 			if !ok {
@@ -54,7 +54,7 @@ func indexPositions(filename string, data []byte) positions {
 			if table != "" {
 				k = table + "." + k
 			}
-			p.keys[k] = spec.Pos{Line: n, Column: indent + 1}
+			p.keys[k] = spec.Pos{Line: int32(n), Column: int32(indent + 1)}
 		}
 	}
 	return p

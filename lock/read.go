@@ -78,7 +78,7 @@ func Parse(filename string, data []byte) (*File, error) {
 		msg := err.Error()
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			r.Start = spec.Pos{Line: pe.Position.Line, Column: max(pe.Position.Col, 1)}
+			r.Start = spec.Pos{Line: int32(pe.Position.Line), Column: int32(max(pe.Position.Col, 1))}
 			msg = pe.Message
 		}
 		return nil, &Error{Problems: []Problem{{Range: r, Message: "invalid TOML: " + msg + fixHint}}}

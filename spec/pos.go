@@ -6,9 +6,9 @@ import "fmt"
 // counts characters (runes), not bytes, so that it matches what an editor
 // shows. Byte is the 0-based byte offset.
 type Pos struct {
-	Line   int
-	Column int
-	Byte   int
+	Line   int32
+	Column int32
+	Byte   int32
 }
 
 // Range is a half-open span [Start, End) in one file.

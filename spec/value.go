@@ -84,12 +84,12 @@ type Node struct {
 func CommentScopes(filename string, src []byte) func(pos Pos, eol bool) Range {
 	var last Range // the code line found last; comments before it share it
 	return func(pos Pos, eol bool) Range {
-		start := min(max(pos.Byte, 0), len(src))
+		start := min(max(int(pos.Byte), 0), len(src))
 		for start > 0 && src[start-1] != '\n' {
 			start--
 		}
 		if eol {
-			p := Pos{Line: pos.Line, Column: 1, Byte: start}
+			p := Pos{Line: pos.Line, Column: 1, Byte: int32(start)}
 			return Range{Filename: filename, Start: p, End: p}
 		}
 		if last.Start.Line > pos.Line {
@@ -113,7 +113,7 @@ func CommentScopes(filename string, src []byte) func(pos Pos, eol bool) Range {
 				break
 			}
 		}
-		p := Pos{Line: line, Column: 1, Byte: start}
+		p := Pos{Line: line, Column: 1, Byte: int32(start)}
 		last = Range{Filename: filename, Start: p, End: p}
 		return last
 	}

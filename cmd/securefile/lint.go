@@ -56,8 +56,8 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 }
 
 type jsonPos struct {
-	Line   int `json:"line"`
-	Column int `json:"column"`
+	Line   int32 `json:"line"`
+	Column int32 `json:"column"`
 }
 
 type jsonDiagnostic struct {

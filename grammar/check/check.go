@@ -149,17 +149,17 @@ func subRange(v spec.Value[string], fb spec.Range, start, end int) spec.Range {
 	}
 	var open int
 	switch r.End.Byte - r.Start.Byte {
-	case len(v.V) + 2: // "…" or '…' without escapes
+	case int32(len(v.V)) + 2: // "…" or '…' without escapes
 		open = 1
-	case len(v.V): // a bare word
+	case int32(len(v.V)): // a bare word
 	default:
 		return r
 	}
 	pos := func(off int) spec.Pos {
 		return spec.Pos{
 			Line:   r.Start.Line,
-			Column: r.Start.Column + open + utf8.RuneCountInString(v.V[:off]),
-			Byte:   r.Start.Byte + open + off,
+			Column: r.Start.Column + int32(open+utf8.RuneCountInString(v.V[:off])),
+			Byte:   r.Start.Byte + int32(open+off),
 		}
 	}
 	return spec.Range{Filename: r.Filename, Start: pos(start), End: pos(end)}
@@ -181,10 +181,18 @@ func quoteList(items []string) string { return joinQuoted(items, "and") }
 
 func quoteListOr(items []string) string { return joinQuoted(items, "or") }
 
+// maxQuoted bounds the names a message lists: a file of 20,000 images
+// must not produce a 200 KB diagnostic (issue 11). The rest are counted.
+const maxQuoted = 10
+
 func joinQuoted(items []string, conj string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
+	shown := items[:min(len(items), maxQuoted)]
+	q := make([]string, len(shown))
+	for i, s := range shown {
 		q[i] = fmt.Sprintf("%q", s)
+	}
+	if rest := len(items) - len(shown); rest > 0 {
+		return strings.Join(q, ", ") + fmt.Sprintf(" %s %d more", conj, rest)
 	}
 	switch len(q) {
 	case 0:

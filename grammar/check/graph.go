@@ -67,6 +67,11 @@ func (c *checker) cycle(path []*spec.Stage, vias []string, e stageEdge) {
 		steps = append(steps, fmt.Sprintf("%q uses %q (%s)", s.Name.V, next.Name.V, vias[i]))
 	}
 	names = append(names, path[0].Name.V)
+	// A cycle through thousands of stages is shown by its first links.
+	if len(steps) > maxQuoted {
+		steps = append(steps[:maxQuoted], fmt.Sprintf("and %d more links", len(path)-maxQuoted))
+		names = append(names[:maxQuoted], "…", path[0].Name.V)
+	}
 	c.errorf(e.r, "stage-cycle",
 		fmt.Sprintf("Each stage is built before the stages that use it, so stages cannot use each other in a circle: %s.", strings.Join(steps, ", ")),
 		"remove one of the references in the cycle", "dependency cycle %s", strings.Join(names, " → "))

@@ -14,7 +14,7 @@ import (
 
 const file = "Securefile"
 
-func pos(line, col, byteOff int) spec.Pos {
+func pos(line, col, byteOff int32) spec.Pos {
 	return spec.Pos{Line: line, Column: col, Byte: line*10000 + byteOff}
 }
 
@@ -22,8 +22,8 @@ func pos(line, col, byteOff int) spec.Pos {
 func span(line, col int, text string) spec.Range {
 	return spec.Range{
 		Filename: file,
-		Start:    pos(line, col, col),
-		End:      pos(line, col+utf8.RuneCountInString(text), col+len(text)),
+		Start:    pos(int32(line), int32(col), int32(col)),
+		End:      pos(int32(line), int32(col+utf8.RuneCountInString(text)), int32(col+len(text))),
 	}
 }
 

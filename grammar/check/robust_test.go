@@ -69,8 +69,8 @@ func fill(r *rand.Rand, v reflect.Value, depth int) {
 	switch {
 	case v.Type() == rangeType:
 		if r.Intn(4) > 0 {
-			line, col := 1+r.Intn(50), 1+r.Intn(40)
-			v.Set(reflect.ValueOf(spec.Range{Filename: "f", Start: spec.Pos{Line: line, Column: col, Byte: line*100 + col}, End: spec.Pos{Line: line, Column: col + r.Intn(20), Byte: line*100 + col + r.Intn(20)}}))
+			line, col := int32(1+r.Intn(50)), int32(1+r.Intn(40))
+			v.Set(reflect.ValueOf(spec.Range{Filename: "f", Start: spec.Pos{Line: line, Column: col, Byte: line*100 + col}, End: spec.Pos{Line: line, Column: col + int32(r.Intn(20)), Byte: line*100 + col + int32(r.Intn(20))}}))
 		}
 		return
 	case v.Type() == stepType:

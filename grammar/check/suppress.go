@@ -46,7 +46,7 @@ type suppression struct {
 	comment string
 	node    spec.Range          // the node the comment belongs to
 	scope   spec.Range          // the lines it applies to, for messages
-	covers  func(line int) bool // the lines it applies to
+	covers  func(line int32) bool // the lines it applies to
 	used    bool
 }
 
@@ -71,21 +71,21 @@ func parseSuppression(text string) ([]string, bool) {
 	return codes, true
 }
 
-func linesOf(r spec.Range) func(int) bool {
-	return func(l int) bool { return !r.IsZero() && l >= r.Start.Line && l <= r.End.Line }
+func linesOf(r spec.Range) func(int32) bool {
+	return func(l int32) bool { return !r.IsZero() && l >= r.Start.Line && l <= r.End.Line }
 }
 
 // scopeOf is the scope of a node: its lines, computed only for a node that
 // has a suppression comment.
-func scopeOf(r spec.Range) func() func(int) bool {
-	return func() func(int) bool { return linesOf(r) }
+func scopeOf(r spec.Range) func() func(int32) bool {
+	return func() func(int32) bool { return linesOf(r) }
 }
 
 // collectSuppressions reads the suppression comments of every node.
 func (c *checker) collectSuppressions() []*suppression {
 	var out []*suppression
-	add := func(n *spec.Node, scope func() func(int) bool) {
-		var nodeLines func(int) bool
+	add := func(n *spec.Node, scope func() func(int32) bool) {
+		var nodeLines func(int32) bool
 		for i, text := range n.Comments {
 			codes, ok := parseSuppression(text)
 			if !ok {
@@ -106,7 +106,7 @@ func (c *checker) collectSuppressions() []*suppression {
 				// The line the comment speaks of, as the parser saw it;
 				// a model made in code has no such lines, and then the
 				// comment covers its node.
-				var covers func(int) bool
+				var covers func(int32) bool
 				scopeRange := at
 				if i < len(n.CommentScopes) && !n.CommentScopes[i].IsZero() {
 					scopeRange = n.CommentScopes[i]
@@ -155,7 +155,7 @@ func (c *checker) collectSuppressions() []*suppression {
 			add(n, scopeOf(n.Range))
 			c.nestedSuppressions(st, add)
 		}
-		add(&s.Node, func() func(int) bool {
+		add(&s.Node, func() func(int32) bool {
 			// The stage's own lines: not those of its steps.
 			own := linesOf(s.Range)
 			var steps []spec.Range
@@ -164,7 +164,7 @@ func (c *checker) collectSuppressions() []*suppression {
 					steps = append(steps, st.NodeInfo().Range)
 				}
 			}
-			return func(l int) bool {
+			return func(l int32) bool {
 				return own(l) && !slices.ContainsFunc(steps, func(r spec.Range) bool { return linesOf(r)(l) })
 			}
 		})
@@ -205,7 +205,7 @@ func isNilStep(st spec.Step) bool {
 
 // nestedSuppressions reads comments of nodes inside a step (env entries,
 // mounts), should a parser attach comments to them.
-func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func() func(int) bool)) {
+func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func() func(int32) bool)) {
 	switch st := st.(type) {
 	case *spec.Env:
 		for _, kv := range st.Vars {

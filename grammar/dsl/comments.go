@@ -31,12 +31,12 @@ func attachComments(f *spec.File, lx *lexed, anchors []*anchor, filename string,
 	}
 	for _, c := range cs[n:] {
 		if c.eol {
-			if a := onLine(anchors, c.pos.Line); a != nil {
+			if a := onLine(anchors, int32(c.pos.Line)); a != nil {
 				give(a.node, c)
 				continue
 			}
 		}
-		if a := next(anchors, c.pos.Offset); a != nil {
+		if a := next(anchors, int32(c.pos.Offset)); a != nil {
 			give(a.node, c)
 			continue
 		}
@@ -76,7 +76,7 @@ func firstNonNewline(toks []lexer.Token, i int) int {
 }
 
 // onLine finds the innermost anchor whose lines include line.
-func onLine(as []*anchor, line int) *anchor {
+func onLine(as []*anchor, line int32) *anchor {
 	i := sort.Search(len(as), func(i int) bool { return as[i].rng.Start.Line > line })
 	if i == 0 {
 		return nil
@@ -92,7 +92,7 @@ func onLine(as []*anchor, line int) *anchor {
 }
 
 // next finds the anchor a full-line comment at off documents.
-func next(as []*anchor, off int) *anchor {
+func next(as []*anchor, off int32) *anchor {
 	i := sort.Search(len(as), func(i int) bool { return as[i].rng.Start.Byte > off })
 	if i > 0 && as[i-1].rng.End.Byte > off {
 		// Inside as[i-1]: the next anchor in it, or itself.

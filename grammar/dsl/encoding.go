@@ -46,8 +46,8 @@ func checkEncoding(filename string, src []byte) (diags spec.Diagnostics, binary 
 		}
 		// Columns count characters, an invalid byte as one, as the
 		// lexer's positions do.
-		p := spec.Pos{Line: line, Column: 1 + utf8.RuneCount(src[lineStart:i]), Byte: i}
-		r := spec.Range{Filename: filename, Start: p, End: spec.Pos{Line: line, Column: p.Column + 1, Byte: i + 1}}
+		p := spec.Pos{Line: int32(line), Column: int32(1 + utf8.RuneCount(src[lineStart:i])), Byte: int32(i)}
+		r := spec.Range{Filename: filename, Start: p, End: spec.Pos{Line: int32(line), Column: p.Column + 1, Byte: int32(i + 1)}}
 		if len(diags) == maxEncodingDiags {
 			return diags, true
 		}
@@ -65,7 +65,7 @@ func checkEncoding(filename string, src []byte) (diags spec.Diagnostics, binary 
 // endOfFile is the position after the last byte of src.
 func endOfFile(src []byte) spec.Pos {
 	last := bytes.LastIndexByte(src, '\n') + 1
-	return spec.Pos{Line: 1 + bytes.Count(src, []byte{'\n'}), Column: 1 + utf8.RuneCount(src[last:]), Byte: len(src)}
+	return spec.Pos{Line: int32(1 + bytes.Count(src, []byte{'\n'})), Column: int32(1 + utf8.RuneCount(src[last:])), Byte: int32(len(src))}
 }
 
 func encodingErr(r spec.Range, c byte) *spec.Diagnostic {
@@ -88,7 +88,7 @@ func withoutEncodingRepeats(diags, enc spec.Diagnostics) spec.Diagnostics {
 	if len(enc) == 0 {
 		return diags
 	}
-	at := make(map[int]bool, len(enc))
+	at := make(map[int32]bool, len(enc))
 	for _, d := range enc {
 		at[d.Range.Start.Byte] = true
 	}

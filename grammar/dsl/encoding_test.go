@@ -87,7 +87,7 @@ func TestEncodingBinary(t *testing.T) {
 					t.Errorf("not an encoding report: %s", d.Line())
 				}
 			}
-			if f == nil || f.Range.End.Byte != len(tc.src) {
+			if f == nil || int(f.Range.End.Byte) != len(tc.src) {
 				t.Errorf("file %v does not span the input", f)
 			}
 		})

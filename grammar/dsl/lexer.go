@@ -67,7 +67,8 @@ type lexed struct {
 func lex(filename string, src []byte) *lexed {
 	l := &lexed{}
 	lx := newScanner(filename, string(src))
-	// Source has about one token in six bytes.
+	// Source has about one token in six bytes. (Reserving for one in four,
+	// to avoid regrowing, raised the peak RSS of a 16 MiB lint: measured.)
 	l.toks = make([]lexer.Token, 0, len(src)/6+16)
 	lastLine := 0 // the line on which the last parser token ended
 	for {
@@ -156,7 +157,7 @@ func endOf(t lexer.Token) lexer.Position {
 }
 
 func toPos(p lexer.Position) spec.Pos {
-	return spec.Pos{Line: p.Line, Column: p.Column, Byte: p.Offset}
+	return spec.Pos{Line: int32(p.Line), Column: int32(p.Column), Byte: int32(p.Offset)}
 }
 
 func tokenRange(t lexer.Token) spec.Range {

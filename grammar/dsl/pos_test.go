@@ -9,7 +9,7 @@ import (
 )
 
 // span is a range in file "f": start and end as line, column, byte.
-func span(l1, c1, b1, l2, c2, b2 int) spec.Range {
+func span(l1, c1, b1, l2, c2, b2 int32) spec.Range {
 	return spec.Range{Filename: "f", Start: spec.Pos{Line: l1, Column: c1, Byte: b1}, End: spec.Pos{Line: l2, Column: c2, Byte: b2}}
 }
 

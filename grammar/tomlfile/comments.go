@@ -38,8 +38,8 @@ func attachComments(f *spec.File, filename string, cs []comment, cands []candida
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].region.Start.Byte < cands[j].region.Start.Byte })
 	// Running maxima let the backward searches stop as soon as no earlier
 	// region can reach the comment, which keeps this linear in practice.
-	maxEnd := make([]int, len(cands))
-	maxEndLine := make([]int, len(cands))
+	maxEnd := make([]int32, len(cands))
+	maxEndLine := make([]int32, len(cands))
 	for i, c := range cands {
 		maxEnd[i], maxEndLine[i] = c.region.End.Byte, c.region.End.Line
 		if i > 0 {

@@ -25,7 +25,7 @@ env = { B = "2" }
 		t.Fatal(diags)
 	}
 	steps := f.Stages[0].Steps
-	for i, want := range [][2]int{{5, 6}, {11, 11}} {
+	for i, want := range [][2]int32{{5, 6}, {11, 11}} {
 		n := steps[i].NodeInfo()
 		if len(n.CommentScopes) != 1 {
 			t.Fatalf("step %d: comments %q, scopes %v", i, n.Comments, n.CommentScopes)

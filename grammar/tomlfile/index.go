@@ -27,7 +27,7 @@ type pos struct{ line, col, off int32 }
 type span struct{ start, end pos }
 
 func (p pos) spec() spec.Pos {
-	return spec.Pos{Line: int(p.line), Column: int(p.col), Byte: int(p.off)}
+	return spec.Pos{Line: int32(p.line), Column: int32(p.col), Byte: int32(p.off)}
 }
 
 func (sp span) isZero() bool { return sp.start.line == 0 }

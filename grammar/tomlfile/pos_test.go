@@ -10,7 +10,7 @@ import (
 
 // at is what a range covers, with where it starts, for readable checks.
 func at(src string, r spec.Range) string {
-	if r.IsZero() || r.Start.Byte > r.End.Byte || r.End.Byte > len(src) {
+	if r.IsZero() || r.Start.Byte > r.End.Byte || int(r.End.Byte) > len(src) {
 		return fmt.Sprintf("bad range %+v", r)
 	}
 	return fmt.Sprintf("%d:%d %s", r.Start.Line, r.Start.Column, src[r.Start.Byte:r.End.Byte])
@@ -103,7 +103,7 @@ func checkRanges(t *testing.T, src string, f *spec.File) {
 			return
 		}
 		for _, p := range []spec.Pos{r.Start, r.End} {
-			if want := posAt([]byte(src), p.Byte, bomLen(src)); want != p {
+			if want := posAt([]byte(src), int(p.Byte), bomLen(src)); want != p {
 				t.Errorf("%s: position %+v, but its byte offset is at %+v", path, p, want)
 			}
 		}

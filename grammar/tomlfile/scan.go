@@ -673,7 +673,7 @@ func (s *scanner) inlineTable(n *pnode) {
 // bytes that count for no column (a byte order mark).
 func posAt(src []byte, off, skip int) spec.Pos {
 	off = max(0, min(off, len(src)))
-	p := spec.Pos{Line: 1, Column: 1, Byte: off}
+	p := spec.Pos{Line: 1, Column: 1, Byte: int32(off)}
 	lineStart := min(skip, off)
 	for i := 0; i < off; i++ {
 		if src[i] == '\n' {
@@ -681,6 +681,6 @@ func posAt(src []byte, off, skip int) spec.Pos {
 			lineStart = i + 1
 		}
 	}
-	p.Column = 1 + utf8.RuneCount(src[lineStart:off])
+	p.Column = int32(1 + utf8.RuneCount(src[lineStart:off]))
 	return p
 }

@@ -38,7 +38,7 @@ func syntaxError(s *scanner, src []byte, err error) *spec.Diagnostic {
 		return d
 	}
 	summary, hint := explain(pe.Message)
-	if o := s.openString; o != nil && strings.HasPrefix(summary, "unterminated") && o.Byte <= off {
+	if o := s.openString; o != nil && strings.HasPrefix(summary, "unterminated") && int(o.Byte) <= off {
 		r.Start = *o
 	}
 	return spec.Errorf(r, "syntax", "The file is not valid TOML: "+sentence(pe.Message), hint, "%s", summary)
