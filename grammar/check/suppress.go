@@ -44,8 +44,8 @@ func suppressible(code string) bool {
 type suppression struct {
 	code    string
 	comment string
-	node    spec.Range          // the node the comment belongs to
-	scope   spec.Range          // the lines it applies to, for messages
+	node    spec.Range            // the node the comment belongs to
+	scope   spec.Range            // the lines it applies to, for messages
 	covers  func(line int32) bool // the lines it applies to
 	used    bool
 }
