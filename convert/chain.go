@@ -34,6 +34,12 @@ type SecretUse struct {
 	Optional bool
 	// Range is the first declaration with this id.
 	Range spec.Range
+	// Digest is the step that computes the digest of the value
+	// (rotate.go), nil when the build has none for this id. It is the
+	// first vertex that asks the client for the secret, so the frontend
+	// solves the digests of the required secrets before the build: a
+	// missing one then fails before any step has run.
+	Digest *llb.State
 }
 
 // useSecrets records the secrets a run step mounts, once per id, in the

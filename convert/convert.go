@@ -120,6 +120,9 @@ type Result struct {
 	History []HistorySource
 	// Secrets are the secrets mounted by any lowered stage, each id once.
 	Secrets []SecretUse
+	// SSH are the required ssh agents forwarded by any lowered stage,
+	// each id once.
+	SSH []SSHUse
 }
 
 // Error is a lowering failure that belongs to a place in the build file,

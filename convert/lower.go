@@ -3,6 +3,7 @@ package convert
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -64,6 +65,20 @@ func Lower(ctx context.Context, f *spec.File, opt Options) (*Result, error) {
 	if opt.LLBCaps != nil {
 		defaults = append(defaults, llb.WithCaps(*opt.LLBCaps))
 	}
+	uses := slices.Clone(l.secretUses)
+	for i := range uses {
+		if d, ok := l.rotations[uses[i].ID]; ok {
+			d = d.SetMarshalDefaults(defaults...)
+			uses[i].Digest = &d
+		}
+	}
+	agents := slices.Clone(l.sshUses)
+	for i := range agents {
+		if agents[i].Check != nil {
+			c := agents[i].Check.SetMarshalDefaults(defaults...)
+			agents[i].Check = &c
+		}
+	}
 	img := cloneImage(r.img)
 	if opt.Epoch != nil {
 		t := *opt.Epoch
@@ -76,7 +91,8 @@ func Lower(ctx context.Context, f *spec.File, opt Options) (*Result, error) {
 		Stage:     target,
 		Steps:     r.steps,
 		History:   historyOf(r, len(img.History)),
-		Secrets:   l.secretUses,
+		Secrets:   uses,
+		SSH:       agents,
 	}, nil
 }
 
@@ -104,6 +120,8 @@ type lowerer struct {
 
 	// Secrets mounted by the lowered steps (chain.go).
 	secretUses  []SecretUse
+	sshIndex    map[string]int
+	sshUses     []SSHUse
 	secretIndex map[string]int
 
 	// The digest step of each rotated secret, by secret id (rotate.go).

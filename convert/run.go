@@ -266,6 +266,7 @@ func (b *stageBuilder) ssh(d *spec.SSH, index int, fb spec.Range) (llb.RunOption
 	if !d.IsRequired() {
 		opts = append(opts, llb.SSHOptional)
 	}
+	l.useSSH(d, id)
 	return llb.AddSSHSocket(opts...), target, nil
 }
 

@@ -185,6 +185,9 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 			state = lay.export()
 		}
 	}
+	if err := b.requiredFirst(ctx, res, target); err != nil {
+		return nil, err
+	}
 	def, err := b.marshal(ctx, state, llb.Platform(target))
 	if err != nil {
 		return nil, fmt.Errorf("failed to marshal LLB definition for %s: %w", platforms.Format(target), err)
@@ -194,12 +197,12 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	r, err := b.c.Solve(ctx, client.SolveRequest{
 		Definition:   def.ToPB(),
 		CacheImports: bc.CacheImports,
-		// A build with secrets is evaluated here too, so that a missing
-		// one is reported at its declaration (missingSecret).
-		Evaluate: lay != nil || len(res.Secrets) > 0,
+		// A build with secrets or agents is evaluated here too, so that a
+		// missing one is reported at its declaration (missing.go).
+		Evaluate: lay != nil || len(res.Secrets) > 0 || len(res.SSH) > 0,
 	})
 	if err != nil {
-		return nil, b.missingSecret(err, res)
+		return nil, b.missingSSH(b.missingSecret(err, res), res)
 	}
 	ref, err := r.SingleRef()
 	if err != nil {

@@ -1,21 +1,80 @@
 package frontend
 
 import (
+	"context"
 	"fmt"
 	"strings"
+
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/convert"
 )
 
-// missingSecret turns BuildKit's "secret ID: not found", which a step that
-// mounts a required secret the client did not give fails with, into an
-// error at the secret's declaration that names the flag to pass. The
-// digest step of every secret (convert/rotate.go) mounts it before any
-// step that uses it runs, so the build stops there. The session's
-// secrets cannot be listed beforehand: BuildKit asks the client for each
-// when a step mounts it. (securefile build checks its --secret flags
-// before it connects.) BuildKit's error is quoted, not wrapped: the gRPC
-// status inside it would replace this message on the way to the client.
+// requiredFirst solves the digest step of every required secret
+// (convert/rotate.go) and the check step of every required ssh agent
+// (convert/sshcheck.go) before the build, so that a secret or agent the
+// client did not give fails the build before any step has run, not when
+// the first step that mounts it is reached after the others. The
+// session's secrets and agents cannot be listed: BuildKit asks the client
+// for each when an op mounts it. (securefile build also checks its
+// --secret and --ssh flags before it connects.) A digest is the same
+// vertex the build then uses, marshalled the same way, so the build's
+// solve finds it done: it runs once.
+func (b *builder) requiredFirst(ctx context.Context, res *convert.Result, target ocispecs.Platform) error {
+	solve := func(st llb.State) error {
+		def, err := b.marshal(ctx, st, llb.Platform(target))
+		if err != nil {
+			return fmt.Errorf("failed to marshal a check of the build's secrets: %w", err)
+		}
+		_, err = b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), Evaluate: true})
+		return err
+	}
+	for _, s := range res.Secrets {
+		if s.Optional || s.Digest == nil {
+			continue
+		}
+		if err := solve(*s.Digest); err != nil {
+			return b.missingSecret(err, res)
+		}
+	}
+	for _, s := range res.SSH {
+		if s.Check == nil {
+			continue
+		}
+		if err := solve(*s.Check); err != nil {
+			return b.missingSSH(err, res)
+		}
+	}
+	return nil
+}
+
+// missingSSH is missingSecret for an ssh agent: BuildKit says `no SSH key
+// "ID" forwarded from the client`.
+func (b *builder) missingSSH(err error, res *convert.Result) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, s := range res.SSH {
+		if !strings.Contains(msg, fmt.Sprintf("no SSH key %q forwarded", s.ID)) {
+			continue
+		}
+		flag := "--ssh " + s.ID + "=SOCKET|KEY"
+		if s.ID == "default" {
+			flag = "--ssh default (the agent of $SSH_AUTH_SOCK) or --ssh default=SOCKET|KEY"
+		}
+		return withSource(fmt.Errorf("%s: ssh agent %q is required, and the client forwarded none with that id: pass %s to buildctl, docker buildx or securefile build, or declare it required = false (%v)", s.Range, s.ID, flag, msg), b.in.info(), s.Range)
+	}
+	return err
+}
+
+// missingSecret turns BuildKit's "secret ID: not found", which the digest
+// step of a required secret the client did not give fails with, into an
+// error at the secret's declaration that names the flag to pass.
+// BuildKit's error is quoted, not wrapped: the gRPC status inside it would
+// replace this message on the way to the client.
 func (b *builder) missingSecret(err error, res *convert.Result) error {
 	if err == nil {
 		return nil

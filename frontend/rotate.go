@@ -11,11 +11,17 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-// hasSecrets reports whether f declares a secret: the steps that mount
-// one are keyed on its digest, whose step runs a securefile tool
-// (convert/rotate.go).
-func hasSecrets(f *spec.File) bool {
+// needsTool reports whether f declares a secret or an ssh agent: the
+// steps that mount a secret are keyed on its digest, whose step runs a
+// securefile tool (convert/rotate.go), and a required agent is checked by
+// a step of the tool before the build (convert/sshcheck.go).
+func needsTool(f *spec.File) bool {
 	for _, s := range f.Secrets {
+		if s != nil {
+			return true
+		}
+	}
+	for _, s := range f.SSH {
 		if s != nil {
 			return true
 		}
@@ -23,12 +29,13 @@ func hasSecrets(f *spec.File) bool {
 	return false
 }
 
-// rotation prepares what the digest steps of secrets need: the tool, and
+// rotation prepares what the digest steps of secrets and the checks of
+// ssh agents need: the tool, and
 // a nonce drawn once for the build, so that every platform shares the
 // steps and no later build does. Having no tool is not an error here: the
 // lowering reports it at the secret, and only when the target mounts one.
 func (b *builder) rotation(ctx context.Context, c client.Client) error {
-	if !hasSecrets(b.f) {
+	if !needsTool(b.f) {
 		return nil
 	}
 	var n [16]byte
