@@ -11,7 +11,7 @@ FUZZTIME ?= 20000x
 # short run keeps the inputs as found (a crasher is still minimized by hand).
 FUZZMINIMIZE ?= 200x
 # package:FuzzTarget pairs run briefly by `make test` (longer: make fuzz FUZZTIME=2000000x).
-FUZZ_TARGETS := ./grammar/dsl:FuzzParse ./grammar/tomlfile:FuzzParse ./grammar/tomlfile:FuzzFormatStrings ./interp:FuzzParse ./grammar/check:FuzzCheck ./grammar:FuzzLoad ./verify:FuzzFields ./grammar/dsl:FuzzFormatString ./grammar/check:FuzzUnendedHeredocs ./interp:FuzzLexerAgrees
+FUZZ_TARGETS := ./grammar/dsl:FuzzParse ./grammar/tomlfile:FuzzParse ./grammar/tomlfile:FuzzFormatStrings ./internal/interp:FuzzParse ./grammar/check:FuzzCheck ./grammar:FuzzLoad ./internal/verify:FuzzFields ./grammar/dsl:FuzzFormatString ./grammar/check:FuzzUnendedHeredocs ./internal/interp:FuzzLexerAgrees
 
 # Everything is compiled without cgo, the way the frontend image and the e2e
 # daemon (hack/e2e.sh) are built: the tests, the frontend binary, buildkitd
@@ -59,7 +59,7 @@ fuzz:
 test: lint unit fuzz e2e
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./grammar/... ./convert
+	$(GO) test -run='^$$' -bench=. -benchmem ./grammar/... ./internal/lower
 
 # Cost of leak verification on a 500 MB image, against the local daemon
 # (docs/performance.md); make e2e-start first.

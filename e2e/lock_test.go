@@ -19,7 +19,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/frontend"
-	"github.com/ourorg/securefile/lock"
+	"github.com/ourorg/securefile/internal/lock"
 )
 
 // TestLock locks a file that uses the local busybox and an image of its

@@ -19,7 +19,7 @@ import (
 
 	"github.com/ourorg/securefile/frontend"
 	"github.com/ourorg/securefile/grammar"
-	"github.com/ourorg/securefile/migrate"
+	"github.com/ourorg/securefile/internal/migrate"
 )
 
 // TestMigrationFidelity builds every Dockerfile of testdata/migrate/* with

@@ -20,8 +20,8 @@ import (
 	"github.com/tonistiigi/fsutil"
 
 	"github.com/ourorg/securefile/frontend"
-	"github.com/ourorg/securefile/lock"
-	"github.com/ourorg/securefile/rotate"
+	"github.com/ourorg/securefile/internal/lock"
+	"github.com/ourorg/securefile/internal/rotate"
 )
 
 // rotateSecurefile: the app step uses the rotated secret; the other stage

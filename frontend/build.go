@@ -19,8 +19,8 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/ourorg/securefile/convert"
 	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -151,7 +151,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	if p != nil {
 		target = *p
 	}
-	res, err := convert.Lower(ctx, b.f, convert.Options{
+	res, err := lower.Lower(ctx, b.f, lower.Options{
 		Target:         bc.Target,
 		TargetPlatform: target,
 		BuildPlatform:  b.buildPlatform,

@@ -11,7 +11,7 @@ import (
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 
-	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -93,7 +93,7 @@ func diagnosticsError(diags spec.Diagnostics, info *pb.SourceInfo) error {
 // lowerError attaches the source to a lowering failure that belongs to a
 // place in the build file.
 func lowerError(err error, info *pb.SourceInfo) error {
-	var ce *convert.Error
+	var ce *lower.Error
 	if errors.As(err, &ce) {
 		return withSource(err, info, ce.Range)
 	}

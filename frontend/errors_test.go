@@ -13,7 +13,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	"google.golang.org/protobuf/testing/protocmp"
 
-	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -63,7 +63,7 @@ Securefile:3:1: invalid mode "999"`
 
 func TestLowerError(t *testing.T) {
 	inner := errors.New("named context \"docs\" was not provided")
-	err := lowerError(fmt.Errorf("lowering: %w", &convert.Error{Range: rng(3, 7, 13), Err: inner}), testInfo)
+	err := lowerError(fmt.Errorf("lowering: %w", &lower.Error{Range: rng(3, 7, 13), Err: inner}), testInfo)
 	if !errors.Is(err, inner) {
 		t.Errorf("the cause is lost: %v", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 
-	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/internal/lower"
 )
 
 // layers is what a verified build exports, taken apart so that the scan
@@ -37,7 +37,7 @@ type layers struct {
 
 // chainLayers takes res's exported chain apart; nil when it has no steps
 // (then the export is the base, which the build did not write).
-func chainLayers(res *convert.Result) *layers {
+func chainLayers(res *lower.Result) *layers {
 	if len(res.Steps) == 0 {
 		return nil
 	}

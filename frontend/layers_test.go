@@ -9,15 +9,15 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/internal/lower"
 )
 
 // lowerLayers lowers src for linux/amd64 and takes its chain apart.
-func lowerLayers(t *testing.T, src string) (*convert.Result, *layers) {
+func lowerLayers(t *testing.T, src string) (*lower.Result, *layers) {
 	t.Helper()
 	f := loadClean(t, src)
 	p := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
-	res, err := convert.Lower(context.Background(), f, convert.Options{TargetPlatform: p, BuildPlatform: p})
+	res, err := lower.Lower(context.Background(), f, lower.Options{TargetPlatform: p, BuildPlatform: p})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,8 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/ourorg/securefile/convert"
-	"github.com/ourorg/securefile/lock"
+	"github.com/ourorg/securefile/internal/lock"
+	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -30,9 +30,9 @@ const lockHint = `run "securefile lock" to update the lock`
 // lockUses is what the file fetches on the platforms being built, each
 // source once, at its first use.
 type lockUses struct {
-	images []convert.Use // tagged, no digest, not replaced by a named context
-	http   []convert.Use // by URL
-	git    []convert.Use // without a commit in the file, by URL and ref
+	images []lower.Use // tagged, no digest, not replaced by a named context
+	http   []lower.Use // by URL
+	git    []lower.Use // without a commit in the file, by URL and ref
 	// replaced are the images a named context stands in for in this
 	// build: their lock entries are not stale, only not used this time.
 	replaced map[string]bool
@@ -57,7 +57,7 @@ func collectUsesWith(bc *dockerui.Client, f *spec.File, resolveMode string, buil
 	u := &lockUses{replaced: map[string]bool{}}
 	seen := map[string]bool{}
 	for _, p := range buildPlatforms(bc) {
-		uses, err := convert.Uses(f, convert.Options{
+		uses, err := lower.Uses(f, lower.Options{
 			TargetPlatform: p,
 			BuildPlatform:  bc.BuildPlatforms[0],
 			BuildArgs:      maps.Clone(buildArgs),
@@ -67,7 +67,7 @@ func collectUsesWith(bc *dockerui.Client, f *spec.File, resolveMode string, buil
 		}
 		for _, use := range uses {
 			switch use.Kind {
-			case convert.UseImage:
+			case lower.UseImage:
 				if use.Digested {
 					continue
 				}
@@ -75,13 +75,13 @@ func collectUsesWith(bc *dockerui.Client, f *spec.File, resolveMode string, buil
 					u.replaced[use.Ref] = true
 					continue
 				}
-			case convert.UseGit:
+			case lower.UseGit:
 				if use.Commit != "" {
 					continue // the file pins it
 				}
 			}
 			key := useKey(use)
-			if use.Kind == convert.UseImage {
+			if use.Kind == lower.UseImage {
 				key += " " + platforms.FormatAll(use.Platform)
 			}
 			if seen[key] {
@@ -89,11 +89,11 @@ func collectUsesWith(bc *dockerui.Client, f *spec.File, resolveMode string, buil
 			}
 			seen[key] = true
 			switch use.Kind {
-			case convert.UseImage:
+			case lower.UseImage:
 				u.images = append(u.images, use)
-			case convert.UseHTTP:
+			case lower.UseHTTP:
 				u.http = append(u.http, use)
-			case convert.UseGit:
+			case lower.UseGit:
 				u.git = append(u.git, use)
 			}
 		}
@@ -103,11 +103,11 @@ func collectUsesWith(bc *dockerui.Client, f *spec.File, resolveMode string, buil
 
 // useKey names what a use fetches, whatever the platform: the key of
 // its lock entry.
-func useKey(use convert.Use) string {
+func useKey(use lower.Use) string {
 	switch use.Kind {
-	case convert.UseImage:
+	case lower.UseImage:
 		return "image " + use.Ref
-	case convert.UseHTTP:
+	case lower.UseHTTP:
 		return "http " + use.URL
 	}
 	return "git " + use.URL + "#" + use.GitRef
@@ -116,7 +116,7 @@ func useKey(use convert.Use) string {
 // keys are the useKeys of everything u fetches.
 func (u *lockUses) keys() map[string]bool {
 	out := map[string]bool{}
-	for _, group := range [][]convert.Use{u.images, u.http, u.git} {
+	for _, group := range [][]lower.Use{u.images, u.http, u.git} {
 		for _, use := range group {
 			out[useKey(use)] = true
 		}
@@ -219,7 +219,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses, effects func() *ar
 	var ps problems
 	effects = sync.OnceValue(effects)
 	// unpinned ends the problem of a use that is not in the lock.
-	unpinned := func(use convert.Use) string {
+	unpinned := func(use lower.Use) string {
 		args := effects().introducing(useKey(use))
 		if len(args) == 0 {
 			return lockHint
@@ -240,7 +240,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses, effects func() *ar
 	}
 	usedImages, usedHTTP, usedGit := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	type drift struct {
-		use    convert.Use
+		use    lower.Use
 		locked digest.Digest
 		now    digest.Digest
 		err    error
@@ -289,7 +289,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses, effects func() *ar
 	// image tag is: the build would still use the locked commit, but a
 	// frozen build must say the lock no longer describes the repository.
 	type gitDrift struct {
-		use    convert.Use
+		use    lower.Use
 		locked string
 		now    string
 		err    error

@@ -7,7 +7,7 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerui"
 
-	"github.com/ourorg/securefile/interp"
+	"github.com/ourorg/securefile/internal/interp"
 	"github.com/ourorg/securefile/spec"
 )
 

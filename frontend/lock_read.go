@@ -10,7 +10,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 
-	"github.com/ourorg/securefile/lock"
+	"github.com/ourorg/securefile/internal/lock"
 )
 
 // Lock options: buildctl --opt securefile-lock=frozen; docker buildx, which

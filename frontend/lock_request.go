@@ -15,8 +15,8 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/ourorg/securefile/convert"
-	"github.com/ourorg/securefile/lock"
+	"github.com/ourorg/securefile/internal/lock"
+	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -50,13 +50,13 @@ func lockOf(ctx context.Context, in *input, f *spec.File) (*lock.File, error) {
 	}
 
 	type result struct {
-		use           convert.Use
+		use           lower.Use
 		index, pinned digest.Digest
 		commit        string
 		err           error
 	}
 	var results []*result
-	for _, group := range [][]convert.Use{u.images, u.http, u.git} {
+	for _, group := range [][]lower.Use{u.images, u.http, u.git} {
 		for _, use := range group {
 			results = append(results, &result{use: use})
 		}
@@ -65,11 +65,11 @@ func lockOf(ctx context.Context, in *input, f *spec.File) (*lock.File, error) {
 	for _, r := range results {
 		eg.Go(func() error {
 			switch r.use.Kind {
-			case convert.UseImage:
+			case lower.UseImage:
 				r.index, r.pinned, r.err = resolveImagePin(ctx, in.gw, r.use.Ref, r.use.Platform)
-			case convert.UseHTTP:
+			case lower.UseHTTP:
 				r.pinned, r.err = resolveHTTPPin(ctx, in.gw, r.use.URL)
-			case convert.UseGit:
+			case lower.UseGit:
 				r.commit, r.err = resolveGitPin(ctx, in.gw, r.use)
 			}
 			return nil
@@ -86,7 +86,7 @@ func lockOf(ctx context.Context, in *input, f *spec.File) (*lock.File, error) {
 			continue
 		}
 		switch use.Kind {
-		case convert.UseImage:
+		case lower.UseImage:
 			im := images[use.Ref]
 			if im == nil {
 				im = &lock.Image{Ref: use.Ref, Index: r.index, Platforms: map[string]digest.Digest{}}
@@ -96,14 +96,14 @@ func lockOf(ctx context.Context, in *input, f *spec.File) (*lock.File, error) {
 				ps.add(use.Range, "image %q moved while it was being locked (%s, then %s); run securefile lock again", use.Ref, im.Index, r.index)
 			}
 			im.Platforms[platforms.FormatAll(use.Platform)] = r.pinned
-		case convert.UseHTTP:
+		case lower.UseHTTP:
 			if use.Checksum != "" && digest.Digest(use.Checksum) != r.pinned {
 				ps.add(use.Range, "download %q: the server now serves %s but the build file says checksum %s; update the checksum if the new file is the one you want",
 					use.URL, r.pinned, use.Checksum)
 				continue
 			}
 			out.HTTP = append(out.HTTP, &lock.HTTP{URL: use.URL, Checksum: r.pinned})
-		case convert.UseGit:
+		case lower.UseGit:
 			out.Git = append(out.Git, &lock.Git{URL: use.URL, Ref: use.GitRef, Commit: r.commit})
 		}
 	}
@@ -115,11 +115,11 @@ func lockOf(ctx context.Context, in *input, f *spec.File) (*lock.File, error) {
 	return out, nil
 }
 
-func describeUse(u convert.Use) string {
+func describeUse(u lower.Use) string {
 	switch u.Kind {
-	case convert.UseImage:
+	case lower.UseImage:
 		return fmt.Sprintf("image %q for %s", u.Ref, platforms.FormatAll(u.Platform))
-	case convert.UseHTTP:
+	case lower.UseHTTP:
 		return fmt.Sprintf("download %q", u.URL)
 	}
 	if u.GitRef == "" {
@@ -176,7 +176,7 @@ func resolveHTTPPin(ctx context.Context, c client.Client, url string) (digest.Di
 // default branch) of the repository is. Over ssh it checks the host keys
 // the file pins and uses the agent a build would (never a keyscan), so the
 // client must forward that agent (--ssh) to lock, as to build.
-func resolveGitPin(ctx context.Context, c client.Client, use convert.Use) (string, error) {
+func resolveGitPin(ctx context.Context, c client.Client, use lower.Use) (string, error) {
 	url, ref := use.URL, use.GitRef
 	var opts []llb.GitOption
 	if remote, err := gitutil.ParseURL(url); err == nil && remote.Scheme == gitutil.SSHProtocol {

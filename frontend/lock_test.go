@@ -11,7 +11,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 
-	"github.com/ourorg/securefile/lock"
+	"github.com/ourorg/securefile/internal/lock"
 )
 
 const lockedFile = `image app from "busybox:1.36" {

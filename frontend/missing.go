@@ -9,12 +9,12 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/internal/lower"
 )
 
 // requiredFirst solves the digest step of every required secret
-// (convert/rotate.go) and the check step of every required ssh agent
-// (convert/sshcheck.go) before the build, so that a secret or agent the
+// (internal/lower/rotate.go) and the check step of every required ssh agent
+// (internal/lower/sshcheck.go) before the build, so that a secret or agent the
 // client did not give fails the build before any step has run, not when
 // the first step that mounts it is reached after the others. The
 // session's secrets and agents cannot be listed: BuildKit asks the client
@@ -22,7 +22,7 @@ import (
 // --secret and --ssh flags before it connects.) A digest is the same
 // vertex the build then uses, marshalled the same way, so the build's
 // solve finds it done: it runs once.
-func (b *builder) requiredFirst(ctx context.Context, res *convert.Result, target ocispecs.Platform) error {
+func (b *builder) requiredFirst(ctx context.Context, res *lower.Result, target ocispecs.Platform) error {
 	solve := func(st llb.State) error {
 		def, err := b.marshal(ctx, st, llb.Platform(target))
 		if err != nil {
@@ -52,7 +52,7 @@ func (b *builder) requiredFirst(ctx context.Context, res *convert.Result, target
 
 // missingSSH is missingSecret for an ssh agent: BuildKit says `no SSH key
 // "ID" forwarded from the client`.
-func (b *builder) missingSSH(err error, res *convert.Result) error {
+func (b *builder) missingSSH(err error, res *lower.Result) error {
 	if err == nil {
 		return nil
 	}
@@ -75,7 +75,7 @@ func (b *builder) missingSSH(err error, res *convert.Result) error {
 // error at the secret's declaration that names the flag to pass.
 // BuildKit's error is quoted, not wrapped: the gRPC status inside it would
 // replace this message on the way to the client.
-func (b *builder) missingSecret(err error, res *convert.Result) error {
+func (b *builder) missingSecret(err error, res *lower.Result) error {
 	if err == nil {
 		return nil
 	}

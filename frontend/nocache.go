@@ -8,7 +8,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 
-	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/internal/lower"
 )
 
 // marshal marshals st for the build, with the daemon's capabilities and
@@ -18,7 +18,7 @@ import (
 // Not through llb.IgnoreCache at Marshal, which marks every op: BuildKit
 // prunes the cache mounts of an op that ignores the cache when it loads it
 // (solver/llbsolver/vertex.go, detectPrunedCacheID), and the secret digest
-// steps keep the daemon's salt in one (convert/rotate.go). Pruned, the salt
+// steps keep the daemon's salt in one (internal/lower/rotate.go). Pruned, the salt
 // would be new, and every step that mounts a secret of every build on the
 // daemon would run again once. Those steps run on every build anyway.
 // Marking is metadata only: the ops' digests stay the same, so the export
@@ -55,7 +55,7 @@ func ignoreCache(def *llb.Definition) error {
 
 func keepsDaemonSalt(op *pb.Op) bool {
 	for _, m := range op.GetExec().GetMounts() {
-		if m.MountType == pb.MountType_CACHE && m.CacheOpt.GetID() == convert.DaemonSaltCacheID {
+		if m.MountType == pb.MountType_CACHE && m.CacheOpt.GetID() == lower.DaemonSaltCacheID {
 			return true
 		}
 	}

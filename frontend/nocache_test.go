@@ -9,7 +9,7 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/internal/lower"
 )
 
 // --no-cache marks every op as ignoring the cache but the digest steps
@@ -25,7 +25,7 @@ image app from "busybox" {
 `)
 	p := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 	tool := llb.Image("example.com/tool:1")
-	res, err := convert.Lower(context.Background(), f, convert.Options{
+	res, err := lower.Lower(context.Background(), f, lower.Options{
 		TargetPlatform: p, BuildPlatform: p, SecretDigests: true,
 		ToolState: &tool, ToolPath: "/tool", RotationNonce: "n",
 	})

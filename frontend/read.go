@@ -15,7 +15,7 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/ourorg/securefile/grammar"
-	"github.com/ourorg/securefile/lock"
+	"github.com/ourorg/securefile/internal/lock"
 )
 
 // Frontend options (buildctl --opt KEY=VALUE; docker buildx can only pass

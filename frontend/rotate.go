@@ -13,8 +13,8 @@ import (
 
 // needsTool reports whether f declares a secret or an ssh agent: the
 // steps that mount a secret are keyed on its digest, whose step runs a
-// securefile tool (convert/rotate.go), and a required agent is checked by
-// a step of the tool before the build (convert/sshcheck.go).
+// securefile tool (internal/lower/rotate.go), and a required agent is checked by
+// a step of the tool before the build (internal/lower/sshcheck.go).
 func needsTool(f *spec.File) bool {
 	for _, s := range f.Secrets {
 		if s != nil {

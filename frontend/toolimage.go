@@ -13,7 +13,7 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/ourorg/securefile/verify"
+	"github.com/ourorg/securefile/internal/verify"
 )
 
 const (
@@ -43,7 +43,7 @@ const (
 )
 
 // toolImage is a filesystem with a securefile binary that runs the tools
-// of package tool (the leak scanner, the rotation digest).
+// of package toolmode (the leak scanner, the rotation digest).
 type toolImage struct {
 	state llb.State
 	path  string

@@ -13,10 +13,10 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 
-	"github.com/ourorg/securefile/convert"
+	"github.com/ourorg/securefile/internal/lower"
+	"github.com/ourorg/securefile/internal/toolmode"
+	"github.com/ourorg/securefile/internal/verify"
 	"github.com/ourorg/securefile/spec"
-	"github.com/ourorg/securefile/tool"
-	"github.com/ourorg/securefile/verify"
 )
 
 const (
@@ -49,14 +49,14 @@ type leakCheck struct {
 
 // active reports whether res is scanned: a build that mounts no secret
 // has nothing to look for.
-func (lc *leakCheck) active(res *convert.Result) bool {
+func (lc *leakCheck) active(res *lower.Result) bool {
 	return lc != nil && len(res.Secrets) > 0
 }
 
 // check scans one platform's result: the layers its export merges (nil
 // when the chain has no steps), whose definition is export, marshalled
 // with b.marshal and the options marshal, and the image config.
-func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *dockerspec.DockerOCIImage, lay *layers, export *llb.Definition, marshal ...llb.ConstraintsOpt) error {
+func (lc *leakCheck) check(ctx context.Context, res *lower.Result, img *dockerspec.DockerOCIImage, lay *layers, export *llb.Definition, marshal ...llb.ConstraintsOpt) error {
 	if !lc.active(res) {
 		return nil
 	}
@@ -77,7 +77,7 @@ func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *docker
 	// The scan is never cached: a secret's value is not part of any cache
 	// key, so a cached report would say nothing about this build's values.
 	ro := []llb.RunOption{
-		llb.Args(tool.Command(t.path, verify.ToolName, verify.Args(opt, scanOut+"/"+reportFile)...)),
+		llb.Args(toolmode.Command(t.path, verify.ToolName, verify.Args(opt, scanOut+"/"+reportFile)...)),
 		llb.Network(llb.NetModeNone),
 		llb.IgnoreCache,
 		llb.WithCustomName(fmt.Sprintf("[securefile] verify that no secret is in the image (%d secrets, %d steps)", len(res.Secrets), len(res.Steps))),
@@ -136,7 +136,7 @@ func (lc *leakCheck) check(ctx context.Context, res *convert.Result, img *docker
 }
 
 // warnUnverified says which secrets could not be looked for.
-func (lc *leakCheck) warnUnverified(ctx context.Context, res *convert.Result, rep *verify.Report) {
+func (lc *leakCheck) warnUnverified(ctx context.Context, res *lower.Result, rep *verify.Report) {
 	warnFn := lc.b.in.src.Warn
 	if warnFn == nil {
 		return
@@ -161,7 +161,7 @@ func (lc *leakCheck) warnUnverified(ctx context.Context, res *convert.Result, re
 // reportError is the build's error for the report's hits and unreadable
 // files, or nil. It names each secret by id, the encoding, the path or
 // config field and the step; its source range is the first hit's step.
-func (lc *leakCheck) reportError(res *convert.Result, rep *verify.Report) error {
+func (lc *leakCheck) reportError(res *lower.Result, rep *verify.Report) error {
 	if len(rep.Hits) == 0 && len(rep.Errors) == 0 {
 		return nil
 	}
@@ -224,12 +224,12 @@ func (lc *leakCheck) reportError(res *convert.Result, rep *verify.Report) error 
 }
 
 // place says where a hit is and which step put it there.
-func (lc *leakCheck) place(res *convert.Result, h verify.Hit) (where, step string, r spec.Range) {
+func (lc *leakCheck) place(res *lower.Result, h verify.Hit) (where, step string, r spec.Range) {
 	if h.Where == verify.InConfig {
 		r, step = configSource(lc.b.f, res.Stage, res.History, h.Field)
 		return "in the image config, " + h.Field, step, r
 	}
-	s := convert.Step{Name: "an unknown step"}
+	s := lower.Step{Name: "an unknown step"}
 	if h.Layer >= 0 && h.Layer < len(res.Steps) {
 		s = res.Steps[h.Layer]
 	}
@@ -247,7 +247,7 @@ func (lc *leakCheck) place(res *convert.Result, h verify.Hit) (where, step strin
 // configSource finds the step or setting that put a config field in the
 // image: the last env step of the stage chain that sets the variable, the
 // label, entrypoint, cmd or healthcheck setting; else the target stage.
-func configSource(f *spec.File, target *spec.Stage, history []convert.HistorySource, field string) (spec.Range, string) {
+func configSource(f *spec.File, target *spec.Stage, history []lower.HistorySource, field string) (spec.Range, string) {
 	// A history entry names the step that wrote it.
 	if rest, ok := strings.CutPrefix(field, "history["); ok {
 		if j := strings.Index(rest, "]"); j > 0 {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerui"
 
-	"github.com/ourorg/securefile/convert"
-	"github.com/ourorg/securefile/verify"
+	"github.com/ourorg/securefile/internal/lower"
+	"github.com/ourorg/securefile/internal/verify"
 )
 
 // The leak error's hint never sends a secret to a cache mount: a cache
@@ -15,9 +15,9 @@ import (
 // build that mounts it reads it.
 func TestLeakHintKeepsSecretsOutOfCaches(t *testing.T) {
 	lc := &leakCheck{b: &builder{in: &input{src: &dockerui.Source{}}}}
-	res := &convert.Result{
-		Secrets: []convert.SecretUse{{ID: "netrc"}},
-		Steps:   []convert.Step{{Name: "[app 2/2] RUN"}},
+	res := &lower.Result{
+		Secrets: []lower.SecretUse{{ID: "netrc"}},
+		Steps:   []lower.Step{{Name: "[app 2/2] RUN"}},
 	}
 	err := lc.reportError(res, &verify.Report{Hits: []verify.Hit{{Secret: 0, Layer: 0, Path: "/leak", Encoding: "raw"}}})
 	if err == nil {

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ourorg/securefile/convert"
 	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/internal/lower"
 )
 
 func TestVerifyEnabled(t *testing.T) {
@@ -54,8 +54,8 @@ image app from base {
 	}
 	app := f.Stage("app")
 	// The history of app: a base image entry, then base's one step, then
-	// app's two, as convert.Result.History gives it.
-	history := []convert.HistorySource{
+	// app's two, as lower.Result.History gives it.
+	history := []lower.HistorySource{
 		{},
 		{Name: "[base 1/1] ENV", Stage: "base", Range: f.Stage("base").Steps[0].NodeInfo().Range},
 		{Name: "[app 1/2] ENV", Stage: "app", Range: app.Steps[0].NodeInfo().Range},

@@ -10,7 +10,7 @@ import (
 // "c" for a shell or Python (["sh", "-ec", "…"], ["bash", "-o",
 // "pipefail", "-c", "…"], ["python3", "-c", "…"]), or with "e" for Node,
 // Perl or Ruby (["node", "-e", "…"]). No value is ever spliced into such a
-// word (convert/argenv.go); the checker treats it as shell text.
+// word (internal/lower/argenv.go); the checker treats it as shell text.
 func IsScriptWord(words []string, i int) bool {
 	if i < 1 || i >= len(words) {
 		return false

@@ -13,14 +13,14 @@ import (
 	_ "github.com/moby/buildkit/util/grpcutil/encoding/proto" // BuildKit's gRPC codec, as in dockerfile-frontend
 
 	"github.com/ourorg/securefile/frontend"
-	"github.com/ourorg/securefile/tool"
+	"github.com/ourorg/securefile/internal/toolmode"
 )
 
 // version is set at link time: -ldflags "-X main.version=…".
 var version = "dev"
 
 func main() {
-	tool.Main(os.Args) // runs and exits when BuildKit starts this binary as a tool
+	toolmode.Main(os.Args) // runs and exits when BuildKit starts this binary as a tool
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
 	if *showVersion {

@@ -7,7 +7,7 @@ import (
 	"os"
 
 	"github.com/ourorg/securefile/grammar"
-	"github.com/ourorg/securefile/migrate"
+	"github.com/ourorg/securefile/internal/migrate"
 )
 
 func init() {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/ourorg/securefile/frontend"
-	"github.com/ourorg/securefile/lock"
+	"github.com/ourorg/securefile/internal/lock"
 )
 
 func init() {

@@ -9,7 +9,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/ourorg/securefile/tool"
+	"github.com/ourorg/securefile/internal/toolmode"
 )
 
 // Exit codes shared by all commands.
@@ -32,7 +32,7 @@ var commands = map[string]command{
 }
 
 func main() {
-	tool.Main(os.Args) // runs and exits when BuildKit starts this binary as a tool
+	toolmode.Main(os.Args) // runs and exits when BuildKit starts this binary as a tool
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

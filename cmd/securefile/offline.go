@@ -18,9 +18,9 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/ourorg/securefile/convert"
 	"github.com/ourorg/securefile/frontend"
 	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -217,7 +217,7 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	ctx := context.Background()
-	res, err := convert.Lower(ctx, f, convert.Options{
+	res, err := lower.Lower(ctx, f, lower.Options{
 		Target:         *target,
 		TargetPlatform: tp,
 		BuildPlatform:  build,

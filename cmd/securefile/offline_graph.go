@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ourorg/securefile/convert"
 	"github.com/ourorg/securefile/frontend"
+	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -65,11 +65,11 @@ func (x *imageNames) sourceNode(src spec.Source) (id, label, kind string, ok boo
 // other args, the platform args of the build), as the build pulls them.
 type imageNames struct {
 	f    *spec.File
-	opt  convert.Options // platforms and build args
+	opt  lower.Options // platforms and build args
 	done map[string]string
 }
 
-// expand is src's reference after interpolation. convert.Uses lists what
+// expand is src's reference after interpolation. lower.Uses lists what
 // a file fetches, as the lowering names it, without resolving anything;
 // asked about a file whose one stage is based on src, it names src alone.
 func (x *imageNames) expand(src spec.Source) (string, error) {
@@ -86,13 +86,13 @@ func (x *imageNames) expand(src spec.Source) (string, error) {
 		Name: spec.At("graph", src.Range),
 		From: src,
 	}}}
-	uses, err := convert.Uses(one, x.opt)
+	uses, err := lower.Uses(one, x.opt)
 	if err != nil {
 		return "", err
 	}
 	v := "scratch" // the one name Uses leaves out
 	for _, u := range uses {
-		if u.Kind == convert.UseImage {
+		if u.Kind == lower.UseImage {
 			v = u.Name
 			break
 		}
@@ -103,7 +103,7 @@ func (x *imageNames) expand(src spec.Source) (string, error) {
 
 // graphOf is the graph of the stages target ("" for the default) reaches,
 // with image references expanded for opt's platforms and build args.
-func graphOf(f *spec.File, target string, opt convert.Options) (*stageGraph, error) {
+func graphOf(f *spec.File, target string, opt lower.Options) (*stageGraph, error) {
 	var tgt *spec.Stage
 	if target == "" {
 		tgt = f.DefaultTarget()
@@ -425,7 +425,7 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "securefile graph: %v\n", err)
 		return exitFindings
 	}
-	g, err := graphOf(f, *target, convert.Options{TargetPlatform: tp, BuildPlatform: build, BuildArgs: bargs, NamedContext: contexts.namedContext})
+	g, err := graphOf(f, *target, lower.Options{TargetPlatform: tp, BuildPlatform: build, BuildArgs: bargs, NamedContext: contexts.namedContext})
 	if err != nil {
 		fmt.Fprintf(stderr, "securefile graph: %v\n", err)
 		return exitFindings

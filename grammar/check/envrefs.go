@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ourorg/securefile/interp"
+	"github.com/ourorg/securefile/internal/interp"
 	"github.com/ourorg/securefile/spec"
 )
 
 // References to environment variables. Outside commands "${NAME}" reads
 // the stage's environment first — the base's config and the env steps —
-// then args (convert/scope.go), as a Dockerfile's ENV overrides its ARGs.
+// then args (internal/lower/scope.go), as a Dockerfile's ENV overrides its ARGs.
 // A bare "$NAME" stays text (only ${…} is expanded), which is almost
 // always a Dockerfile habit: the checker says so and shows the ${NAME}
 // to write.

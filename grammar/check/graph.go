@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ourorg/securefile/interp"
+	"github.com/ourorg/securefile/internal/interp"
 	"github.com/ourorg/securefile/spec"
 )
 

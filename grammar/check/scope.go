@@ -5,7 +5,7 @@ import (
 )
 
 // envScope is what "${NAME}" may read in the values of a stage besides
-// args: the environment of the stage (convert/scope.go). names are the
+// args: the environment of the stage (internal/lower/scope.go). names are the
 // variables the env steps of the stage and of the stages it is based on
 // set, and PATH, which every Linux stage has; open is true when the chain
 // starts from an image or a named context, whose config may set any other

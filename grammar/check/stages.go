@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ourorg/securefile/interp"
+	"github.com/ourorg/securefile/internal/interp"
 	"github.com/ourorg/securefile/spec"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ourorg/securefile/interp"
+	"github.com/ourorg/securefile/internal/interp"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -174,7 +174,7 @@ func (c *checker) command(cmd spec.Command, fb spec.Range, what string, env map[
 // entrypoint, cmd or healthcheck, which the container runs later.
 //
 // A run step's shell gets every arg it names as an environment variable
-// (convert/argenv.go), so "$NAME" and any "${NAME…}" work there as in a
+// (internal/lower/argenv.go), so "$NAME" and any "${NAME…}" work there as in a
 // shell script. A runtime command gets none, and nothing is spliced into
 // any of its words (a shell entrypoint may run an exec-form cmd): an arg
 // named there is an error. A run step's exec-form word gets "${NAME}"

@@ -1,0 +1,141 @@
+package lower
+
+import (
+	"fmt"
+	"path"
+
+	"github.com/moby/buildkit/client/llb"
+
+	"github.com/ourorg/securefile/internal/rotate"
+	"github.com/ourorg/securefile/internal/toolmode"
+	"github.com/ourorg/securefile/spec"
+)
+
+// RotateDir is where a run step finds, read-only, the digest of each
+// rotated secret it uses: one file per secret, named for the secret's
+// declaration (names are plain words; ids need not be).
+const RotateDir = "/run/securefile/rotate"
+
+// Paths inside the digest step, which runs in the tool's filesystem and
+// never in the user's. They are under a directory of their own: the tool's
+// binary may be at the root under any name (in-process, "/securefile").
+const (
+	rotateSaltPath   = "/run/securefile-rotate/salt"
+	rotateSecretPath = "/run/securefile-rotate/secret"
+	rotateOutDir     = "/run/securefile-rotate/out"
+	rotateOutFile    = "digest"
+	rotateSaltDir    = "/run/securefile-rotate/daemon-salt"
+)
+
+// DaemonSaltCacheID is the cache mount that keeps the daemon's own salt
+// for the secret digests of builds without a project salt
+// (rotate.DaemonSalt). A cache mount never leaves the daemon.
+const DaemonSaltCacheID = "securefile-secret-digest-salt"
+
+// rotation makes the current run step depend on the value of a secret it
+// mounts, without that value entering a cache key or the definition: for
+// every secret when Options.SecretDigests is set (the frontend), else for
+// a secret declared with rotate = true.
+//
+// BuildKit leaves secrets out of cache keys (moby/buildkit#2547), so a
+// step that mounts a secret is a cache hit of a run with any other value
+// of it, and a layer that holds an earlier value would be exported past a
+// leak scan that looks for the current one. So a step of its own, run
+// from the tool with the secret mounted, writes a salted HMAC of the value
+// to a file, and the using step mounts that file read-only. BuildKit keys
+// a read-only mount by the content it selects
+// (solver/llbsolver/ops/exec.go), so the using step is rebuilt exactly
+// when the digest changes.
+//
+// The digest step must run on every build, because its definition is the
+// same whatever the value. Ignoring the cache makes it run, but is not
+// enough: a consumer's cache record is also linked to the definition-based
+// key of the step, and when BuildKit computes the content key of a
+// dependency it links that key to whatever the definition key found
+// (solver/edge.go, "connect def key to slow key"), so a new digest would
+// be tied to the record of the old one. The build's nonce in the digest
+// step's definition gives it a key no earlier build had; the content of
+// the digest is then the only thing a consumer can match on. (A local
+// source, the in-process tool, has a per-session key and behaves the same
+// way without the nonce; the frontend image does not.)
+//
+// The salt is the project's (Securefile.lock), so that builders sharing a
+// registry cache share these steps; without a lock it is the daemon's own
+// (rotate.DaemonSalt), so that the steps are cached per daemon and a cache
+// imported from another daemon never provides them. rotate = true asks for
+// the project's salt.
+//
+// One digest step per secret id serves every step and stage of the
+// platform being lowered.
+func (b *stageBuilder) rotation(d *spec.Secret, id string) (llb.RunOption, error) {
+	l := b.l
+	at := or(d.Rotate.Range, d.Range)
+	if d.Rotate.Or(false) && len(l.opt.RotationSalt) == 0 {
+		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q has rotate = true, but the project has no rotation salt: run `securefile lock` next to the build file to create Securefile.lock, which holds one, and build again", d.Name.V)}
+	}
+	if l.opt.ToolState == nil || l.opt.ToolPath == "" {
+		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q is mounted by a step, which is keyed on a digest of the secret's value so that a changed value rebuilds it, and this build has no securefile tool to compute the digest with: run the frontend from its image (a \"# syntax=\" line, or gateway.v0 with a source), or, in-process, share a static securefile binary as the local \"securefile-tool\" and name it with --opt securefile-tool=NAME (securefile build does this)", d.Name.V)}
+	}
+	if l.opt.RotationNonce == "" {
+		return nil, &Error{Range: at, Err: fmt.Errorf("internal error: the caller gave no build nonce for the digest step of secret %q", d.Name.V)}
+	}
+	st, ok := l.rotations[id]
+	if !ok {
+		if l.rotations == nil {
+			l.rotations = map[string]llb.State{}
+		}
+		st = l.digestStep(d, id)
+		l.rotations[id] = st
+	}
+	return llb.AddMount(path.Join(RotateDir, d.Name.V), st, llb.SourcePath("/"+rotateOutFile), llb.Readonly), nil
+}
+
+// digestStep is the step that computes the digest of secret id. It runs
+// on the build platform, which the tool is built for, and has no network.
+// The secret is mounted as a file even when the steps get it as an
+// environment variable: the tool reads files, and this step is ours.
+func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
+	cons := []llb.ConstraintsOpt{llb.Platform(l.buildPlatform)}
+	if loc := l.location(d.Range); loc != nil {
+		cons = append(cons, loc)
+	}
+	secret := []llb.SecretOption{llb.SecretID(id), llb.SecretFileOpt(0, 0, 0o400)}
+	if !d.IsRequired() {
+		secret = append(secret, llb.SecretOptional)
+	}
+	out := rotate.Secret{ID: id, In: rotateSecretPath, Out: path.Join(rotateOutDir, rotateOutFile)}
+	var saltArgs []string
+	var saltMount llb.RunOption
+	if len(l.opt.RotationSalt) > 0 {
+		salt := llb.Scratch().File(llb.Mkfile("/salt", 0o444, l.opt.RotationSalt),
+			append(cons, llb.WithCustomName("[internal] rotation salt"))...)
+		saltArgs = rotate.Args(rotateSaltPath, out)
+		saltMount = llb.AddMount(rotateSaltPath, salt, llb.SourcePath("/salt"), llb.Readonly)
+	} else {
+		saltArgs = rotate.ArgsSaltDir(rotateSaltDir, out)
+		saltMount = llb.AddMount(rotateSaltDir, llb.Scratch(), llb.AsPersistentCacheDir(DaemonSaltCacheID, llb.CacheMountShared))
+	}
+	ro := []llb.RunOption{
+		llb.Args(toolmode.Command(l.opt.ToolPath, rotate.ToolName, saltArgs...)),
+		llb.Dir("/"),
+		saltMount,
+		llb.AddSecret(rotateSecretPath, secret...),
+		llb.Network(llb.NetModeNone),
+		llb.AddEnv("SECUREFILE_BUILD_NONCE", l.opt.RotationNonce),
+		llb.WithCustomName("[internal] digest of secret " + d.Name.V),
+	}
+	// The nonce alone makes the step new on every build. Ignoring the
+	// cache as well would be harmless with a salt file, but BuildKit prunes
+	// the cache mounts of every op that ignores the cache when it loads it
+	// (solver/llbsolver/vertex.go, detectPrunedCacheID): the daemon salt
+	// would be new on every build, and so every step that mounts a secret.
+	// (--no-cache marks every op, this one too: the salt is renewed, and
+	// the steps that mount secrets run again, as --no-cache asks anyway.)
+	if len(l.opt.RotationSalt) > 0 {
+		ro = append(ro, llb.IgnoreCache)
+	}
+	for _, c := range cons {
+		ro = append(ro, c)
+	}
+	return l.opt.ToolState.Run(ro...).AddMount(rotateOutDir, llb.Scratch())
+}
