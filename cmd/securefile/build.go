@@ -26,10 +26,6 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-func init() {
-	commands["build"] = command{"build a Securefile against a BuildKit daemon", runBuild}
-}
-
 // connectTimeout bounds the check that the daemon answers at all.
 const connectTimeout = 5 * time.Second
 
@@ -76,10 +72,13 @@ func contextArg(fs *flag.FlagSet, cmd string, stderr io.Writer) (string, bool) {
 	return "", false
 }
 
+// callRequests are the subrequests securefile build --call runs; lock
+// prints the lock instead of writing it as securefile lock does.
 var callRequests = map[string]string{
 	"outline": "frontend.outline",
 	"targets": "frontend.targets",
 	"check":   "frontend.lint",
+	"lock":    frontend.LockRequest,
 }
 
 func runBuild(args []string, stdout, stderr io.Writer) int {

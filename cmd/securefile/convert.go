@@ -10,10 +10,6 @@ import (
 	"github.com/ourorg/securefile/internal/migrate"
 )
 
-func init() {
-	commands["convert"] = command{"migrate a Dockerfile to a Securefile", runConvert}
-}
-
 func runConvert(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("convert", "[--to dsl|toml] [-o FILE] DOCKERFILE", stderr)
 	to := fs.String("to", "dsl", "print the result in this syntax (dsl or toml)")

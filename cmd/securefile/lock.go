@@ -7,15 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ourorg/securefile/frontend"
 	"github.com/ourorg/securefile/internal/lock"
 )
-
-func init() {
-	commands["lock"] = command{"pin images, downloads and git refs in Securefile.lock", runLock}
-	// securefile build --call lock prints the lock instead of writing it.
-	callRequests["lock"] = frontend.LockRequest
-}
 
 // runLock asks the frontend, in-process against the daemon, for the lock
 // of the build file (the lock subrequest: BuildKit resolves every source)

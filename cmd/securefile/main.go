@@ -24,10 +24,19 @@ type command struct {
 	run     func(args []string, stdout, stderr io.Writer) int
 }
 
+// commands are every command of securefile, here and nowhere else, so
+// that the list a reader sees is the list usage prints.
 var commands = map[string]command{
+	"build":   {"build a Securefile against a BuildKit daemon", runBuild},
+	"convert": {"migrate a Dockerfile to a Securefile", runConvert},
 	"fmt":     {"format a build file, or convert it to the other syntax", runFmt},
+	"graph":   {"print the stage graph and its critical path (dot or mermaid)", runGraph},
 	"lint":    {"check build files and print every finding", runLint},
+	"llb":     {"print the LLB definition of a build, without a daemon", runLLB},
+	"lock":    {"pin images, downloads and git refs in Securefile.lock", runLock},
+	"outline": {"print the args, secrets, ssh and caches a target uses", runOutline},
 	"schema":  {"print the JSON Schema of Securefile.toml", runSchema},
+	"targets": {"list the stages and images a file can build", runTargets},
 	"version": {"print the version", runVersion},
 }
 

@@ -24,13 +24,8 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-// The offline commands read a build file and answer what the frontend
-// would, without a BuildKit daemon.
-func init() {
-	commands["llb"] = command{"print the LLB definition of a build, without a daemon", runLLB}
-	commands["outline"] = command{"print the args, secrets, ssh and caches a target uses", runOutline}
-	commands["targets"] = command{"list the stages and images a file can build", runTargets}
-}
+// The offline commands (llb, outline, targets, graph) read a build file
+// and answer what the frontend would, without a BuildKit daemon.
 
 // offlineLocalID is the unique id of the main context's llb.Local, fixed
 // so that the definition is the same on every run.

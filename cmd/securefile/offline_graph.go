@@ -10,10 +10,6 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-func init() {
-	commands["graph"] = command{"print the stage graph and its critical path (dot or mermaid)", runGraph}
-}
-
 // gNode is a stage or an external source (image, named context, the main
 // context) of the graph.
 type gNode struct {
