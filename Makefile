@@ -30,7 +30,7 @@ PUSH ?= 1
 # go test flags for the e2e tests, e.g. make e2e E2E_FLAGS='-run TestNetrc/gateway -v'
 E2E_FLAGS ?= -count=1 -v -timeout 30m
 
-.PHONY: all build test unit fuzz bench bench-verify lint schema clean image e2e e2e-start e2e-stop demo
+.PHONY: all build test unit fuzz bench bench-verify lint schema clean image e2e e2e-setup e2e-start e2e-stop e2e-teardown demo
 
 all: build
 
@@ -56,7 +56,10 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) $$pkg; \
 	done
 
-test: lint unit fuzz e2e
+# e2e-setup before e2e, so that a fresh machine (CI) is provisioned; with
+# E2E_REQUIRE=1 the e2e tests fail, never skip, when it was not done.
+test: E2E_REQUIRE = 1
+test: lint unit fuzz e2e-setup e2e
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./grammar/... ./internal/lower
@@ -74,6 +77,17 @@ schema:
 image:
 	IMAGE='$(IMAGE)' PUSH='$(PUSH)' $(E2E) image
 
+# Provision the machine for the e2e tests, the one step that changes it
+# (as root): apt packages, the qemu-i386 binfmt handler, the tools and base
+# images under .cache/e2e (docs/testing.md). Nothing else does this: `make
+# e2e`, `make e2e-start`, `make demo` and `go test -tags e2e ./e2e` ask for it.
+e2e-setup:
+	$(E2E) setup
+
+# Undo what e2e-setup registered with the kernel (the packages stay).
+e2e-teardown:
+	$(E2E) teardown
+
 # Start the local registry and buildkitd (and build and push the frontend
 # image); `eval "$$(hack/e2e.sh env)"` points buildctl at them.
 e2e-start:
@@ -82,14 +96,17 @@ e2e-start:
 e2e-stop:
 	$(E2E) stop
 
-# The end-to-end tests against a real BuildKit. The daemon is stopped
-# afterwards, pass or fail, unless it was already running before (make
-# e2e-start, make demo): then it is left as it was.
+# The end-to-end tests against a real BuildKit (after make e2e-setup). The
+# daemon is stopped afterwards, pass or fail, unless it was already running
+# before (make e2e-start, make demo): then it is left as it was.
+# E2E_REQUIRE=1 (make test sets it) makes TestMain fail instead of skipping
+# when the setup is not done.
+E2E_REQUIRE ?=
 e2e:
 	@running=0; $(E2E) status >/dev/null && running=1; \
 	if [ $$running = 0 ]; then trap '$(E2E) stop' EXIT; fi; \
 	$(E2E) up && eval "$$($(E2E) env)" && \
-	$(GO) test -tags e2e $(E2E_FLAGS) ./e2e
+	E2E_REQUIRE='$(E2E_REQUIRE)' $(GO) test -tags e2e $(E2E_FLAGS) ./e2e
 
 # Build examples/hello through "# syntax=localhost:5000/ourorg/securefile"
 # with the builtin Dockerfile frontend, as a user would, and leave the

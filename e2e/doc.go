@@ -10,7 +10,10 @@
 //   - inprocess: frontend.Build runs inside the test binary (client.Build),
 //     once with Securefile and once with Securefile.toml.
 //
-// The tests are behind the build tag e2e. `make e2e` starts the local
+// The tests are behind the build tag e2e. They need the machine set up
+// once with `make e2e-setup` (apt packages, a binfmt handler: the one step
+// that changes the machine); without it TestMain skips them all, naming the
+// command, or fails under CI or E2E_REQUIRE=1. `make e2e` starts the local
 // daemon and registry (hack/e2e.sh), runs them and stops everything again;
 // `go test -tags e2e ./e2e` alone does the same from TestMain when
 // BUILDKIT_HOST is not set. See docs/testing.md.

@@ -5,6 +5,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,9 +27,14 @@ type harness struct {
 	tool     string // a static securefile-frontend binary the in-process builds share
 }
 
-// TestMain connects to the daemon named by BUILDKIT_HOST (which `make e2e`
-// starts) or, without it, brings the local environment up with hack/e2e.sh
-// and stops it again afterwards if it was not running before.
+// TestMain first checks that the machine was set up for these tests
+// (`make e2e-setup`: apt packages, the binfmt handler, the tools under
+// .cache/e2e), which it never does itself: without it every test is skipped,
+// saying what to run, or, under CI or E2E_REQUIRE=1, the run fails, so that
+// CI cannot pass by skipping. Then it connects to the daemon named by
+// BUILDKIT_HOST (which `make e2e` starts) or, without it, starts the local
+// one with `hack/e2e.sh up` (no provisioning) and stops it again afterwards
+// if it was not running before.
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
@@ -38,6 +44,21 @@ func run(m *testing.M) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if missing := setupMissing(repo); missing != "" {
+		if required() {
+			fmt.Fprintf(os.Stderr, "e2e: FAIL: %s(CI or E2E_REQUIRE=1 is set: the e2e tests may not skip)\n", missing)
+			return 1
+		}
+		fmt.Fprintf(os.Stderr, "e2e: skipping every test: %s", missing)
+		// -run matching nothing: go test reports "[no tests to run]"
+		// rather than a pass of tests that did not run.
+		flag.Parse()
+		if err := flag.Set("test.run", "^$"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return m.Run()
 	}
 	h = &harness{repo: repo}
 	if addr := os.Getenv("BUILDKIT_HOST"); addr != "" {
@@ -86,6 +107,28 @@ func buildTool(repo, dir string) (string, error) {
 	c.Env = append(os.Environ(), "CGO_ENABLED=0")
 	c.Stdout, c.Stderr = os.Stderr, os.Stderr
 	return out, c.Run()
+}
+
+// setupMissing is what `hack/e2e.sh check` reports missing from the setup
+// (its stamp, the commands it installs, the binfmt handler), "" when
+// nothing is: one check, kept in the script that does the setup.
+func setupMissing(repo string) string {
+	c := exec.Command(filepath.Join(repo, "hack", "e2e.sh"), "check")
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Run(); err != nil {
+		if out.Len() == 0 {
+			return fmt.Sprintf("hack/e2e.sh check: %v; run make e2e-setup\n", err)
+		}
+		return out.String()
+	}
+	return ""
+}
+
+// required: a run where skipping the e2e tests would hide that they did
+// not run (CI, make test).
+func required() bool {
+	return os.Getenv("CI") != "" || os.Getenv("E2E_REQUIRE") == "1"
 }
 
 func getenv(k, def string) string {

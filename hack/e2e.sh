@@ -2,16 +2,31 @@
 # A local BuildKit for the end-to-end tests and `make demo`: no Docker engine,
 # no Docker Hub, nothing pulled from outside the Go module proxy and Debian.
 #
-#   hack/e2e.sh setup    apt packages, buildkitd/buildctl/mkimage (tools/ module),
-#                        busybox base image layout (linux/amd64 + linux/386),
-#                        Debian base image layout (debootstrap, built once)
-#   hack/e2e.sh start    qemu-i386 binfmt handler, registry on 127.0.0.1:5000,
-#                        buildkitd on a private socket, push localhost:5000/busybox:latest
-#                        and localhost:5000/debian:bookworm
+# Provisioning (what changes the machine) is `setup` alone, which `make
+# e2e-setup` and `make test` run; nothing else installs packages, writes
+# outside .cache/e2e or registers anything with the kernel. `up`, `start` and
+# `go test -tags e2e ./e2e` refuse (or skip) until it has been done.
+#
+#   hack/e2e.sh setup    (root) apt packages (with a policy-rc.d so that no
+#                        service starts), the qemu-i386 binfmt handler,
+#                        buildkitd/buildctl/mkimage (tools/ module), busybox base
+#                        image layout (linux/amd64 + linux/386), Debian base
+#                        image layout (debootstrap, built once); writes the
+#                        stamp .cache/e2e/setup/done
+#   hack/e2e.sh check    exit 0 when setup is done (stamp current, commands
+#                        present, binfmt handler registered); else say what is
+#                        missing and exit 1. Changes nothing.
+#   hack/e2e.sh start    check, registry on 127.0.0.1:5000, buildkitd on a
+#                        private socket, push localhost:5000/busybox:latest and
+#                        localhost:5000/debian:bookworm
 #   hack/e2e.sh image    build the frontend image from ./Dockerfile with a host-built
 #                        binary and push it (IMAGE, PUSH=0|1, BUILDKIT_HOST)
-#   hack/e2e.sh up       setup + start + image
-#   hack/e2e.sh stop     stop what start started (pid files), unregister binfmt
+#   hack/e2e.sh up       check + rebuild what is stale under .cache/e2e (tools,
+#                        image layouts; no network but the Go module proxy) +
+#                        start + image
+#   hack/e2e.sh stop     stop what start started (pid files)
+#   hack/e2e.sh teardown stop, then unregister the binfmt handler setup registered
+#                        (the apt packages stay)
 #   hack/e2e.sh status   what is running
 #   hack/e2e.sh env      print the export lines for a shell (eval "$(hack/e2e.sh env)")
 #
@@ -26,6 +41,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 E2E_DIR=${E2E_DIR:-$ROOT/.cache/e2e}
 BIN=$E2E_DIR/bin
 RUN=$E2E_DIR/run
+# What setup leaves: the stamp (the fingerprint below) and the markers of
+# what it registered with the kernel, for teardown. Not under run/, which
+# E2E_CLEAN=1 stop deletes.
+SETUP=$E2E_DIR/setup
+STAMP=$SETUP/done
 SOCK=$RUN/buildkitd.sock
 ADDR=unix://$SOCK
 E2E_REGISTRY_ADDR=${E2E_REGISTRY_ADDR:-127.0.0.1:5000}
@@ -43,6 +63,9 @@ E2E_I386=${E2E_I386:-1}
 APT_PACKAGES=(runc busybox-static docker-registry openssh-client openssh-server git debootstrap curl)
 [[ $E2E_I386 == 1 ]] && APT_PACKAGES+=(qemu-user-static)
 GO=${GO:-go}
+# The stamp holds this: when the packages, platforms or Debian image the
+# script wants change, the setup of an older checkout no longer counts.
+FINGERPRINT="v1 apt=${APT_PACKAGES[*]} i386=$E2E_I386 debian=$DEBIAN_SUITE:$DEBIAN_INCLUDE"
 # The tools are built like the project's tests (CGO off, no tags, no
 # -trimpath) so that buildkitd, buildctl, the frontend binary and the e2e test
 # binary share one Go build cache: the buildkit packages compile once.
@@ -195,9 +218,11 @@ setup_images() {
 # reachable, say) is logged and does not stop the setup: the busybox tests
 # can still run, and the tests that need this image fail saying it is
 # missing from the registry.
+DEBIAN_ROOT=$E2E_DIR/rootfs/debian
+DEBIAN_WANT="$DEBIAN_SUITE minbase $DEBIAN_INCLUDE"
+
 setup_debian() {
-  local root=$E2E_DIR/rootfs/debian layout=$E2E_DIR/images/debian want
-  want="$DEBIAN_SUITE minbase $DEBIAN_INCLUDE"
+  local root=$DEBIAN_ROOT layout=$E2E_DIR/images/debian want=$DEBIAN_WANT
   if [[ $(cat "$root.done" 2>/dev/null) != "$want" ]]; then
     local mirror try t0=$SECONDS
     mirror=$(debian_mirror)
@@ -225,6 +250,15 @@ setup_debian() {
     rm -f "$root/etc/resolv.conf" "$root/etc/hostname" "$root/etc/machine-id"
     log "debootstrap done in $((SECONDS - t0))s ($(du -sh "$root" | cut -f1))"
   fi
+  debian_layout
+}
+
+# debian_layout: the OCI layout of the debootstrapped root, remade when
+# mkimage or the root is newer; nothing when there is no root (setup could
+# not make it, and only setup runs debootstrap).
+debian_layout() {
+  local root=$DEBIAN_ROOT layout=$E2E_DIR/images/debian
+  [[ $(cat "$root.done" 2>/dev/null) == "$DEBIAN_WANT" ]] || return 0
   if [[ -f $layout/index.json && $layout/index.json -nt $BIN/mkimage && $layout/index.json -nt $root.done ]]; then
     log "Debian image layout up to date"
     return 0
@@ -232,15 +266,93 @@ setup_debian() {
   mkimage build -cmd bash -o "$layout" "linux/amd64=$root" >&2
 }
 
+# i386 ELF binaries get ENOEXEC on this kernel, and BuildKit treats 386 as
+# native on amd64 (so its own buildkit-qemu-i386 hook is never used): register
+# qemu-i386-static with binfmt_misc. F opens the interpreter now, so it also
+# works inside the build containers' mount namespaces.
+setup_binfmt() {
+  [[ $E2E_I386 == 1 ]] || return 0
+  local bm=/proc/sys/fs/binfmt_misc
+  mkdir -p "$SETUP"
+  # markers of an older script, which kept them in run/
+  if [[ -f $RUN/binfmt-i386.ours ]]; then mv "$RUN/binfmt-i386.ours" "$SETUP/"; fi
+  if [[ -f $RUN/binfmt-misc.mounted ]]; then mv "$RUN/binfmt-misc.mounted" "$SETUP/"; fi
+  if [[ -e $bm/qemu-i386 ]]; then
+    [[ -f $SETUP/binfmt-i386.ours ]] || log "qemu-i386 binfmt handler already registered (not by us; left alone)"
+    return 0
+  fi
+  if [[ ! -e $bm/register ]]; then
+    mount -t binfmt_misc binfmt_misc $bm
+    touch "$SETUP/binfmt-misc.mounted"
+  fi
+  # magic and mask as in qemu's scripts/qemu-binfmt-conf.sh
+  printf '%s' ':qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386-static:F' >$bm/register
+  touch "$SETUP/binfmt-i386.ours"
+  log "registered qemu-i386-static with binfmt_misc"
+}
+
 cmd_setup() {
+  rm -f "$STAMP"
   setup_apt
   local c
   for c in runc busybox docker-registry; do command -v $c >/dev/null || die "$c not found"; done
   [[ $E2E_I386 == 0 ]] || [[ -x /usr/bin/qemu-i386-static ]] || die "/usr/bin/qemu-i386-static not found"
   command -v "$GO" >/dev/null || die "go not found"
+  setup_binfmt
+  # sshd's privilege separation directory, which its system service would
+  # make: the ssh tests start their own sshd as root (under /run: gone at
+  # reboot, like the binfmt handler).
+  if [[ $(id -u) == 0 ]]; then mkdir -p /run/sshd; fi
   setup_tools
   setup_images
   setup_debian
+  mkdir -p "$SETUP"
+  echo "$FINGERPRINT" >"$STAMP"
+  log "setup done ($STAMP)"
+}
+
+# setup_missing: one line per thing setup provides that is not there; cheap
+# (no dpkg, no network), for check and for TestMain through it.
+setup_missing() {
+  local c
+  if [[ ! -f $STAMP ]]; then
+    echo "no setup stamp ($STAMP)"
+  elif [[ $(cat "$STAMP") != "$FINGERPRINT" ]]; then
+    echo "the setup stamp is of another version of hack/e2e.sh (it wants: $FINGERPRINT)"
+  fi
+  for c in runc busybox docker-registry curl git ssh; do
+    command -v $c >/dev/null || echo "$c is not installed"
+  done
+  [[ -x /usr/sbin/sshd ]] || echo "/usr/sbin/sshd is not installed"
+  [[ $(id -u) != 0 || -d /run/sshd ]] || echo "no /run/sshd (sshd's privilege separation directory)"
+  for c in buildkitd buildctl mkimage; do
+    [[ -x $BIN/$c ]] || echo "$BIN/$c is not built"
+  done
+  [[ -f $E2E_DIR/images/busybox/index.json ]] || echo "no busybox image layout"
+  if [[ $E2E_I386 == 1 ]]; then
+    [[ -x /usr/bin/qemu-i386-static ]] || echo "/usr/bin/qemu-i386-static is not installed"
+    [[ -x $E2E_DIR/rootfs/busybox-i386 ]] || echo "no i386 busybox"
+    # gone after a reboot, or after teardown
+    [[ -e /proc/sys/fs/binfmt_misc/qemu-i386 ]] || echo "the qemu-i386 binfmt handler is not registered"
+  fi
+  return 0
+}
+
+cmd_check() {
+  local missing
+  missing=$(setup_missing)
+  [[ -z $missing ]] && return 0
+  printf 'the e2e setup is not done:\n%s\nrun: make e2e-setup (hack/e2e.sh setup, as root; it installs apt packages and registers a binfmt handler)\n' \
+    "$(sed 's/^/  /' <<<"$missing")" >&2
+  return 1
+}
+
+# refresh: rebuild what is stale under .cache/e2e after a checkout changed
+# tools/ (no root, no network but the Go module proxy; setup made the rest).
+refresh() {
+  setup_tools
+  setup_images
+  debian_layout
 }
 
 # ------------------------------------------------------------------ start
@@ -262,27 +374,6 @@ wait_for() { # wait_for WHAT SECONDS CMD...
 }
 
 registry_up() { curl -fsS -o /dev/null "http://$E2E_REGISTRY_ADDR/v2/"; }
-
-# i386 ELF binaries get ENOEXEC on this kernel, and BuildKit treats 386 as
-# native on amd64 (so its own buildkit-qemu-i386 hook is never used): register
-# qemu-i386-static with binfmt_misc. F opens the interpreter now, so it also
-# works inside the build containers' mount namespaces.
-start_binfmt() {
-  [[ $E2E_I386 == 1 ]] || return 0
-  local bm=/proc/sys/fs/binfmt_misc
-  if [[ -e $bm/qemu-i386 ]]; then
-    [[ -f $RUN/binfmt-i386.ours ]] || log "qemu-i386 binfmt handler already registered (not by us; left alone)"
-    return 0
-  fi
-  if [[ ! -e $bm/register ]]; then
-    mount -t binfmt_misc binfmt_misc $bm
-    touch "$RUN/binfmt-misc.mounted"
-  fi
-  # magic and mask as in qemu's scripts/qemu-binfmt-conf.sh
-  printf '%s' ':qemu-i386:M::\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00:\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-i386-static:F' >$bm/register
-  touch "$RUN/binfmt-i386.ours"
-  log "registered qemu-i386-static with binfmt_misc"
-}
 
 start_registry() {
   if alive registry; then return 0; fi
@@ -343,10 +434,9 @@ EOF
 }
 
 cmd_start() {
-  [[ -x $BIN/buildkitd ]] || die "run hack/e2e.sh setup first"
+  cmd_check || exit 1
   ((${#SOCK} < 100)) || die "socket path too long for unix(7): $SOCK (set E2E_DIR to a shorter path)"
   mkdir -p "$RUN"
-  start_binfmt
   start_registry
   start_buildkitd
   mkimage push "$E2E_DIR/images/busybox" "$BASE_REF" >&2
@@ -407,18 +497,35 @@ cmd_stop() {
   rm -f "$SOCK"
   # mounts left behind by a killed buildkitd
   awk -v d="$E2E_DIR/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l
-  if [[ -f $RUN/binfmt-i386.ours ]]; then
-    [[ -e /proc/sys/fs/binfmt_misc/qemu-i386 ]] && echo -1 >/proc/sys/fs/binfmt_misc/qemu-i386
-    rm -f "$RUN/binfmt-i386.ours"
-    log "unregistered the qemu-i386 binfmt handler"
-  fi
-  if [[ -f $RUN/binfmt-misc.mounted ]]; then
-    umount /proc/sys/fs/binfmt_misc && rm -f "$RUN/binfmt-misc.mounted"
-  fi
   if [[ ${E2E_CLEAN:-0} == 1 ]]; then
+    # keep setup's markers of an older script (teardown reads them)
+    mkdir -p "$SETUP"
+    for f in binfmt-i386.ours binfmt-misc.mounted; do
+      if [[ -f $RUN/$f ]]; then mv "$RUN/$f" "$SETUP/"; fi
+    done
     rm -rf "$E2E_DIR/buildkit" "$E2E_DIR/registry" "$RUN"
     log "removed the buildkit and registry state"
   fi
+  return 0
+}
+
+# teardown: undo what setup did to the running kernel (the binfmt handler,
+# the binfmt_misc mount), only where setup's markers say it did it; the
+# stamp goes too, so check asks for setup again.
+cmd_teardown() {
+  cmd_stop
+  local d
+  for d in "$SETUP" "$RUN"; do # run/: markers of an older script
+    if [[ -f $d/binfmt-i386.ours ]]; then
+      [[ -e /proc/sys/fs/binfmt_misc/qemu-i386 ]] && echo -1 >/proc/sys/fs/binfmt_misc/qemu-i386
+      rm -f "$d/binfmt-i386.ours"
+      log "unregistered the qemu-i386 binfmt handler"
+    fi
+    if [[ -f $d/binfmt-misc.mounted ]]; then
+      umount /proc/sys/fs/binfmt_misc && rm -f "$d/binfmt-misc.mounted"
+    fi
+  done
+  rm -f "$STAMP"
   return 0
 }
 
@@ -427,7 +534,7 @@ cmd_status() {
   for n in registry buildkitd; do
     if alive $n; then echo "$n: running (pid $(cat "$RUN/$n.pid"))"; else echo "$n: not running"; fi
   done
-  [[ -f $RUN/binfmt-i386.ours ]] && echo "binfmt qemu-i386: registered by us"
+  [[ -f $SETUP/binfmt-i386.ours ]] && echo "binfmt qemu-i386: registered by setup"
   alive buildkitd
 }
 
@@ -441,10 +548,12 @@ cmd_env() {
 
 case ${1:-} in
   setup) cmd_setup ;;
+  check) cmd_check ;;
   start) cmd_start ;;
   image) cmd_image ;;
-  up) cmd_setup; cmd_start; cmd_image ;;
+  up) cmd_check || exit 1; refresh; cmd_start; cmd_image ;;
   stop) cmd_stop ;;
+  teardown) cmd_teardown ;;
   status) cmd_status ;;
   env) cmd_env ;;
   *) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
