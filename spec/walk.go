@@ -153,15 +153,14 @@ type UnknownStepError struct {
 	Pass string
 }
 
+// Error leaves out where the step is (Range): callers add it as they
+// add positions to their other errors.
 func (e *UnknownStepError) Error() string {
-	verb, at := "", ""
+	verb := ""
 	if !IsNilStep(e.Step) {
 		verb = fmt.Sprintf(" %q", e.Step.Verb())
-		if n := e.Step.NodeInfo(); n != nil && !n.Range.IsZero() {
-			at = " at " + n.Range.String()
-		}
 	}
-	return fmt.Sprintf("internal error: %s does not know the%s step%s (%T); it must handle every step kind", e.Pass, verb, at, e.Step)
+	return fmt.Sprintf("internal error: %s does not know the%s step (%T); every pass must handle every step kind", e.Pass, verb, e.Step)
 }
 
 // Range is where the step is, when known.

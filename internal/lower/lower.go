@@ -2,6 +2,7 @@ package lower
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -216,38 +217,31 @@ type stageRef struct {
 	r    spec.Range
 }
 
-// deps lists the stages s uses, in the order they are written.
-func (l *lowerer) deps(s *spec.Stage) []stageRef {
+// deps lists the stages s uses, in the order they are written
+// (spec.StageDeps). A cache seed is placed at the seed's name in the cache
+// declaration, the others where the stage writes the reference.
+func (l *lowerer) deps(s *spec.Stage) ([]stageRef, error) {
+	ds, err := spec.StageDeps(l.f, s)
+	if err != nil {
+		return nil, unknownStep(err, s)
+	}
 	var out []stageRef
-	add := func(src spec.Source, fb spec.Range) {
-		if src.Set && src.Kind == spec.SourceStage {
-			out = append(out, stageRef{name: src.Name.V, r: or(src.Name.Range, src.Range, fb)})
+	for _, d := range ds {
+		if d.IsStage() {
+			out = append(out, stageRef{name: d.Source.Name.V, r: or(d.Source.Name.Range, d.Source.Range, d.Range)})
 		}
 	}
-	add(s.From, s.Range)
-	for _, st := range s.Steps {
-		switch st := st.(type) {
-		case *spec.Copy:
-			if st != nil {
-				add(st.From, st.Range)
-			}
-		case *spec.Run:
-			if st == nil {
-				continue
-			}
-			for _, b := range st.Binds {
-				if b != nil {
-					add(b.From, or(b.Range, st.Range))
-				}
-			}
-			for _, n := range st.Caches {
-				if c := l.f.Cache(n.V); c != nil {
-					add(c.From, or(n.Range, st.Range))
-				}
-			}
-		}
+	return out, nil
+}
+
+// unknownStep places a *spec.UnknownStepError at its step, else at the
+// stage.
+func unknownStep(err error, s *spec.Stage) error {
+	var u *spec.UnknownStepError
+	if errors.As(err, &u) {
+		return &Error{Range: or(u.Range(), s.Range), Err: err}
 	}
-	return out
+	return err
 }
 
 // reachable returns the stages the target needs, the target last, each
@@ -265,7 +259,11 @@ func (l *lowerer) reachable(target *spec.Stage) ([]*spec.Stage, error) {
 		i    int
 	}
 	var order []*spec.Stage
-	stack := []frame{{s: target, deps: l.deps(target)}}
+	deps, err := l.deps(target)
+	if err != nil {
+		return nil, err
+	}
+	stack := []frame{{s: target, deps: deps}}
 	state[target] = inProgress
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
@@ -287,7 +285,11 @@ func (l *lowerer) reachable(target *spec.Stage) ([]*spec.Stage, error) {
 			return nil, &Error{Range: ref.r, Err: fmt.Errorf("stage %q depends on itself", ref.name)}
 		default:
 			state[dep] = inProgress
-			stack = append(stack, frame{s: dep, deps: l.deps(dep)})
+			deps, err := l.deps(dep)
+			if err != nil {
+				return nil, err
+			}
+			stack = append(stack, frame{s: dep, deps: deps})
 		}
 	}
 	return order, nil
@@ -311,7 +313,7 @@ func (l *lowerer) prepare(order []*spec.Stage) error {
 		}
 		for _, st := range s.Steps {
 			if err := l.prepareStep(st, p); err != nil {
-				return err
+				return unknownStep(err, s)
 			}
 		}
 	}
@@ -370,6 +372,13 @@ func (l *lowerer) prepareStep(st spec.Step, p ocispecs.Platform) error {
 					return err
 				}
 			}
+		}
+	case *spec.Add, *spec.Workdir, *spec.Env, *spec.User:
+		// They read no context path, image or named context (an add
+		// fetches its URL itself).
+	default:
+		if !spec.IsNilStep(st) {
+			return &spec.UnknownStepError{Step: st, Pass: "the lowering's source collection"}
 		}
 	}
 	return nil

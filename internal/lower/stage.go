@@ -70,7 +70,7 @@ func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
 		b.step = i + 1
 		before := b.out
 		if err := b.lowerStep(ctx, st); err != nil {
-			return err
+			return unknownStep(err, s)
 		}
 		if err := l.useSecrets(st); err != nil {
 			return err
@@ -185,6 +185,10 @@ func (b *stageBuilder) lowerStep(ctx context.Context, st spec.Step) error {
 	case *spec.User:
 		if st != nil {
 			return b.user(st)
+		}
+	default:
+		if !spec.IsNilStep(st) {
+			return &spec.UnknownStepError{Step: st, Pass: "the lowering"}
 		}
 	}
 	return nil
