@@ -240,22 +240,20 @@ func appendAddFields(dst []Field, a *Add) []Field {
 	})
 }
 
-// StepFields binds the keys of a step's options (RunKeys, CopyKeys,
-// AddKeys) to st; the steps whose verb is all they take have none. The
-// verb itself is not among them: how it is written differs between the
-// syntaxes.
+// StepFields binds the keys of a step's options (its kind's Keys) to st;
+// the steps whose verb is all they take have none. The verb itself is not
+// among them: how it is written differs between the syntaxes (see
+// StepKind.MainField).
 func StepFields(st Step) []Field { return AppendStepFields(nil, st) }
 
 // AppendStepFields appends StepFields(st) to dst: a file has thousands of
-// steps, and a parser that reuses dst binds them without allocating.
+// steps, and a parser that reuses dst binds them without allocating. A
+// step of no kind is a programming error: it panics rather than binding
+// nothing, so that no pass reads such a step as one without options.
 func AppendStepFields(dst []Field, st Step) []Field {
-	switch s := st.(type) {
-	case *Run:
-		return appendRunFields(dst, s)
-	case *Copy:
-		return appendCopyFields(dst, s)
-	case *Add:
-		return appendAddFields(dst, s)
+	k, ok := KindOf(st)
+	if !ok {
+		panic(fmt.Sprintf("spec: %T is a step of no kind", st))
 	}
-	return dst
+	return k.AppendFields(dst, st)
 }

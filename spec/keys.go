@@ -62,7 +62,12 @@ type Key struct {
 	// DSLStatement marks keys that the DSL writes as statements inside a
 	// block (run's secret/ssh/cache/bind/tmpfs/env) rather than key = value.
 	DSLStatement bool
-	Doc          string
+	// Template marks keys whose strings are templates, interpolated
+	// (${NAME}) before use: of a map, its values; of a command, its
+	// strings. Enums, names of declarations and sources are not. It is
+	// set on the keys of steps and their mounts.
+	Template bool
+	Doc      string
 }
 
 // Names lists the key names, for hints.
@@ -153,45 +158,42 @@ var (
 		{Name: "caches", Type: TNameList, DSLStatement: true, Doc: "caches to mount, by name (DSL: cache NAME)"},
 		{Name: "binds", Type: TBindList, DSLStatement: true, Doc: `bind mounts (DSL: bind "PATH" [from SOURCE] to "TARGET")`},
 		{Name: "tmpfs", Type: TTmpfsList, DSLStatement: true, Doc: `tmpfs mounts (DSL: tmpfs "TARGET")`},
-		{Name: "env", Type: TStringMap, DSLStatement: true, Doc: `environment of this step only (DSL: env NAME = "value")`},
+		{Name: "env", Type: TStringMap, DSLStatement: true, Template: true, Doc: `environment of this step only (DSL: env NAME = "value")`},
 		{Name: "network", Type: TString, Enum: []string{"default", "none", "host"}, Doc: `network mode; default "default"`},
 		{Name: "security", Type: TString, Enum: []string{"sandbox", "insecure"}, Doc: `security mode; default "sandbox"`},
 	}
 
 	BindKeys = []Key{
-		{Name: "source", Type: TString, Doc: `path in the source; default "/"`},
+		{Name: "source", Type: TString, Template: true, Doc: `path in the source; default "/"`},
 		{Name: "from", Type: TSource, Doc: "where the path is; default the main build context"},
-		{Name: "target", Type: TString, Required: true, Doc: "absolute mount path"},
+		{Name: "target", Type: TString, Required: true, Template: true, Doc: "absolute mount path"},
 		{Name: "rw", Type: TBool, Doc: "allow writes (discarded after the step); default false"},
 	}
 
 	TmpfsKeys = []Key{
-		{Name: "target", Type: TString, Required: true, Doc: "absolute mount path"},
-		{Name: "size", Type: TString, Doc: `size limit, e.g. "64m"`},
+		{Name: "target", Type: TString, Required: true, Template: true, Doc: "absolute mount path"},
+		{Name: "size", Type: TString, Template: true, Doc: `size limit, e.g. "64m"`},
 	}
 
 	CopyKeys = []Key{
 		{Name: "from", Type: TSource, Doc: "where the sources are; default the main build context"},
-		{Name: "to", Type: TString, Required: true, Doc: "destination path"},
-		{Name: "chown", Type: TString, Doc: `owner of the copied files, "user[:group]"`},
-		{Name: "chmod", Type: TString, Doc: `mode of the copied files, octal, e.g. "0755"`},
-		{Name: "include", Type: TStringList, Doc: "patterns of files to include"},
-		{Name: "exclude", Type: TStringList, Doc: "patterns of files to leave out"},
+		{Name: "to", Type: TString, Required: true, Template: true, Doc: "destination path"},
+		{Name: "chown", Type: TString, Template: true, Doc: `owner of the copied files, "user[:group]"`},
+		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the copied files, octal, e.g. "0755"`},
+		{Name: "include", Type: TStringList, Template: true, Doc: "patterns of files to include"},
+		{Name: "exclude", Type: TStringList, Template: true, Doc: "patterns of files to leave out"},
 		{Name: "link", Type: TBool, Doc: "copy into an independent layer (like COPY --link)"},
 		{Name: "parents", Type: TBool, Doc: "keep the parent directories of each source (like COPY --parents)"},
 		{Name: "allow-credentials", Type: TBool, Doc: "allow copying well-known credential files (.netrc, id_rsa, .npmrc, …); lint reports every copy that sets it"},
 	}
 
 	AddKeys = []Key{
-		{Name: "to", Type: TString, Required: true, Doc: "destination path"},
-		{Name: "checksum", Type: TString, Doc: `required for http(s): "sha256:" and 64 hex digits`},
-		{Name: "ref", Type: TString, Doc: "git: branch or tag"},
-		{Name: "commit", Type: TString, Doc: "git: full commit id"},
+		{Name: "to", Type: TString, Required: true, Template: true, Doc: "destination path"},
+		{Name: "checksum", Type: TString, Template: true, Doc: `required for http(s): "sha256:" and 64 hex digits`},
+		{Name: "ref", Type: TString, Template: true, Doc: "git: branch or tag"},
+		{Name: "commit", Type: TString, Template: true, Doc: "git: full commit id"},
 		{Name: "keep_git_dir", Type: TBool, Doc: "git: keep the .git directory"},
-		{Name: "chown", Type: TString, Doc: `owner of the added files, "user[:group]"`},
-		{Name: "chmod", Type: TString, Doc: `mode of the added files, octal`},
+		{Name: "chown", Type: TString, Template: true, Doc: `owner of the added files, "user[:group]"`},
+		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the added files, octal`},
 	}
-
-	// StepVerbs are the keys that start a step; exactly one per step.
-	StepVerbs = []string{"run", "copy", "add", "workdir", "env", "user"}
 )

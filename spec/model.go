@@ -196,7 +196,8 @@ type Healthcheck struct {
 }
 
 // Step is one ordered instruction of a stage: *Run, *Copy, *Add, *Workdir,
-// *Env or *User.
+// *Env or *User. StepKinds (steps.go) describes each kind; KindOf finds a
+// step's.
 type Step interface {
 	NodeInfo() *Node
 	// Verb is the step's keyword as written in either syntax ("run", ...).

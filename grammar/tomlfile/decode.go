@@ -233,8 +233,7 @@ func (d *decoder) step(n *pnode, m map[string]any) spec.Step {
 	keys := d.keys(n, m)
 	var verbs []string
 	for _, k := range keys {
-		// env is also an option of run, and then not a verb.
-		if _, ok := verbKey(k); ok && !(k == "env" && m["run"] != nil) {
+		if isVerb(k, m) {
 			verbs = append(verbs, k)
 		}
 	}
@@ -256,13 +255,31 @@ func (d *decoder) step(n *pnode, m map[string]any) spec.Step {
 			fmt.Sprintf("move %q to a step of its own", extra),
 			"step sets both %q and %q", verbs[0], extra))
 	}
-	step := newStep(verbs[0])
+	kind, _ := spec.KindByVerb(verbs[0]) // isVerb found it
+	step := kind.New()
 	step.NodeInfo().Range = n.tableRange()
-	d.stepBuf = spec.AppendStepFields(d.stepBuf[:0], step)
-	d.table("a "+verbs[0]+" step", n, m, stepKeys(verbs[0]), func(k string) any { return stepField(step, d.stepBuf, k) }, func(k string, _ *pnode, _ any) bool {
+	d.stepBuf = kind.AppendFields(d.stepBuf[:0], step)
+	d.table("a "+verbs[0]+" step", n, m, stepKeys(verbs[0]), func(k string) any { return stepField(kind, step, d.stepBuf, k) }, func(k string, _ *pnode, _ any) bool {
 		return slices.Contains(verbs[1:], k)
 	})
 	return step
+}
+
+// isVerb reports whether k is a verb of the step table m: the verb of a
+// kind, and no option of another verb m sets (env is also an option of
+// run, and then not a verb).
+func isVerb(k string, m map[string]any) bool {
+	if _, ok := spec.KindByVerb(k); !ok {
+		return false
+	}
+	for _, other := range spec.StepKinds {
+		if _, set := m[other.Verb]; set && other.Verb != k {
+			if _, ok := spec.Lookup(other.Keys, k); ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // table decodes m's keys into fields, reporting unknown and missing keys;

@@ -54,13 +54,20 @@ func Format(f *spec.File) []byte {
 		p.table(st.Comments, path, stageKeys, fieldsOf(stageFields(st)))
 		var fs []spec.Field // the bindings of each step in turn
 		for _, step := range st.Steps {
-			fs = spec.AppendStepFields(fs[:0], step)
+			kind, ok := spec.KindOf(step)
+			if !ok {
+				// The decoders make only steps of the kinds; a model
+				// built otherwise is a programming error, not a step to
+				// leave out.
+				panic(fmt.Sprintf("tomlfile: %T is a step of no kind", step))
+			}
+			fs = kind.AppendFields(fs[:0], step)
 			p.block()
 			p.comments(step.NodeInfo().Comments)
 			fmt.Fprintf(&p.b, "[[%s.steps]]\n", path)
 			// The verb is what makes the table a step: it is written even
 			// when empty (env = {}).
-			p.fields(path+".steps", stepKeys(step.Verb()), func(k string) any { return stepField(step, fs, k) }, step.Verb())
+			p.fields(path+".steps", stepKeys(kind.Verb), func(k string) any { return stepField(kind, step, fs, k) }, kind.Verb)
 		}
 	}
 	if len(f.Trailing) > 0 || len(p.pending) > 0 {

@@ -56,22 +56,11 @@ func concat(lists ...[]spec.Key) []spec.Key {
 // verbKey is the key that makes a step what it is, with the type of its
 // value; ok is false for a name that is not a verb.
 func verbKey(verb string) (k spec.Key, ok bool) {
-	switch verb {
-	case "run":
-		return spec.Key{Name: verb, Type: spec.TCommand, Doc: "run a command: a string runs with /bin/sh -c, a list is executed directly"}, true
-	case "copy":
-		return spec.Key{Name: verb, Type: spec.TStringOrList, Doc: "copy files: the source paths (wildcards allowed)"}, true
-	case "add":
-		// TSource stands in: the value is a URL string or { git = "URL" }.
-		return spec.Key{Name: verb, Type: spec.TSource, Doc: `fetch a remote file (an http(s) URL string) or repository ({ git = "URL" })`}, true
-	case "workdir":
-		return spec.Key{Name: verb, Type: spec.TString, Doc: "change the working directory for later steps and the image"}, true
-	case "env":
-		return spec.Key{Name: verb, Type: spec.TStringMap, Doc: "set environment variables for later steps and the image"}, true
-	case "user":
-		return spec.Key{Name: verb, Type: spec.TString, Doc: `change the user for later steps and the image, "user[:group]"`}, true
+	kind, ok := spec.KindByVerb(verb)
+	if !ok {
+		return spec.Key{}, false
 	}
-	return spec.Key{}, false
+	return kind.VerbKey(), true
 }
 
 // stepKeys is every key of a step with the given verb: the verb first,
@@ -80,13 +69,9 @@ func stepKeys(verb string) []spec.Key { return stepKeyTables[verb] }
 
 var stepKeyTables = func() map[string][]spec.Key {
 	out := map[string][]spec.Key{}
-	for _, v := range spec.StepVerbs {
-		k, _ := verbKey(v)
-		out[v] = []spec.Key{k}
+	for _, k := range spec.StepKinds {
+		out[k.Verb] = concat([]spec.Key{k.VerbKey()}, k.Keys)
 	}
-	out["run"] = concat(out["run"], spec.RunKeys)
-	out["copy"] = concat(out["copy"], spec.CopyKeys)
-	out["add"] = concat(out["add"], spec.AddKeys)
 	return out
 }()
 
@@ -121,50 +106,13 @@ func stageFields(s *spec.Stage) []spec.Field {
 	return append([]spec.Field{{Key: defaultKey, Ptr: &s.Default}, {Key: fromKey, Ptr: &s.From}}, spec.StageFields(s)...)
 }
 
-// newStep returns an empty step of the verb, or nil.
-func newStep(verb string) spec.Step {
-	switch verb {
-	case "run":
-		return &spec.Run{}
-	case "copy":
-		return &spec.Copy{}
-	case "add":
-		return &spec.Add{}
-	case "workdir":
-		return &spec.Workdir{}
-	case "env":
-		return &spec.Env{}
-	case "user":
-		return &spec.User{}
-	}
-	return nil
-}
-
-// stepField is the field of a step's key: the verb's, or one of its
-// options, bound in fs (spec.StepFields). A big file has thousands of
-// steps, so callers bind the options once per step, not once per key.
-func stepField(st spec.Step, fs []spec.Field, key string) any {
-	if key == st.Verb() {
-		return verbField(st)
+// stepField is the field of a step's key: the verb's (the kind's main
+// field), or one of its options, bound in fs (spec.StepFields). A big file
+// has thousands of steps, so callers bind the options once per step, not
+// once per key.
+func stepField(kind *spec.StepKind, st spec.Step, fs []spec.Field, key string) any {
+	if key == kind.Verb {
+		return kind.MainField(st)
 	}
 	return spec.FieldPtr(fs, key)
-}
-
-// verbField is the field the verb of a step sets.
-func verbField(st spec.Step) any {
-	switch s := st.(type) {
-	case *spec.Run:
-		return &s.Command
-	case *spec.Copy:
-		return &s.Sources
-	case *spec.Add:
-		return s
-	case *spec.Workdir:
-		return &s.Path
-	case *spec.Env:
-		return &s.Vars
-	case *spec.User:
-		return &s.User
-	}
-	return nil
 }

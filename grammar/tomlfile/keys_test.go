@@ -45,12 +45,8 @@ func TestFieldMaps(t *testing.T) {
 	check("healthcheck", spec.HealthcheckKeys, fieldsOf(spec.HealthcheckFields(&spec.Healthcheck{})))
 	check("bind", spec.BindKeys, fieldsOf(spec.BindFields(&spec.Bind{})))
 	check("tmpfs", spec.TmpfsKeys, fieldsOf(spec.TmpfsFields(&spec.Tmpfs{})))
-	for _, v := range spec.StepVerbs {
-		step := newStep(v)
-		if step == nil || step.Verb() != v {
-			t.Errorf("newStep(%q) = %v", v, step)
-			continue
-		}
-		check(v+" step", stepKeys(v), func(k string) any { return stepField(step, spec.StepFields(step), k) })
+	for _, kind := range spec.StepKinds {
+		step := kind.New()
+		check(kind.Verb+" step", stepKeys(kind.Verb), func(k string) any { return stepField(kind, step, spec.StepFields(step), k) })
 	}
 }

@@ -160,11 +160,11 @@ func stageSchema(kind spec.StageKind) obj {
 // allows only its options, so a step with two verbs matches none.
 func stepSchema() obj {
 	var alts []any
-	for _, v := range spec.StepVerbs {
-		vk, _ := verbKey(v)
+	for _, kind := range spec.StepKinds {
+		v := kind.Verb
 		special := map[string]obj{}
-		if v == "add" {
-			special[v] = obj{{"description", vk.Doc}, {"oneOf", []any{
+		if kind.Main == spec.MainRemote {
+			special[v] = obj{{"description", kind.Doc}, {"oneOf", []any{
 				obj{{"type", "string"}, {"description", "an http(s) URL; needs checksum"}},
 				objectSchema("a git repository", gitKeys, nil),
 			}}}
