@@ -76,7 +76,10 @@ func outlineOf(f *spec.File, target string, data []byte, buildArgs, platformArgs
 	if err := secretOptions(f, buildArgOptions(buildArgs)); err != nil {
 		return nil, err
 	}
-	u := usageOf(f, st)
+	u, err := usageOf(f, st)
+	if err != nil {
+		return nil, err
+	}
 	values := argValues(f, buildArgs, platformArgs)
 	o := &Outline{
 		Name:        st.Name.V,

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -60,59 +61,44 @@ type usage struct {
 	args []*spec.Arg
 }
 
-// usageOf follows a target's dependencies: its base, the sources of its
-// copy steps and bind mounts, and the seeds of the caches it mounts, and
-// the same for every stage reached.
-func usageOf(f *spec.File, target *spec.Stage) *usage {
+// usageOf follows a target's dependencies (spec.StageDeps: its base, the
+// sources of its copy steps and bind mounts, and the seeds of the caches
+// it mounts), and the same for every stage reached. A step kind it does
+// not know is an internal error: the declarations a new kind uses would
+// be missing from the outline.
+func usageOf(f *spec.File, target *spec.Stage) (*usage, error) {
 	reached := map[*spec.Stage]bool{}
 	secrets := map[*spec.Secret]bool{}
 	sshs := map[*spec.SSH]bool{}
 	caches := map[*spec.Cache]bool{}
 
-	var visit func(s *spec.Stage)
-	visitSource := func(src spec.Source) {
-		if src.Set && src.Kind == spec.SourceStage {
-			if d := lookupStage(f, src.Name.V); d != nil {
-				visit(d)
-			}
-		}
-	}
-	visit = func(s *spec.Stage) {
+	var visit func(s *spec.Stage) error
+	visit = func(s *spec.Stage) error {
 		if s == nil || reached[s] {
-			return
+			return nil
 		}
 		reached[s] = true
-		visitSource(s.From)
-		for _, st := range s.Steps {
-			switch st := st.(type) {
-			case *spec.Copy:
-				visitSource(st.From)
-			case *spec.Run:
-				for _, b := range st.Binds {
-					if b != nil {
-						visitSource(b.From)
-					}
-				}
-				for _, n := range st.Secrets {
-					if d := f.Secret(n.V); d != nil {
-						secrets[d] = true
-					}
-				}
-				for _, n := range st.SSH {
-					if d, _ := f.SSHByName(n.V); d != nil {
-						sshs[d] = true
-					}
-				}
-				for _, n := range st.Caches {
-					if d := f.Cache(n.V); d != nil {
-						caches[d] = true
-						visitSource(d.From)
-					}
+		deps, err := spec.StageDeps(f, s)
+		if err != nil {
+			return unknownStep(err)
+		}
+		for _, d := range deps {
+			if d.IsStage() {
+				if err := visit(lookupStage(f, d.Source.Name.V)); err != nil {
+					return err
 				}
 			}
 		}
+		for _, st := range s.Steps {
+			if err := mounted(f, st, secrets, sshs, caches); err != nil {
+				return unknownStep(err)
+			}
+		}
+		return nil
 	}
-	visit(target)
+	if err := visit(target); err != nil {
+		return nil, err
+	}
 
 	u := &usage{}
 	refs := map[string]bool{}
@@ -154,7 +140,48 @@ func usageOf(f *spec.File, target *spec.Stage) *usage {
 			u.args = append(u.args, a)
 		}
 	}
-	return u
+	return u, nil
+}
+
+// mounted adds the declarations a run step mounts.
+func mounted(f *spec.File, st spec.Step, secrets map[*spec.Secret]bool, sshs map[*spec.SSH]bool, caches map[*spec.Cache]bool) error {
+	switch st := st.(type) {
+	case *spec.Run:
+		if st == nil {
+			return nil
+		}
+		for _, n := range st.Secrets {
+			if d := f.Secret(n.V); d != nil {
+				secrets[d] = true
+			}
+		}
+		for _, n := range st.SSH {
+			if d, _ := f.SSHByName(n.V); d != nil {
+				sshs[d] = true
+			}
+		}
+		for _, n := range st.Caches {
+			if d := f.Cache(n.V); d != nil {
+				caches[d] = true
+			}
+		}
+	case *spec.Copy, *spec.Add, *spec.Workdir, *spec.Env, *spec.User:
+		// They mount no declaration.
+	default:
+		if !spec.IsNilStep(st) {
+			return &spec.UnknownStepError{Step: st, Pass: "the outline"}
+		}
+	}
+	return nil
+}
+
+// unknownStep places a *spec.UnknownStepError at its step.
+func unknownStep(err error) error {
+	var u *spec.UnknownStepError
+	if errors.As(err, &u) && !u.Range().IsZero() {
+		return fmt.Errorf("%s: %w", u.Range(), err)
+	}
+	return err
 }
 
 var rangeType = reflect.TypeFor[spec.Range]()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -112,49 +113,48 @@ func graphOf(f *spec.File, target string, opt lower.Options) (*stageGraph, error
 	g := &stageGraph{byID: map[string]*gNode{}, deps: map[string][]string{}}
 	names := &imageNames{f: f, opt: opt, done: map[string]string{}}
 	var sources []*gNode
-	type dep struct {
-		src  spec.Source
-		kind string
-	}
-	depsOf := func(s *spec.Stage) []dep {
-		var ds []dep
-		if s.From.Set {
-			ds = append(ds, dep{s.From, "from"})
+	// The stages the target reaches, each with its dependencies
+	// (spec.StageDeps): an unknown step kind fails the graph rather than
+	// drawing it without what the step reads.
+	deps := map[*spec.Stage][]spec.Dep{}
+	depsOf := func(s *spec.Stage) ([]spec.Dep, error) {
+		if ds, ok := deps[s]; ok {
+			return ds, nil
 		}
-		for _, st := range s.Steps {
-			switch st := st.(type) {
-			case *spec.Copy:
-				ds = append(ds, dep{st.From, "copy"})
-			case *spec.Run:
-				for _, b := range st.Binds {
-					if b != nil {
-						ds = append(ds, dep{b.From, "bind"})
-					}
-				}
-				for _, c := range st.Caches {
-					if decl := f.Cache(c.V); decl != nil && decl.From.Set {
-						ds = append(ds, dep{decl.From, "cache seed"})
-					}
-				}
+		ds, err := spec.StageDeps(f, s)
+		if err != nil {
+			var u *spec.UnknownStepError
+			if errors.As(err, &u) && !u.Range().IsZero() {
+				err = fmt.Errorf("%s: %w", u.Range(), err)
 			}
+			return nil, err
 		}
-		return ds
+		deps[s] = ds
+		return ds, nil
 	}
-	// The stages the target reaches.
 	reached := map[string]bool{}
-	var visit func(s *spec.Stage)
-	visit = func(s *spec.Stage) {
+	var visit func(s *spec.Stage) error
+	visit = func(s *spec.Stage) error {
 		if s == nil || reached[s.Name.V] {
-			return
+			return nil
 		}
 		reached[s.Name.V] = true
-		for _, d := range depsOf(s) {
-			if d.src.Set && d.src.Kind == spec.SourceStage {
-				visit(f.Stage(d.src.Name.V))
+		ds, err := depsOf(s)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if d.IsStage() {
+				if err := visit(f.Stage(d.Source.Name.V)); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
 	}
-	visit(tgt)
+	if err := visit(tgt); err != nil {
+		return nil, err
+	}
 	seenEdge := map[string]bool{}
 	for _, s := range f.Stages {
 		if s == nil || !reached[s.Name.V] {
@@ -167,8 +167,12 @@ func graphOf(f *spec.File, target string, opt lower.Options) (*stageGraph, error
 		n.uses = usesOf(s)
 		g.nodes = append(g.nodes, n)
 		g.byID[n.id] = n
-		for _, d := range depsOf(s) {
-			id, label, kind, ok, err := names.sourceNode(d.src)
+		ds, err := depsOf(s)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			id, label, kind, ok, err := names.sourceNode(d.Source)
 			if err != nil {
 				return nil, err
 			}
@@ -180,18 +184,27 @@ func graphOf(f *spec.File, target string, opt lower.Options) (*stageGraph, error
 				g.byID[id] = sn
 				sources = append(sources, sn)
 			}
-			key := id + "\x00" + n.id + "\x00" + d.kind
+			ek := edgeKind(d.Kind)
+			key := id + "\x00" + n.id + "\x00" + ek
 			if seenEdge[key] {
 				continue
 			}
 			seenEdge[key] = true
-			g.edges = append(g.edges, &gEdge{from: id, to: n.id, kind: d.kind})
+			g.edges = append(g.edges, &gEdge{from: id, to: n.id, kind: ek})
 			g.deps[n.id] = append(g.deps[n.id], id)
 		}
 	}
 	g.nodes = append(sources, g.nodes...)
 	g.markCritical("stage:" + tgt.Name.V)
 	return g, nil
+}
+
+// edgeKind names the edge of a dependency in the drawing.
+func edgeKind(k spec.DepKind) string {
+	if k == spec.DepBase {
+		return "from"
+	}
+	return k.String() // copy, bind, cache seed
 }
 
 // usesOf is the secrets, ssh agents and caches a stage's runs use.
