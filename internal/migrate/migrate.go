@@ -64,18 +64,10 @@ func lineOf(cmd interface{ Location() []parser.Range }) int {
 	return 0
 }
 
-// Dockerfile converts src (named name, for messages) to a Securefile model.
-// The error is a *ParseError when the Dockerfile does not parse.
-func Dockerfile(name string, src []byte) (f *spec.File, findings []Finding, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if pe, ok := r.(*ParseError); ok {
-				f, findings, err = nil, nil, pe
-				return
-			}
-			f, findings, err = nil, nil, &ParseError{Err: fmt.Errorf("%s: cannot convert: %s", name, printable(fmt.Sprint(r)))}
-		}
-	}()
+// Dockerfile converts src (the file named name) to a Securefile model.
+// The error is a *ParseError when the Dockerfile does not parse; its
+// message and the findings carry lines, the caller names the file.
+func Dockerfile(name string, src []byte) (*spec.File, []Finding, error) {
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		return nil, nil, parseErr(src, err)
@@ -137,7 +129,10 @@ func Dockerfile(name string, src []byte) (f *spec.File, findings []Finding, err 
 			c.find(stageLine(st), "stage name %q is already used by an earlier stage (as %q); renamed %q, and a later --from=%s names this stage (BuildKit rejects the duplicate: give the stages different names)", st.Name, taken, name, st.Name)
 		}
 		used[name] = true
-		s := c.stage(st, name, last)
+		s, err := c.stage(st, name, last)
+		if err != nil {
+			return nil, nil, err
+		}
 		c.stageIdx[strings.ToLower(st.Name)] = name
 		c.stageIdx[strconv.Itoa(i)] = name
 		c.f.Stages = append(c.f.Stages, s)
@@ -193,7 +188,7 @@ func stageLine(st instructions.Stage) int {
 	return 0
 }
 
-func (c *conv) stage(st instructions.Stage, name string, last bool) *spec.Stage {
+func (c *conv) stage(st instructions.Stage, name string, last bool) (*spec.Stage, error) {
 	s := &spec.Stage{Name: spec.Of(name)}
 	line := stageLine(st)
 	s.Comments = []string{fmt.Sprintf(" from Dockerfile line %d", line)}
@@ -216,13 +211,18 @@ func (c *conv) stage(st instructions.Stage, name string, last bool) *spec.Stage 
 		s.Platform = spec.Of(c.val(c.global, line, st.Platform))
 	}
 	for _, cmd := range st.Commands {
-		c.command(s, sc, cmd)
+		if err := c.command(s, sc, cmd); err != nil {
+			return nil, err
+		}
 	}
 	c.scopes[name] = sc
-	return s
+	return s, nil
 }
 
-func (c *conv) command(s *spec.Stage, sc *scope, cmd instructions.Command) {
+// command converts one instruction of a stage; the error is a
+// *ParseError for an instruction BuildKit rejects and the conversion
+// cannot drop without changing what the build does.
+func (c *conv) command(s *spec.Stage, sc *scope, cmd instructions.Command) error {
 	line := lineOf(cmd)
 	switch x := cmd.(type) {
 	case *instructions.ArgCommand:
@@ -234,7 +234,7 @@ func (c *conv) command(s *spec.Stage, sc *scope, cmd instructions.Command) {
 	case *instructions.UserCommand:
 		s.Steps = append(s.Steps, &spec.User{User: spec.Of(c.val(sc, line, x.User))})
 	case *instructions.RunCommand:
-		c.run(s, sc, x, line)
+		return c.run(s, sc, x, line)
 	case *instructions.CopyCommand:
 		c.copyCmd(s, sc, x, line)
 	case *instructions.AddCommand:
@@ -270,6 +270,7 @@ func (c *conv) command(s *spec.Stage, sc *scope, cmd instructions.Command) {
 	default:
 		c.find(line, "%s has no equivalent; dropped", strings.ToUpper(cmd.Name()))
 	}
+	return nil
 }
 
 func appendList(l spec.List[string], v string) spec.List[string] {
@@ -401,7 +402,7 @@ func (c *conv) addOwner(sc *scope, a *spec.Add, x *instructions.AddCommand, line
 	}
 }
 
-func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line int) {
+func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line int) error {
 	r := &spec.Run{}
 	var named []string
 	if x.PrependShell {
@@ -443,11 +444,10 @@ func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line in
 	}); err != nil {
 		// BuildKit rejects the step too; dropping a secret mount silently
 		// would be worse than stopping.
-		panic(&ParseError{Line: line, Err: fmt.Errorf("RUN --mount: %w", err)})
-	} else {
-		for _, m := range instructions.GetMounts(x) {
-			c.mount(r, m, line)
-		}
+		return &ParseError{Line: line, Err: fmt.Errorf("RUN --mount: %w", err)}
+	}
+	for _, m := range instructions.GetMounts(x) {
+		c.mount(r, m, line)
 	}
 	if n := instructions.GetNetwork(x); n != "" && n != "default" {
 		r.Network = spec.Of(n)
@@ -456,6 +456,7 @@ func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line in
 		r.Security = spec.Of(sec)
 	}
 	s.Steps = append(s.Steps, r)
+	return nil
 }
 
 func octal(p *uint64) spec.Value[string] {
@@ -482,110 +483,18 @@ func unique[T any](m map[string]T, base string) string {
 	}
 }
 
+// mount converts one RUN --mount: a secret, ssh or cache mount becomes a
+// declaration of the file (one per distinct mount, reused by the runs that
+// mount the same) that the run step names; a bind or tmpfs mount is the
+// run step's own.
 func (c *conv) mount(r *spec.Run, m *instructions.Mount, line int) {
 	switch m.Type {
 	case instructions.MountTypeSecret:
-		id := m.CacheID
-		if id == "" {
-			id = path.Base(m.Target)
-		}
-		sec := &spec.Secret{}
-		if m.Target != "" {
-			sec.Target = spec.Of(m.Target)
-		}
-		if m.Env != nil && *m.Env != "" {
-			sec.Env = spec.Of(*m.Env)
-		}
-		sec.Mode, sec.UID, sec.GID = octal(m.Mode), intv(m.UID), intv(m.GID)
-		if !m.Required {
-			sec.Required = spec.Of(false)
-		}
-		name := sanitize(id)
-		if name == "" {
-			name = "secret"
-		}
-		if prev, ok := c.secrets[name]; ok && sameSecret(prev, sec, id) {
-			r.Secrets = append(r.Secrets, prev.Name)
-			return
-		}
-		name = unique(c.secrets, name)
-		sec.Name = spec.Of(name)
-		if name != id {
-			sec.ID = spec.Of(id)
-		}
-		c.secrets[name] = sec
-		c.f.Secrets = append(c.f.Secrets, sec)
-		r.Secrets = append(r.Secrets, sec.Name)
-		if !m.Required {
-			c.find(line, "secret %s: optional, as BuildKit secret mounts are by default; declared with required = false (remove it to make a missing secret fail the build)", id)
-		}
+		r.Secrets = append(r.Secrets, c.secretMount(m, line))
 	case instructions.MountTypeSSH:
-		id := m.CacheID
-		if id == "" {
-			id = "default"
-		}
-		sh := &spec.SSH{}
-		if id != "default" {
-			sh.ID = spec.Of(id)
-		}
-		if m.Target != "" {
-			sh.Target = spec.Of(m.Target)
-		}
-		sh.Mode, sh.UID, sh.GID = octal(m.Mode), intv(m.UID), intv(m.GID)
-		if !m.Required {
-			sh.Required = spec.Of(false)
-		}
-		name := sanitize(id)
-		if prev, ok := c.ssh[name]; ok && prev.Target == sh.Target && prev.Required == sh.Required && prev.Mode == sh.Mode {
-			r.SSH = append(r.SSH, prev.Name)
-			return
-		}
-		name = unique(c.ssh, name)
-		sh.Name = spec.Of(name)
-		c.ssh[name] = sh
-		c.f.SSH = append(c.f.SSH, sh)
-		r.SSH = append(r.SSH, sh.Name)
-		if !m.Required {
-			c.find(line, "ssh %s: optional, as BuildKit ssh mounts are by default; declared with required = false", id)
-		}
+		r.SSH = append(r.SSH, c.sshMount(m, line))
 	case instructions.MountTypeCache:
-		ca := &spec.Cache{Target: spec.Of(m.Target)}
-		base := m.CacheID
-		if base == "" {
-			base = path.Base(m.Target)
-			// BuildKit's default cache id is the target path.
-			ca.ID = spec.Of(m.Target)
-		}
-		if m.CacheSharing != "" && m.CacheSharing != instructions.MountSharingShared {
-			ca.Sharing = spec.Of(string(m.CacheSharing))
-		}
-		ca.Mode, ca.UID, ca.GID = octal(m.Mode), intv(m.UID), intv(m.GID)
-		if m.ReadOnly {
-			ca.ReadOnly = spec.Of(true)
-		}
-		if m.From != "" {
-			ca.From = c.source(line, m.From)
-			if m.Source != "" {
-				c.find(line, "cache mount source=%s: a cache seeds from the root of its source; the subpath is dropped", m.Source)
-			}
-		}
-		name := sanitize(base)
-		if name == "" {
-			name = "cache"
-		}
-		id := base
-		if prev, ok := c.caches[name]; ok && prev.Target == ca.Target && prev.ID == ca.ID && prev.Sharing == ca.Sharing && prev.ReadOnly == ca.ReadOnly && prev.From.Name == ca.From.Name {
-			r.Caches = append(r.Caches, prev.Name)
-			return
-		}
-		name = unique(c.caches, name)
-		ca.Name = spec.Of(name)
-		if !ca.ID.Set && name != id {
-			ca.ID = spec.Of(id)
-		}
-		c.caches[name] = ca
-		c.f.Caches = append(c.f.Caches, ca)
-		r.Caches = append(r.Caches, ca.Name)
+		r.Caches = append(r.Caches, c.cacheMount(m, line))
 	case instructions.MountTypeBind:
 		b := &spec.Bind{From: c.source(line, m.From), Target: spec.Of(m.Target)}
 		if m.Source != "" && m.Source != "/" {
@@ -604,6 +513,117 @@ func (c *conv) mount(r *spec.Run, m *instructions.Mount, line int) {
 	default:
 		c.find(line, "RUN --mount=type=%s has no equivalent; dropped", m.Type)
 	}
+}
+
+// secretMount is the name of the secret declaration a secret mount uses:
+// an earlier one that mounts the same secret the same way, else a new one.
+func (c *conv) secretMount(m *instructions.Mount, line int) spec.Value[string] {
+	id := m.CacheID
+	if id == "" {
+		id = path.Base(m.Target)
+	}
+	sec := &spec.Secret{}
+	if m.Target != "" {
+		sec.Target = spec.Of(m.Target)
+	}
+	if m.Env != nil && *m.Env != "" {
+		sec.Env = spec.Of(*m.Env)
+	}
+	sec.Mode, sec.UID, sec.GID = octal(m.Mode), intv(m.UID), intv(m.GID)
+	if !m.Required {
+		sec.Required = spec.Of(false)
+	}
+	name := sanitize(id)
+	if name == "" {
+		name = "secret"
+	}
+	if prev, ok := c.secrets[name]; ok && sameSecret(prev, sec, id) {
+		return prev.Name
+	}
+	name = unique(c.secrets, name)
+	sec.Name = spec.Of(name)
+	if name != id {
+		sec.ID = spec.Of(id)
+	}
+	c.secrets[name] = sec
+	c.f.Secrets = append(c.f.Secrets, sec)
+	if !m.Required {
+		c.find(line, "secret %s: optional, as BuildKit secret mounts are by default; declared with required = false (remove it to make a missing secret fail the build)", id)
+	}
+	return sec.Name
+}
+
+// sshMount is the name of the ssh declaration an ssh mount uses, as
+// secretMount.
+func (c *conv) sshMount(m *instructions.Mount, line int) spec.Value[string] {
+	id := m.CacheID
+	if id == "" {
+		id = "default"
+	}
+	sh := &spec.SSH{}
+	if id != "default" {
+		sh.ID = spec.Of(id)
+	}
+	if m.Target != "" {
+		sh.Target = spec.Of(m.Target)
+	}
+	sh.Mode, sh.UID, sh.GID = octal(m.Mode), intv(m.UID), intv(m.GID)
+	if !m.Required {
+		sh.Required = spec.Of(false)
+	}
+	name := sanitize(id)
+	if prev, ok := c.ssh[name]; ok && prev.Target == sh.Target && prev.Required == sh.Required && prev.Mode == sh.Mode {
+		return prev.Name
+	}
+	name = unique(c.ssh, name)
+	sh.Name = spec.Of(name)
+	c.ssh[name] = sh
+	c.f.SSH = append(c.f.SSH, sh)
+	if !m.Required {
+		c.find(line, "ssh %s: optional, as BuildKit ssh mounts are by default; declared with required = false", id)
+	}
+	return sh.Name
+}
+
+// cacheMount is the name of the cache declaration a cache mount uses, as
+// secretMount.
+func (c *conv) cacheMount(m *instructions.Mount, line int) spec.Value[string] {
+	ca := &spec.Cache{Target: spec.Of(m.Target)}
+	base := m.CacheID
+	if base == "" {
+		base = path.Base(m.Target)
+		// BuildKit's default cache id is the target path.
+		ca.ID = spec.Of(m.Target)
+	}
+	if m.CacheSharing != "" && m.CacheSharing != instructions.MountSharingShared {
+		ca.Sharing = spec.Of(string(m.CacheSharing))
+	}
+	ca.Mode, ca.UID, ca.GID = octal(m.Mode), intv(m.UID), intv(m.GID)
+	if m.ReadOnly {
+		ca.ReadOnly = spec.Of(true)
+	}
+	if m.From != "" {
+		ca.From = c.source(line, m.From)
+		if m.Source != "" {
+			c.find(line, "cache mount source=%s: a cache seeds from the root of its source; the subpath is dropped", m.Source)
+		}
+	}
+	name := sanitize(base)
+	if name == "" {
+		name = "cache"
+	}
+	id := base
+	if prev, ok := c.caches[name]; ok && prev.Target == ca.Target && prev.ID == ca.ID && prev.Sharing == ca.Sharing && prev.ReadOnly == ca.ReadOnly && prev.From.Name == ca.From.Name {
+		return prev.Name
+	}
+	name = unique(c.caches, name)
+	ca.Name = spec.Of(name)
+	if !ca.ID.Set && name != id {
+		ca.ID = spec.Of(id)
+	}
+	c.caches[name] = ca
+	c.f.Caches = append(c.f.Caches, ca)
+	return ca.Name
 }
 
 func sameSecret(a, b *spec.Secret, id string) bool {

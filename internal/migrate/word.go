@@ -25,8 +25,11 @@ type tok struct {
 	ref  bool
 }
 
-// lexFail is a word BuildKit's lexer rejects; value recovers it.
-type lexFail struct{ msg string }
+// lexError is a word BuildKit's lexer rejects: value reports it and keeps
+// the word as text, as that Dockerfile does not build either.
+type lexError struct{ msg string }
+
+func (e *lexError) Error() string { return e.msg }
 
 type lexer struct {
 	c    *conv
@@ -56,8 +59,10 @@ func (l *lexer) next() rune {
 	return r
 }
 
-func (l *lexer) fail(format string, a ...any) {
-	panic(lexFail{msg: fmt.Sprintf(format, a...)})
+// fail is the error of a word the lexer rejects; its callers return it at
+// once, so that nothing after the failure is converted or reported.
+func (l *lexer) fail(format string, a ...any) error {
+	return &lexError{msg: fmt.Sprintf(format, a...)}
 }
 
 // value translates the Dockerfile word s, expanded in scope sc at line,
@@ -67,17 +72,11 @@ func (c *conv) value(sc *scope, line int, s string) (out string, names []string)
 		return s, nil
 	}
 	l := &lexer{c: c, sc: sc, line: line, esc: c.esc, rs: []rune(s)}
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(lexFail)
-			if !ok {
-				panic(r)
-			}
-			c.find(line, "%q: BuildKit cannot expand it (%s), so the Dockerfile does not build; kept as text", s, f.msg)
-			out, names = escapeLit(s), nil
-		}
-	}()
-	toks := l.stopOn(eof, false, false)
+	toks, err := l.stopOn(eof, false, false)
+	if err != nil {
+		c.find(line, "%q: BuildKit cannot expand it (%s), so the Dockerfile does not build; kept as text", s, err)
+		return escapeLit(s), nil
+	}
 	return l.render(toks, false, false), l.names
 }
 
@@ -90,28 +89,40 @@ func (c *conv) val(sc *scope, line int, s string) string {
 // stopOn is processStopOn: the tokens up to stop (consumed), or to the end
 // when stop is eof. raw keeps escapes (pattern words), pattern doubles an
 // escape inside quotes.
-func (l *lexer) stopOn(stop rune, raw, pattern bool) []tok {
+func (l *lexer) stopOn(stop rune, raw, pattern bool) ([]tok, error) {
 	var toks []tok
 	lit := func(s string) { toks = append(toks, tok{text: s}) }
 	for {
 		ch := l.peek()
 		if ch == eof {
 			if stop != eof {
-				l.fail("unexpected end of statement while looking for matching %c", stop)
+				return nil, l.fail("unexpected end of statement while looking for matching %c", stop)
 			}
-			return toks
+			return toks, nil
 		}
 		if stop != eof && ch == stop {
 			l.next()
-			return toks
+			return toks, nil
 		}
 		switch {
 		case ch == '$':
-			toks = append(toks, l.dollar()...)
+			ts, err := l.dollar()
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, ts...)
 		case ch == '\'':
-			lit(l.single(pattern))
+			s, err := l.single(pattern)
+			if err != nil {
+				return nil, err
+			}
+			lit(s)
 		case ch == '"':
-			toks = append(toks, l.double(raw, pattern)...)
+			ts, err := l.double(raw, pattern)
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, ts...)
 		default:
 			l.next()
 			if ch == l.esc {
@@ -120,7 +131,7 @@ func (l *lexer) stopOn(stop rune, raw, pattern bool) []tok {
 				}
 				ch = l.next()
 				if ch == eof {
-					return toks
+					return toks, nil
 				}
 			}
 			lit(string(ch))
@@ -129,16 +140,16 @@ func (l *lexer) stopOn(stop rune, raw, pattern bool) []tok {
 }
 
 // single is processSingleQuote: everything up to the next quote, as is.
-func (l *lexer) single(pattern bool) string {
+func (l *lexer) single(pattern bool) (string, error) {
 	l.next()
 	var b strings.Builder
 	for {
 		ch := l.next()
 		switch ch {
 		case eof:
-			l.fail("unexpected end of statement while looking for matching single-quote")
+			return "", l.fail("unexpected end of statement while looking for matching single-quote")
 		case '\'':
-			return b.String()
+			return b.String(), nil
 		}
 		if pattern && ch == l.esc {
 			b.WriteRune(ch)
@@ -149,18 +160,22 @@ func (l *lexer) single(pattern bool) string {
 
 // double is processDoubleQuote: references are expanded, and the escape
 // only escapes '"', '$' and itself.
-func (l *lexer) double(raw, pattern bool) []tok {
+func (l *lexer) double(raw, pattern bool) ([]tok, error) {
 	l.next()
 	var toks []tok
 	for {
 		switch l.peek() {
 		case eof:
-			l.fail("unexpected end of statement while looking for matching double-quote")
+			return nil, l.fail("unexpected end of statement while looking for matching double-quote")
 		case '"':
 			l.next()
-			return toks
+			return toks, nil
 		case '$':
-			toks = append(toks, l.dollar()...)
+			ts, err := l.dollar()
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, ts...)
 			continue
 		}
 		ch := l.next()
@@ -209,21 +224,21 @@ func (l *lexer) name() string {
 }
 
 // dollar is processDollar: "$" starts a reference or is literal.
-func (l *lexer) dollar() []tok {
+func (l *lexer) dollar() ([]tok, error) {
 	l.next()
 	if l.peek() != '{' {
 		name := l.name()
 		if name == "" {
-			return []tok{{text: "$"}}
+			return []tok{{text: "$"}}, nil
 		}
 		return l.ref(name, "", nil)
 	}
 	l.next()
 	switch l.peek() {
 	case eof:
-		l.fail("syntax error: missing '}'")
+		return nil, l.fail("syntax error: missing '}'")
 	case '{', '}', ':':
-		l.fail("syntax error: bad substitution")
+		return nil, l.fail("syntax error: bad substitution")
 	}
 	name := l.name()
 	ch := l.next()
@@ -233,48 +248,66 @@ func (l *lexer) dollar() []tok {
 	case ':':
 		op := l.next()
 		if op == '#' || op == '%' {
-			l.fail("unsupported modifier (:%c) in substitution", op)
+			return nil, l.fail("unsupported modifier (:%c) in substitution", op)
 		}
-		word := l.stopOn('}', false, false)
+		// The lexer reads the word before it rejects the operator, so an
+		// unterminated word is the error it reports.
+		word, err := l.stopOn('}', false, false)
+		if err != nil {
+			return nil, err
+		}
 		if op != '-' && op != '+' && op != '?' {
-			l.fail("unsupported modifier (:%c) in substitution", op)
+			return nil, l.fail("unsupported modifier (:%c) in substitution", op)
 		}
 		return l.ref(name, ":"+string(op), [][]tok{word})
 	case '-', '+', '?':
-		return l.ref(name, string(ch), [][]tok{l.stopOn('}', false, false)})
+		word, err := l.stopOn('}', false, false)
+		if err != nil {
+			return nil, err
+		}
+		return l.ref(name, string(ch), [][]tok{word})
 	case '#', '%':
-		return l.ref(name, string(ch), [][]tok{l.stopOn('}', true, true)})
+		word, err := l.stopOn('}', true, true)
+		if err != nil {
+			return nil, err
+		}
+		return l.ref(name, string(ch), [][]tok{word})
 	case '/':
 		op := "/"
 		if l.peek() == '/' {
 			l.next()
 			op = "//"
 		}
-		pat := l.stopOn('/', true, true)
-		repl := l.stopOn('}', true, false)
+		pat, err := l.stopOn('/', true, true)
+		if err != nil {
+			return nil, err
+		}
+		repl, err := l.stopOn('}', true, false)
+		if err != nil {
+			return nil, err
+		}
 		return l.ref(name, op, [][]tok{pat, repl})
 	}
 	if ch == eof {
-		l.fail("syntax error: missing '}'")
+		return nil, l.fail("syntax error: missing '}'")
 	}
-	l.fail("unsupported modifier (%c) in substitution", ch)
-	return nil
+	return nil, l.fail("unsupported modifier (%c) in substitution", ch)
 }
 
 // ref is the reference to name with operator op and its words: a pattern
 // and a replacement for "/" and "//", else at most one word.
-func (l *lexer) ref(name, op string, words [][]tok) []tok {
+func (l *lexer) ref(name, op string, words [][]tok) ([]tok, error) {
 	if !isName(name) {
 		// "$1", "$$", "${é}": nothing sets them, so the lexer expands
 		// them as unset; a Securefile name cannot be written for them.
 		l.c.find(l.line, "$%s: not a name a Securefile can refer to; a Dockerfile value has it unset, so it is converted to what that gives (\"\", or the default word)", name)
 		switch op {
 		case "?", ":?":
-			l.fail("%s: is not allowed to be unset", name)
+			return nil, l.fail("%s: is not allowed to be unset", name)
 		case "-", ":-":
-			return words[0]
+			return words[0], nil
 		}
-		return nil
+		return nil, nil
 	}
 	l.names = append(l.names, name)
 	l.c.refName(l.sc, l.line, name)
@@ -288,7 +321,7 @@ func (l *lexer) ref(name, op string, words [][]tok) []tok {
 		b.WriteString(l.render(w, true, raw))
 	}
 	b.WriteByte('}')
-	return []tok{{text: b.String(), ref: true}}
+	return []tok{{text: b.String(), ref: true}}, nil
 }
 
 // render joins tokens into a template: literal text escaped, references as
