@@ -329,68 +329,115 @@ func isGit(u string) bool {
 
 var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
+// add converts an ADD: a git or http(s) source becomes an add step, local
+// sources one copy step. The flags an add step has no key for are
+// reported for the remote sources, never dropped silently.
 func (c *conv) add(s *spec.Stage, sc *scope, x *instructions.AddCommand, line int) {
 	if len(x.SourceContents) > 0 {
 		c.find(line, "ADD of a heredoc has no equivalent; write the file with a run step instead; dropped")
 	}
 	dest := spec.Of(c.val(sc, line, x.DestPath))
-	var local []string
+	var local, remote []string
 	for _, src := range x.SourcePaths {
 		switch {
 		case isGit(src):
-			a := &spec.Add{Kind: spec.AddGit, Dest: dest}
-			u, frag, _ := strings.Cut(src, "#")
-			a.URL = spec.Of(c.val(sc, line, u))
-			if strings.HasPrefix(u, "git@") || strings.HasPrefix(u, "ssh://") {
-				c.find(line, "ADD %s clones over ssh; BuildKit would trust whatever host key a scan returns, the Securefile requires a pinned one, so `securefile lint` reports it until an ssh declaration lists the host's key in known_hosts (ssh-keyscan once, check the fingerprint, commit the line)", u)
-			}
-			if ref, sub, _ := strings.Cut(frag, ":"); ref != "" {
-				if commitRE.MatchString(ref) {
-					a.Commit = spec.Of(ref)
-				} else {
-					a.Ref = spec.Of(c.val(sc, line, ref))
-				}
-				if sub != "" {
-					c.find(line, "ADD %s: the subdirectory %q of a git source has no equivalent; the whole repository is added", src, sub)
-				}
-			}
-			if x.KeepGitDir != nil && *x.KeepGitDir {
-				a.KeepGitDir = spec.Of(true)
-			}
-			if x.Checksum != "" {
-				if commitRE.MatchString(x.Checksum) && !a.Commit.Set {
-					a.Commit = spec.Of(x.Checksum)
-				} else {
-					c.find(line, "ADD %s: --checksum=%s not converted for git sources", src, x.Checksum)
-				}
-			}
-			c.addOwner(sc, a, x, line)
-			s.Steps = append(s.Steps, a)
+			s.Steps = append(s.Steps, c.addGit(sc, x, src, dest, line))
+			remote = append(remote, src)
 		case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
-			a := &spec.Add{Kind: spec.AddHTTP, URL: spec.Of(c.val(sc, line, src)), Dest: dest}
-			if x.Checksum != "" {
-				a.Checksum = spec.Of(c.val(sc, line, x.Checksum))
-			} else {
-				c.find(line, "ADD %s has no --checksum; the Securefile requires one, so the add step is emitted without it and `securefile lint` reports it until you add checksum = \"sha256:...\"", src)
-			}
-			c.addOwner(sc, a, x, line)
-			s.Steps = append(s.Steps, a)
+			s.Steps = append(s.Steps, c.addHTTP(sc, x, src, dest, line))
+			remote = append(remote, src)
 		default:
 			if archiveRE.MatchString(src) && (x.Unpack == nil || *x.Unpack) {
 				c.find(line, "ADD %s: a local archive is auto-extracted by ADD, but copy does not extract; converted to copy (extract it in a run step)", src)
+			} else if x.Unpack != nil && *x.Unpack {
+				c.find(line, "ADD --unpack=true %s: ADD extracts the file if it is an archive, copy does not extract; converted to copy (extract it in a run step)", src)
 			}
 			local = append(local, src)
 		}
 	}
 	if len(local) > 0 {
 		c.find(line, "ADD of local files converted to copy")
+		if x.Checksum != "" {
+			c.find(line, "ADD --checksum=%s: BuildKit accepts a checksum only for one http(s) or git source, so this Dockerfile does not build; dropped for the local files %s", x.Checksum, strings.Join(local, " "))
+		}
+		if x.KeepGitDir != nil && *x.KeepGitDir {
+			c.find(line, "ADD --keep-git-dir: no effect on local files (BuildKit ignores it there too); dropped for %s", strings.Join(local, " "))
+		}
 		cc := &instructions.CopyCommand{SourcesAndDest: instructions.SourcesAndDest{DestPath: x.DestPath, SourcePaths: local},
 			Chown: x.Chown, Chmod: x.Chmod, Link: x.Link, ExcludePatterns: x.ExcludePatterns}
 		c.copyCmd(s, sc, cc, line)
 	}
-	if x.Link {
-		c.find(line, "ADD --link: add steps have no link option; dropped for remote sources")
+	if len(remote) > 0 {
+		c.remoteFlags(x, remote, line)
 	}
+}
+
+// remoteFlags reports the flags of an ADD that its add steps (for the
+// remote sources) cannot carry: the Securefile's add has no link or
+// exclude key.
+func (c *conv) remoteFlags(x *instructions.AddCommand, remote []string, line int) {
+	srcs := strings.Join(remote, " ")
+	if x.Link {
+		c.find(line, "ADD --link: add steps have no link option; dropped for %s, which is added as a layer on the stage's files, not as an independent layer", srcs)
+	}
+	if len(x.ExcludePatterns) > 0 {
+		c.find(line, "ADD --exclude=%s: add steps have no exclude option; dropped for %s, which is added whole", strings.Join(x.ExcludePatterns, ","), srcs)
+	}
+}
+
+// addGit converts a git source of an ADD: its ref or commit from the
+// fragment (or a commit --checksum), --keep-git-dir and the owner.
+func (c *conv) addGit(sc *scope, x *instructions.AddCommand, src string, dest spec.Value[string], line int) *spec.Add {
+	a := &spec.Add{Kind: spec.AddGit, Dest: dest}
+	u, frag, _ := strings.Cut(src, "#")
+	a.URL = spec.Of(c.val(sc, line, u))
+	if strings.HasPrefix(u, "git@") || strings.HasPrefix(u, "ssh://") {
+		c.find(line, "ADD %s clones over ssh; BuildKit would trust whatever host key a scan returns, the Securefile requires a pinned one, so `securefile lint` reports it until an ssh declaration lists the host's key in known_hosts (ssh-keyscan once, check the fingerprint, commit the line)", u)
+	}
+	if ref, sub, _ := strings.Cut(frag, ":"); ref != "" {
+		if commitRE.MatchString(ref) {
+			a.Commit = spec.Of(ref)
+		} else {
+			a.Ref = spec.Of(c.val(sc, line, ref))
+		}
+		if sub != "" {
+			c.find(line, "ADD %s: the subdirectory %q of a git source has no equivalent; the whole repository is added", src, sub)
+		}
+	}
+	if x.KeepGitDir != nil && *x.KeepGitDir {
+		a.KeepGitDir = spec.Of(true)
+	}
+	if x.Checksum != "" {
+		if commitRE.MatchString(x.Checksum) && !a.Commit.Set {
+			a.Commit = spec.Of(x.Checksum)
+		} else {
+			c.find(line, "ADD %s: --checksum=%s not converted for git sources", src, x.Checksum)
+		}
+	}
+	if x.Unpack != nil && *x.Unpack {
+		c.find(line, "ADD --unpack=true: no effect on the git source %s (BuildKit ignores it there too); dropped", src)
+	}
+	c.addOwner(sc, a, x, line)
+	return a
+}
+
+// addHTTP converts an http(s) source of an ADD: its checksum, which the
+// Securefile requires, and the owner.
+func (c *conv) addHTTP(sc *scope, x *instructions.AddCommand, src string, dest spec.Value[string], line int) *spec.Add {
+	a := &spec.Add{Kind: spec.AddHTTP, URL: spec.Of(c.val(sc, line, src)), Dest: dest}
+	if x.Checksum != "" {
+		a.Checksum = spec.Of(c.val(sc, line, x.Checksum))
+	} else {
+		c.find(line, "ADD %s has no --checksum; the Securefile requires one, so the add step is emitted without it and `securefile lint` reports it until you add checksum = \"sha256:...\"", src)
+	}
+	if x.KeepGitDir != nil && *x.KeepGitDir {
+		c.find(line, "ADD --keep-git-dir: no effect on the http source %s (BuildKit ignores it there too); dropped", src)
+	}
+	if x.Unpack != nil && *x.Unpack {
+		c.find(line, "ADD --unpack=true %s: BuildKit extracts a downloaded archive, the add step does not; dropped (extract it in a run step)", src)
+	}
+	c.addOwner(sc, a, x, line)
+	return a
 }
 
 func (c *conv) addOwner(sc *scope, a *spec.Add, x *instructions.AddCommand, line int) {
@@ -448,6 +495,9 @@ func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line in
 	}
 	for _, m := range instructions.GetMounts(x) {
 		c.mount(r, m, line)
+	}
+	for _, d := range instructions.GetDevices(x) {
+		c.find(line, "RUN --device=%s has no equivalent (a run step gets no CDI device); dropped", d.Name)
 	}
 	if n := instructions.GetNetwork(x); n != "" && n != "default" {
 		r.Network = spec.Of(n)
