@@ -99,6 +99,10 @@ type keySample struct {
 	base string
 	// variants are the values that must lower pairwise differently.
 	variants []any
+	// also are further base files, each using the construct in another
+	// form that the lowering handles apart, in which the variants must
+	// lower differently too.
+	also []string
 }
 
 var (
@@ -112,15 +116,22 @@ var (
 
 const gitAdd = `add git "https://example.com/repo.git" to "/repo"`
 
+var (
+	envSecret       = declFile(`secret s { env = "TOKEN" }`, `run "x" { secret s }`)
+	parentsCopyFile = stepFile(`copy "a/one.txt" to "/dst/" { parents = true }`)
+)
+
 // keySamples, by construct.key. The generic values by field type are in
 // genericVariants.
 var keySamples = map[string]keySample{
 	"file.platforms": {variants: []any{keep, []string{"linux/amd64"}}},
 
-	"secret.id":     {variants: []any{keep, "sample-id"}},
+	"secret.id":     {variants: []any{keep, "sample-id"}, also: []string{envSecret}},
 	"secret.target": {variants: []any{keep, "/run/sample"}},
 	"secret.env":    {variants: []any{keep, "SAMPLE_ENV"}},
 	"secret.mode":   {variants: []any{keep, "0440"}},
+	// A secret delivered as an environment variable is mounted apart.
+	"secret.required": {variants: []any{false, true}, also: []string{envSecret}},
 
 	"ssh.id":          {variants: []any{keep, "sample-id"}},
 	"ssh.target":      {variants: []any{keep, "/run/sample.sock"}},
@@ -153,12 +164,14 @@ var keySamples = map[string]keySample{
 	"tmpfs.target": {variants: []any{keep, "/tmp/other"}},
 	"tmpfs.size":   {variants: []any{keep, "64m"}},
 
-	"copy.from":    {variants: []any{keep, imageSrc, stageSrc}},
-	"copy.to":      {variants: []any{keep, "/other/"}},
-	"copy.chown":   {variants: []any{keep, "1000:1000"}},
-	"copy.chmod":   {variants: []any{keep, "0755"}},
-	"copy.include": {variants: []any{keep, []string{"*.go"}}},
-	"copy.exclude": {variants: []any{keep, []string{"*.md"}}},
+	"copy.from":  {variants: []any{keep, imageSrc, stageSrc}},
+	"copy.to":    {variants: []any{keep, "/other/"}},
+	"copy.chown": {variants: []any{keep, "1000:1000"}},
+	"copy.chmod": {variants: []any{keep, "0755"}},
+	// A copy that keeps parent directories moves the patterns below
+	// the source (parentsCopy).
+	"copy.include": {variants: []any{keep, []string{"*.go"}}, also: []string{parentsCopyFile}},
+	"copy.exclude": {variants: []any{keep, []string{"*.md"}}, also: []string{parentsCopyFile}},
 	// The opt-out re-admits to the context the credential files a copy
 	// names; for any other file it has nothing to re-admit.
 	"copy.allow-credentials": {base: stepFile(`copy ".netrc" to "/root/" { allow-credentials = true }`), variants: []any{false, true}},
@@ -169,8 +182,8 @@ var keySamples = map[string]keySample{
 	"add.commit":   {base: stepFile(gitAdd), variants: []any{keep, commitSum}},
 	// keep_git_dir is for git sources only.
 	"add.keep_git_dir": {base: stepFile(gitAdd), variants: []any{false, true}},
-	"add.chown":        {variants: []any{keep, "1000:1000"}},
-	"add.chmod":        {variants: []any{keep, "0600"}},
+	"add.chown":        {variants: []any{keep, "1000:1000"}, also: []string{stepFile(gitAdd)}},
+	"add.chmod":        {variants: []any{keep, "0600"}, also: []string{stepFile(gitAdd)}},
 }
 
 // verbValues are, for each step verb, a step of that kind, its own value
@@ -192,9 +205,9 @@ var verbValues = map[string]struct {
 var httpAdd = `add "https://example.com/one.tar.gz" to "/opt/" { checksum = "` + sum1 + `" }`
 
 // decls are declarations every base file has, so that a run step can name
-// them, and a stage that copies, binds and seeds can use.
+// them, and a stage that copies, binds and seeds can use; the secret s is
+// declared apart.
 const decls = `
-secret s
 ssh a
 cache c { target = "/cache" }
 stage other from scratch {
@@ -205,8 +218,11 @@ stage other from scratch {
 // stepFile is a file whose target's only step is step. The target is
 // based on an image, not on scratch: on an empty filesystem some options
 // rightly change nothing (a linked copy onto scratch is the copy itself).
-func stepFile(step string) string {
-	return decls + "image t from \"example.com/base:1\" {\n  " + step + "\n}\n"
+func stepFile(step string) string { return declFile("secret s", step) }
+
+// declFile is stepFile with secret as the declaration of the secret s.
+func declFile(secret, step string) string {
+	return secret + "\n" + decls + "image t from \"example.com/base:1\" {\n  " + step + "\n}\n"
 }
 
 // keyConstruct is a construct whose keys are tested: a base file that
@@ -240,7 +256,7 @@ func keyConstructs() []keyConstruct {
 		}},
 		{"cache", spec.CacheKeys, stepFile(`run "x" { cache c }`), func(_ *testing.T, f *spec.File) []spec.Field { return spec.CacheFields(f.Cache("c")) }},
 		{"stage", spec.StageKeys, stepFile(`run "x"`), func(t *testing.T, f *spec.File) []spec.Field { return spec.StageFields(target(t, f)) }},
-		{"healthcheck", spec.HealthcheckKeys, decls + "image t from \"example.com/base:1\" {\n  healthcheck = { cmd = [\"/hc\"] }\n  run \"x\"\n}\n", func(t *testing.T, f *spec.File) []spec.Field {
+		{"healthcheck", spec.HealthcheckKeys, "secret s\n" + decls + "image t from \"example.com/base:1\" {\n  healthcheck = { cmd = [\"/hc\"] }\n  run \"x\"\n}\n", func(t *testing.T, f *spec.File) []spec.Field {
 			return spec.HealthcheckFields(target(t, f).Config.Healthcheck)
 		}},
 		{"bind", spec.BindKeys, stepFile(`run "x" { bind "src" to "/mnt" }`), func(t *testing.T, f *spec.File) []spec.Field { return spec.BindFields(run(t, f).Binds[0]) }},
@@ -287,6 +303,9 @@ func testKeyEffect(t *testing.T, c keyConstruct, fd spec.Field, id string) {
 		}
 	}
 	testVariants(t, c, sample.base, id, variants)
+	for i, base := range sample.also {
+		t.Run(fmt.Sprintf("form%d", i+2), func(t *testing.T) { testVariants(t, c, base, id, variants) })
+	}
 }
 
 // genericVariants are values of a field's type that any key of that type
