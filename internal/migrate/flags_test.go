@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -211,4 +212,127 @@ func TestFlagCasesCoverBuildKit(t *testing.T) {
 	if b.Len() > 0 {
 		t.Errorf("flag cases for flags BuildKit does not declare:%s", b.String())
 	}
+}
+
+// mountReported are the RUN --mount options, by type, that the conversion
+// reports (it has no key for them); every other option BuildKit accepts
+// for a type must change the conversion.
+var mountReported = map[string]bool{
+	"bind id": true, "bind env": true,
+	"cache env": true, "cache source": true,
+	"tmpfs id": true, "tmpfs env": true, "tmpfs readonly": true, "tmpfs rw": true, "tmpfs from": true, "tmpfs source": true,
+	"secret readonly": true, "secret rw": true,
+	"ssh readonly": true, "ssh rw": true, "ssh env": true, "ssh from": true, "ssh source": true,
+}
+
+// mountAliases are the option names BuildKit reads as another.
+var mountAliases = map[string]string{"src": "source", "dst": "target", "destination": "target", "ro": "readonly", "readwrite": "rw"}
+
+// TestMountOptionsConvertedOrReported tries every option of BuildKit's
+// mount parser (its list of keys, read from its source) on every mount
+// type, with a value other than the default: where BuildKit accepts it,
+// the conversion must differ from the one without it, and a finding must
+// name it exactly when mountReported says so.
+func TestMountOptionsConvertedOrReported(t *testing.T) {
+	keys := buildkitMountKeys(t)
+	types := []string{"bind", "cache", "tmpfs", "secret", "ssh"}
+	tried := map[string]bool{}
+	for _, typ := range types {
+		for _, key := range keys {
+			if key == "type" || key == "target" || mountAliases[key] != "" {
+				continue
+			}
+			val := map[string]string{"from": "b", "source": "s", "id": "i", "sharing": "locked", "required": "true", "size": "10m", "mode": "0600", "uid": "1", "gid": "1", "env": "E"}[key]
+			ro := typ == "cache" || typ == "tmpfs" // read-write by default
+			switch key {
+			case "readonly":
+				val = strconv.FormatBool(ro)
+			case "rw":
+				val = strconv.FormatBool(!ro)
+			}
+			if val == "" {
+				t.Errorf("mount option %s: no test value", key)
+				continue
+			}
+			base := "type=" + typ + ",target=/t"
+			src := "FROM alpine AS b\nFROM alpine\nRUN --mount=" + base + "," + key + "=" + val + " true\n"
+			f, findings, err := Dockerfile("Dockerfile", []byte(src))
+			if err != nil {
+				continue // BuildKit rejects the option for the type
+			}
+			name := typ + " " + key
+			tried[name] = true
+			out := string(grammar.Format(f, grammar.DSL))
+			baseOut, baseFindings := converted(t, "FROM alpine AS b\nFROM alpine\nRUN --mount="+base+" true\n")
+			if out == baseOut && fmt.Sprint(findings) == fmt.Sprint(baseFindings) {
+				t.Errorf("%s=%s on a %s mount: the same conversion as without it: ignored silently", key, val, typ)
+			}
+			word := key
+			if key == "rw" {
+				word = "readonly"
+			}
+			named := false
+			for _, fd := range findings {
+				if fd.Line == 3 && strings.Contains(fd.Message, word) {
+					named = true
+				}
+			}
+			if named != mountReported[name] {
+				t.Errorf("%s=%s on a %s mount: reported %v, want %v; findings: %v", key, val, typ, named, mountReported[name], findings)
+			}
+		}
+	}
+	if len(tried) < 30 {
+		t.Fatalf("BuildKit accepts only %d type and option pairs: %v", len(tried), tried)
+	}
+	for name := range mountReported {
+		if !tried[name] {
+			t.Errorf("mountReported lists %q, which BuildKit rejects", name)
+		}
+	}
+}
+
+// buildkitMountKeys is the list of keys BuildKit's mount parser names in
+// its error for an unknown key.
+func buildkitMountKeys(t *testing.T) []string {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/moby/buildkit").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	file := filepath.Join(strings.TrimSpace(string(out)), "frontend", "dockerfile", "instructions", "commands_runmount.go")
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			return true
+		}
+		if id, ok := as.Lhs[0].(*ast.Ident); !ok || id.Name != "allKeys" {
+			return true
+		}
+		lit, ok := as.Rhs[0].(*ast.CompositeLit)
+		if !ok {
+			t.Fatalf("%s: allKeys is not a literal", file)
+		}
+		for _, e := range lit.Elts {
+			s, err := strconv.Unquote(e.(*ast.BasicLit).Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, s)
+		}
+		return false
+	})
+	if len(keys) < 15 {
+		t.Fatalf("%s: found the mount keys %v", file, keys)
+	}
+	for _, k := range keys {
+		if a := mountAliases[k]; a != "" && !slices.Contains(keys, a) {
+			t.Errorf("alias %s of %s, which BuildKit does not list", k, a)
+		}
+	}
+	return keys
 }

@@ -538,6 +538,7 @@ func unique[T any](m map[string]T, base string) string {
 // mount the same) that the run step names; a bind or tmpfs mount is the
 // run step's own.
 func (c *conv) mount(r *spec.Run, m *instructions.Mount, line int) {
+	c.droppedMountOptions(m, line)
 	switch m.Type {
 	case instructions.MountTypeSecret:
 		r.Secrets = append(r.Secrets, c.secretMount(m, line))
@@ -565,10 +566,48 @@ func (c *conv) mount(r *spec.Run, m *instructions.Mount, line int) {
 	}
 }
 
+// droppedMountOptions reports the options BuildKit accepts for a mount of
+// its type that the Securefile has no key for: most have no use there in
+// BuildKit either, but a conversion that drops one is never silent.
+func (c *conv) droppedMountOptions(m *instructions.Mount, line int) {
+	t := m.Type
+	var dropped []string
+	if m.CacheID != "" && (t == instructions.MountTypeBind || t == instructions.MountTypeTmpfs) {
+		dropped = append(dropped, "id="+m.CacheID)
+	}
+	if m.Env != nil && t != instructions.MountTypeSecret {
+		dropped = append(dropped, "env="+*m.Env)
+	}
+	if !m.ReadOnly && (t == instructions.MountTypeSecret || t == instructions.MountTypeSSH) {
+		// A secret or an agent socket is mounted read-only whatever
+		// readonly says.
+		dropped = append(dropped, "readonly=false")
+	}
+	if m.From != "" && (t == instructions.MountTypeTmpfs || t == instructions.MountTypeSSH) {
+		dropped = append(dropped, "from="+m.From)
+	}
+	if m.Source != "" && t == instructions.MountTypeTmpfs {
+		dropped = append(dropped, "source="+m.Source)
+	}
+	if len(dropped) > 0 {
+		c.find(line, "RUN --mount=type=%s: %s has no equivalent for a %s mount; dropped", t, strings.Join(dropped, ", "), t)
+	}
+	if m.ReadOnly && t == instructions.MountTypeTmpfs {
+		c.find(line, "RUN --mount=type=tmpfs: readonly: a tmpfs mount of a run step has no read-only option, so it is writable; dropped")
+	}
+	if m.Source != "" && t == instructions.MountTypeSSH {
+		c.find(line, "RUN --mount=type=ssh: source=%s: BuildKit rejects a source for an ssh mount, so this Dockerfile does not build; dropped", m.Source)
+	}
+}
+
 // secretMount is the name of the secret declaration a secret mount uses:
 // an earlier one that mounts the same secret the same way, else a new one.
 func (c *conv) secretMount(m *instructions.Mount, line int) spec.Value[string] {
 	id := m.CacheID
+	if m.Source != "" {
+		// BuildKit reads source= of a secret mount as its id.
+		id = m.Source
+	}
 	if id == "" {
 		id = path.Base(m.Target)
 	}
@@ -654,9 +693,9 @@ func (c *conv) cacheMount(m *instructions.Mount, line int) spec.Value[string] {
 	}
 	if m.From != "" {
 		ca.From = c.source(line, m.From)
-		if m.Source != "" {
-			c.find(line, "cache mount source=%s: a cache seeds from the root of its source; the subpath is dropped", m.Source)
-		}
+	}
+	if m.Source != "" {
+		c.find(line, "cache mount source=%s: a cache seeds from the root of its source; the subpath is dropped", m.Source)
 	}
 	name := sanitize(base)
 	if name == "" {
