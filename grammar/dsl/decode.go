@@ -19,6 +19,9 @@ type decoder struct {
 	anchors []*anchor
 	// platforms is where platforms was first set, for duplicates.
 	platforms spec.Range
+	// stepBuf holds the bindings of the step being decoded, reused from
+	// step to step.
+	stepBuf []spec.Field
 }
 
 // anchor is a node comments can attach to: the platforms setting, a
@@ -29,24 +32,28 @@ type anchor struct {
 	children []*anchor
 }
 
-// forms are the shapes of the statements, for hints.
-var forms = map[string]string{
-	"arg":     `arg NAME = "default"`,
-	"secret":  "secret NAME { … }",
-	"ssh":     "ssh NAME { … }",
-	"cache":   `cache NAME { target = "/path" }`,
-	"stage":   "stage NAME from SOURCE { … }",
-	"image":   "image NAME from SOURCE { … }",
-	"default": "default image NAME from SOURCE { … }",
-	"run":     `run "COMMAND" or run ["PROGRAM", "ARG"]`,
-	"copy":    `copy "SRC"... to "DEST" or copy "SRC"... from SOURCE to "DEST"`,
-	"add":     `add "URL" to "DEST" or add git "URL" to "DEST"`,
-	"workdir": `workdir "PATH"`,
-	"env":     `env NAME = "value", NAME2 = "value2"`,
-	"user":    `user "USER[:GROUP]"`,
-	"bind":    `bind "PATH" to "TARGET" or bind "PATH" from SOURCE to "TARGET"`,
-	"tmpfs":   `tmpfs "TARGET"`,
-}
+// forms are the shapes of the statements, for hints: of the steps, from
+// their kinds.
+var forms = func() map[string]string {
+	out := map[string]string{
+		"arg":     `arg NAME = "default"`,
+		"secret":  "secret NAME { … }",
+		"ssh":     "ssh NAME { … }",
+		"cache":   `cache NAME { target = "/path" }`,
+		"stage":   "stage NAME from SOURCE { … }",
+		"image":   "image NAME from SOURCE { … }",
+		"default": "default image NAME from SOURCE { … }",
+		"bind":    `bind "PATH" to "TARGET" or bind "PATH" from SOURCE to "TARGET"`,
+		"tmpfs":   `tmpfs "TARGET"`,
+	}
+	for _, k := range spec.StepKinds {
+		if _, dup := out[k.Verb]; dup {
+			panic("dsl: step verb " + k.Verb + " is also a statement")
+		}
+		out[k.Verb] = stepForm(k)
+	}
+	return out
+}()
 
 // mountForms are the shapes of the statements of a run block.
 var mountForms = map[string]string{
@@ -55,7 +62,7 @@ var mountForms = map[string]string{
 	"cache":  "cache NAME",
 	"bind":   forms["bind"],
 	"tmpfs":  forms["tmpfs"],
-	"env":    forms["env"],
+	"env":    `env NAME = "value", NAME2 = "value2"`,
 }
 
 var topStatements = []string{"platforms", "arg", "secret", "ssh", "cache", "stage", "image", "default"}

@@ -6,41 +6,30 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-// run decodes run COMMAND [{ mounts and settings }].
-func (d *decoder) run(it *item) spec.Step {
+// commandLine reads the line of a step whose main value is a command:
+// VERB "COMMAND" or VERB ["PROGRAM", "ARG"].
+func (d *decoder) commandLine(it *item, verb string, cmd *spec.Command) bool {
 	if len(it.words) == 0 || !(it.words[0].isString() || it.words[0].kind == vList) {
 		r := lastEnd(it)
 		if len(it.words) > 0 {
 			r = it.words[0].rng()
 		}
-		d.syntax(r, forms["run"], `expected a command after "run"`)
-		return nil
+		d.syntax(r, forms[verb], `expected a command after %q`, verb)
+		return false
 	}
-	cmd := d.command(it.words[0], "run")
+	*cmd = d.command(it.words[0], verb)
 	if !cmd.IsSet() {
-		return nil
+		return false
 	}
-	d.extraWords(it.words[1:], "run", forms["run"])
-	r := &spec.Run{Node: spec.Node{Range: it.rng}, Command: cmd}
-	if it.block != nil {
-		d.runBody(r, it.block)
-	}
-	return r
+	d.extraWords(it.words[1:], verb, forms[verb])
+	return true
 }
 
 // runWords are what a run block holds, for did-you-mean hints.
 var runWords = []string{"secret", "ssh", "cache", "bind", "tmpfs", "env", "network", "security"}
 
 // runAttrKeys are the run keys written NAME = value in the DSL.
-var runAttrKeys = func() []spec.Key {
-	var out []spec.Key
-	for _, k := range spec.RunKeys {
-		if !k.DSLStatement {
-			out = append(out, k)
-		}
-	}
-	return out
-}()
+var runAttrKeys = stepBlockKeys["run"]
 
 // statementOf maps the TOML names of run mounts to their DSL statement.
 var statementOf = map[string]string{
@@ -92,7 +81,7 @@ func (d *decoder) runBody(r *spec.Run, b *block) {
 				r.Tmpfs = append(r.Tmpfs, t)
 			}
 		case "env":
-			if vars, ok := d.envVars(it); ok {
+			if vars, ok := d.envVars(it, mountForms[name]); ok {
 				d.noBlock(it, mountForms[name])
 				r.Env = append(r.Env, vars...)
 			}

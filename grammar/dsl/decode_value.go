@@ -334,11 +334,9 @@ func expectedEquals(it *item) *spec.Diagnostic {
 		fmt.Sprintf("write: %s = …", it.name.Value), "expected \"=\" after %q", it.name.Value)
 }
 
-// The keys of step and mount blocks: what the statement line does not
-// already say.
+// The keys of mount blocks: what the statement line does not already say
+// (those of step blocks are stepBlockKeys).
 var (
-	copyBlockKeys  = withoutKeys(spec.CopyKeys, "from", "to")
-	addBlockKeys   = withoutKeys(spec.AddKeys, "to")
 	bindBlockKeys  = withoutKeys(spec.BindKeys, "source", "from", "target")
 	tmpfsBlockKeys = withoutKeys(spec.TmpfsKeys, "target")
 )

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -247,37 +248,75 @@ func healthcheckOf(h *spec.Healthcheck) composite {
 	return inlineFields(spec.HealthcheckFields(h), spec.HealthcheckKeys)
 }
 
+// step writes a step from its kind: the verb and main value on the line
+// (with the options the line says), then its other options in a block.
+// A step of no kind is a programming error: it panics rather than being
+// left out of the output.
 func (p *printer) step(st spec.Step, in string) {
 	p.comments(st.NodeInfo().Comments, in)
-	switch s := st.(type) {
-	case *spec.Run:
-		p.run(s, in)
-	case *spec.Copy:
-		head := "copy"
-		for _, src := range s.Sources.Items {
+	kind, ok := spec.KindOf(st)
+	if !ok {
+		panic(fmt.Sprintf("dsl: %T is a step of no kind", st))
+	}
+	fs := kind.AppendFields(nil, st)
+	line := kind.Main.LineKeys()
+	body := func(q *printer, in string) {
+		for _, fd := range fs {
+			switch {
+			case slices.Contains(line, fd.Key.Name):
+			case fd.Key.DSLStatement:
+				q.statement(fd, in)
+			default:
+				attrs{q, in}.field(fd.Key.Name, fd.Ptr)
+			}
+		}
+	}
+	head := kind.Verb
+	switch main := kind.MainField(st).(type) {
+	case *spec.Value[string]: // MainString
+		head += " " + quote(main.V)
+	case *[]*spec.KeyValue: // MainVars
+		head += " " + envVars(*main)
+	case *spec.List[string]: // MainPaths
+		for _, src := range main.Items {
 			head += " " + quote(src.V)
 		}
-		if hasFrom(s.From) {
-			head += " from " + source(s.From)
-		}
-		p.block(in, head+" to "+quote(s.Dest.V), func(q *printer, in string) {
-			attrs{q, in}.fields(spec.CopyFields(s), copyBlockKeys)
-		})
-	case *spec.Add:
-		head := "add "
-		if s.Kind == spec.AddGit {
+		head += lineTo(kind, fs)
+	case *spec.Add: // MainRemote
+		head += " "
+		if main.Kind == spec.AddGit {
 			head += "git "
 		}
-		p.block(in, head+quote(s.URL.V)+" to "+quote(s.Dest.V), func(q *printer, in string) {
-			attrs{q, in}.fields(spec.AddFields(s), addBlockKeys)
-		})
-	case *spec.Workdir:
-		p.line(in, "workdir "+quote(s.Path.V))
-	case *spec.Env:
-		p.line(in, "env "+envVars(s.Vars))
-	case *spec.User:
-		p.line(in, "user "+quote(s.User.V))
+		head += quote(main.URL.V) + lineTo(kind, fs)
+	case *spec.Command: // MainCommand
+		s, l := commandOf(*main)
+		if l == nil {
+			head += " " + s
+			break
+		}
+		// An exec-form command may span lines; the block opens after it.
+		var hb strings.Builder
+		hb.WriteString(head + " ")
+		l.write(&hb, utf8.RuneCountInString(in+head+" "), in)
+		head = hb.String()
+	default:
+		panic(fmt.Sprintf("dsl: the main field of a %s step is a %T, which the DSL does not write", kind.Verb, main))
 	}
+	p.block(in, head, body)
+}
+
+// lineTo writes the options a step's line says after its main value: [
+// from SOURCE] to "DEST".
+func lineTo(kind *spec.StepKind, fs []spec.Field) string {
+	s := ""
+	if from, ok := spec.FieldPtr(fs, "from").(*spec.Source); ok && hasFrom(*from) {
+		s += " from " + source(*from)
+	}
+	to, ok := spec.FieldPtr(fs, "to").(*spec.Value[string])
+	if !ok {
+		panic(fmt.Sprintf("dsl: a %s step has no string option \"to\"", kind.Verb))
+	}
+	return s + " to " + quote(to.V)
 }
 
 func envVars(vars []*spec.KeyValue) string {
@@ -288,52 +327,39 @@ func envVars(vars []*spec.KeyValue) string {
 	return strings.Join(parts, ", ")
 }
 
-func (p *printer) run(r *spec.Run, in string) {
-	head, l := commandOf(r.Command)
-	body := func(q *printer, in string) {
-		for _, fd := range spec.RunFields(r) {
-			if !fd.Key.DSLStatement {
-				attrs{q, in}.field(fd.Key.Name, fd.Ptr)
-				continue
-			}
-			verb := statementOf[fd.Key.Name]
-			switch v := fd.Ptr.(type) {
-			case *[]spec.Value[string]: // secret, ssh, cache
-				for _, n := range *v {
-					q.line(in, verb+" "+n.V)
-				}
-			case *[]*spec.Bind:
-				for _, b := range *v {
-					q.comments(b.Comments, in)
-					line := "bind " + quote(b.Path.Or(spec.DefaultBindPath))
-					if hasFrom(b.From) {
-						line += " from " + source(b.From)
-					}
-					q.line(in, line+" to "+quote(b.Target.V)+mountBlock(spec.BindFields(b), bindBlockKeys))
-				}
-			case *[]*spec.Tmpfs:
-				for _, t := range *v {
-					q.comments(t.Comments, in)
-					q.line(in, "tmpfs "+quote(t.Target.V)+mountBlock(spec.TmpfsFields(t), tmpfsBlockKeys))
-				}
-			case *[]*spec.KeyValue: // env
-				if len(*v) > 0 {
-					q.line(in, verb+" "+envVars(*v))
-				}
-			default:
-				panic(fmt.Sprintf("dsl: run key %q has no statement of type %T", fd.Key.Name, fd.Ptr))
-			}
+// statement writes a field the DSL writes as statements of a step's block
+// (run's mounts and env), by the field's Go type.
+func (q *printer) statement(fd spec.Field, in string) {
+	verb, ok := statementOf[fd.Key.Name]
+	if !ok {
+		panic(fmt.Sprintf("dsl: key %q has no statement", fd.Key.Name))
+	}
+	switch v := fd.Ptr.(type) {
+	case *[]spec.Value[string]: // secret, ssh, cache
+		for _, n := range *v {
+			q.line(in, verb+" "+n.V)
 		}
+	case *[]*spec.Bind:
+		for _, b := range *v {
+			q.comments(b.Comments, in)
+			line := "bind " + quote(b.Path.Or(spec.DefaultBindPath))
+			if hasFrom(b.From) {
+				line += " from " + source(b.From)
+			}
+			q.line(in, line+" to "+quote(b.Target.V)+mountBlock(spec.BindFields(b), bindBlockKeys))
+		}
+	case *[]*spec.Tmpfs:
+		for _, t := range *v {
+			q.comments(t.Comments, in)
+			q.line(in, "tmpfs "+quote(t.Target.V)+mountBlock(spec.TmpfsFields(t), tmpfsBlockKeys))
+		}
+	case *[]*spec.KeyValue: // env
+		if len(*v) > 0 {
+			q.line(in, verb+" "+envVars(*v))
+		}
+	default:
+		panic(fmt.Sprintf("dsl: key %q has no statement of type %T", fd.Key.Name, fd.Ptr))
 	}
-	if l == nil {
-		p.block(in, "run "+head, body)
-		return
-	}
-	// An exec-form command may span lines; the block opens after it.
-	var hb strings.Builder
-	hb.WriteString("run ")
-	l.write(&hb, utf8.RuneCountInString(in+"run "), in)
-	p.block(in, hb.String(), body)
 }
 
 // mountBlock writes the set fields of a mount's block on the mount's line: " {
