@@ -159,3 +159,30 @@ func modcache() string {
 	h, _ := os.UserHomeDir()
 	return filepath.Join(h, "go", "pkg", "mod")
 }
+
+// FuzzDockerfile converts arbitrary input: nothing may panic (there is no
+// recover: a bug crashes here rather than becoming a parse error), and
+// what converts formats in both syntaxes.
+func FuzzDockerfile(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/*.Dockerfile")
+	more, _ := filepath.Glob(filepath.Join(modcache(), "github.com/moby/buildkit@v0.34.2/frontend/dockerfile/parser/testfiles/*/Dockerfile"))
+	for _, file := range append(seeds, more...) {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, tc := range flagCases {
+		f.Add([]byte(tc.src))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, _, err := Dockerfile("Dockerfile", src)
+		if err != nil {
+			if _, ok := err.(*ParseError); !ok {
+				t.Fatalf("error %T, want *ParseError: %v", err, err)
+			}
+			return
+		}
+		grammar.Format(file, grammar.DSL)
+		grammar.Format(file, grammar.TOML)
+	})
+}
