@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -230,6 +231,34 @@ type daemonOpts struct {
 
 func startDaemonWith(t *testing.T, o daemonOpts) string {
 	t.Helper()
+	d, err := spawnDaemon(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.stop(t.Logf); err != nil {
+			t.Error(err)
+		}
+		if t.Failed() {
+			t.Logf("second buildkitd's log:\n%s", d.logs.String())
+		}
+	})
+	t.Logf("second buildkitd on %s, root %s", d.addr, d.root)
+	return d.addr
+}
+
+// daemon is a second buildkitd that spawnDaemon started.
+type daemon struct {
+	addr, root, sockDir string
+	cmd                 *exec.Cmd
+	exited              chan error
+	logs                *bytes.Buffer
+}
+
+// spawnDaemon starts a second buildkitd and waits until it answers; on an
+// error nothing of it is left. The caller stops it (startDaemonWith in a
+// test's cleanup, the scripts' buildkitd command when the script ends).
+func spawnDaemon(o daemonOpts) (*daemon, error) {
 	bin := filepath.Join(h.repo, ".cache", "e2e", "bin", "buildkitd")
 	config := filepath.Join(h.repo, ".cache", "e2e", "run", "buildkitd.toml")
 	if o.config != "" {
@@ -237,7 +266,7 @@ func startDaemonWith(t *testing.T, o daemonOpts) string {
 	}
 	for _, f := range []string{bin, config} {
 		if _, err := os.Stat(f); err != nil {
-			t.Fatalf("%v (run make e2e-start)", err)
+			return nil, fmt.Errorf("%v (run make e2e-start)", err)
 		}
 	}
 	// The root is next to the harness daemon's (same file system); the
@@ -245,49 +274,38 @@ func startDaemonWith(t *testing.T, o daemonOpts) string {
 	base := filepath.Join(h.repo, ".cache", "e2e")
 	root, err := os.MkdirTemp(base, "daemon2-")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	sockDir, err := os.MkdirTemp("", "bk2-")
 	if err != nil {
-		t.Fatal(err)
+		os.RemoveAll(root)
+		return nil, err
 	}
-	addr := "unix://" + filepath.Join(sockDir, "buildkitd.sock")
+	d := &daemon{addr: "unix://" + filepath.Join(sockDir, "buildkitd.sock"), root: root, sockDir: sockDir,
+		exited: make(chan error, 1), logs: &bytes.Buffer{}}
 	if o.addr != "" {
-		addr = o.addr
+		d.addr = o.addr
 	}
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, append([]string{"--root", root, "--addr", addr, "--config", config,
+	d.cmd = exec.Command(bin, append([]string{"--root", root, "--addr", d.addr, "--config", config,
 		"--oci-worker=true", "--containerd-worker=false"}, o.args...)...)
-	cmd.Stdout, cmd.Stderr = &syncWriter{w: &logs}, &syncWriter{w: &logs}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	d.cmd.Stdout, d.cmd.Stderr = &syncWriter{w: d.logs}, &syncWriter{w: d.logs}
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := d.cmd.Start(); err != nil {
+		os.RemoveAll(root)
+		os.RemoveAll(sockDir)
+		return nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		unmountUnder(t, root)
-		if err := os.RemoveAll(root); err != nil {
-			t.Errorf("removing the second daemon's root: %v", err)
-		}
-		_ = os.RemoveAll(sockDir)
-		if t.Failed() {
-			t.Logf("second buildkitd's log:\n%s", logs.String())
-		}
-	})
+	go func() { d.exited <- d.cmd.Wait() }()
+	fail := func(err error) (*daemon, error) {
+		_ = d.stop(func(string, ...any) {})
+		return nil, err
+	}
 
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err := func() error {
-			c, err := client.New(ctx, addr, o.clientOpt...)
+			c, err := client.New(ctx, d.addr, o.clientOpt...)
 			if err != nil {
 				return err
 			}
@@ -300,25 +318,44 @@ func startDaemonWith(t *testing.T, o daemonOpts) string {
 		}()
 		cancel()
 		if err == nil {
-			break
+			return d, nil
 		}
 		select {
-		case e := <-exited:
-			exited <- e // for the cleanup
-			t.Fatalf("second buildkitd exited: %v\n%s", e, logs.String())
+		case e := <-d.exited:
+			d.exited <- e // for stop
+			return fail(fmt.Errorf("second buildkitd exited: %v\n%s", e, d.logs.String()))
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("second buildkitd did not answer in time: %v\n%s", err, logs.String())
+			return fail(fmt.Errorf("second buildkitd did not answer in time: %v\n%s", err, d.logs.String()))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Logf("second buildkitd on %s, root %s", addr, root)
-	return addr
+}
+
+// pid is the daemon's process id (the leader of its process group).
+func (d *daemon) pid() int { return d.cmd.Process.Pid }
+
+// stop ends the daemon (SIGTERM, then SIGKILL after 15 s; it may be dead
+// already), unmounts what it left and removes its root and socket.
+func (d *daemon) stop(logf func(string, ...any)) error {
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.exited:
+	case <-time.After(15 * time.Second):
+		_ = d.cmd.Process.Kill()
+		<-d.exited
+	}
+	unmountUnder(logf, d.root)
+	_ = os.RemoveAll(d.sockDir)
+	if err := os.RemoveAll(d.root); err != nil {
+		return fmt.Errorf("removing the second daemon's root: %v", err)
+	}
+	return nil
 }
 
 // unmountUnder detaches whatever a stopped buildkitd left mounted under dir.
-func unmountUnder(t *testing.T, dir string) {
+func unmountUnder(logf func(string, ...any), dir string) {
 	f, err := os.Open("/proc/mounts")
 	if err != nil {
 		return
@@ -335,7 +372,7 @@ func unmountUnder(t *testing.T, dir string) {
 	sort.Sort(sort.Reverse(sort.StringSlice(mounts)))
 	for _, m := range mounts {
 		if err := syscall.Unmount(m, syscall.MNT_DETACH); err != nil {
-			t.Logf("unmounting %s: %v", m, err)
+			logf("unmounting %s: %v", m, err)
 		}
 	}
 }

@@ -27,9 +27,19 @@ type ociArchive struct {
 
 func readOCI(t *testing.T, p string) *ociArchive {
 	t.Helper()
-	f, err := os.Open(p)
+	a, err := loadOCI(p)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return a
+}
+
+// loadOCI is readOCI for callers without a *testing.T (the CLI scripts'
+// commands).
+func loadOCI(p string) (*ociArchive, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	a := &ociArchive{members: map[string][]byte{}}
@@ -40,23 +50,23 @@ func readOCI(t *testing.T, p string) *ociArchive {
 			break
 		}
 		if err != nil {
-			t.Fatalf("%s: %v", p, err)
+			return nil, fmt.Errorf("%s: %v", p, err)
 		}
 		if hdr.Typeflag != tar.TypeReg {
 			continue
 		}
 		data, err := io.ReadAll(tr)
 		if err != nil {
-			t.Fatal(err)
+			return nil, fmt.Errorf("%s: %v", p, err)
 		}
 		name := path.Clean(hdr.Name)
 		a.members[name] = data
 		a.order = append(a.order, name)
 	}
 	if _, ok := a.members["index.json"]; !ok {
-		t.Fatalf("%s: no index.json (members: %v)", p, a.order)
+		return nil, fmt.Errorf("%s: no index.json (members: %v)", p, a.order)
 	}
-	return a
+	return a, nil
 }
 
 // blob returns the content of a blob of the layout.
@@ -85,11 +95,23 @@ func (a *ociArchive) images(t *testing.T) []*ociImage {
 // image returns the only image of the archive.
 func (a *ociArchive) image(t *testing.T) *ociImage {
 	t.Helper()
-	imgs := a.images(t)
-	if len(imgs) != 1 {
-		t.Fatalf("want one image in the archive, have %d", len(imgs))
+	img, err := a.onlyImage()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return imgs[0]
+	return img
+}
+
+// onlyImage is image without a *testing.T.
+func (a *ociArchive) onlyImage() (*ociImage, error) {
+	imgs, err := resolveImages(a.blob, a.members["index.json"], nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(imgs) != 1 {
+		return nil, fmt.Errorf("want one image in the archive, have %d", len(imgs))
+	}
+	return imgs[0], nil
 }
 
 // ociImage is one image: manifest, config and uncompressed layers.
@@ -190,6 +212,15 @@ type file struct {
 // applied).
 func (img *ociImage) files(t *testing.T) map[string]*file {
 	t.Helper()
+	fs, err := img.fileMap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+// fileMap is files without a *testing.T.
+func (img *ociImage) fileMap() (map[string]*file, error) {
 	fs := map[string]*file{}
 	for i, l := range img.layers {
 		tr := tar.NewReader(bytes.NewReader(l))
@@ -199,7 +230,7 @@ func (img *ociImage) files(t *testing.T) map[string]*file {
 				break
 			}
 			if err != nil {
-				t.Fatalf("layer %d: %v", i, err)
+				return nil, fmt.Errorf("layer %d: %v", i, err)
 			}
 			name := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
 			dir, base := path.Split(name)
@@ -222,12 +253,12 @@ func (img *ociImage) files(t *testing.T) map[string]*file {
 			}
 			data, err := io.ReadAll(tr)
 			if err != nil {
-				t.Fatal(err)
+				return nil, fmt.Errorf("layer %d: %v", i, err)
 			}
 			fs[name] = &file{hdr: hdr, data: data}
 		}
 	}
-	return fs
+	return fs, nil
 }
 
 // search looks for each needle in every member of the archive (index,

@@ -16,6 +16,16 @@ import (
 // with the registry API and returns its images.
 func registryImages(t *testing.T, ref string) []*ociImage {
 	t.Helper()
+	imgs, err := fetchImages(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return imgs
+}
+
+// fetchImages is registryImages without a *testing.T (the CLI scripts'
+// commands).
+func fetchImages(ref string) ([]*ociImage, error) {
 	host, rest, _ := strings.Cut(ref, "/")
 	repo, tag, _ := strings.Cut(rest, ":")
 	get := func(kind, ref string) ([]byte, error) {
@@ -45,7 +55,7 @@ func registryImages(t *testing.T, ref string) []*ociImage {
 	}
 	top, err := get("manifests", tag)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	blob := func(d digest.Digest) ([]byte, error) {
 		// manifests live under manifests/, everything else under blobs/
@@ -54,9 +64,5 @@ func registryImages(t *testing.T, ref string) []*ociImage {
 		}
 		return get("blobs", d.String())
 	}
-	imgs, err := resolveImages(blob, top, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return imgs
+	return resolveImages(blob, top, nil)
 }
