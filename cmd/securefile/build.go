@@ -139,18 +139,51 @@ func usageErrorf(format string, args ...any) error {
 }
 
 // solveOpt turns the flags into a SolveOpt and checks every value before
-// the daemon is contacted.
+// the daemon is contacted: the plain values first, then the files and
+// directories they name, and the build file last, which needs them all.
 func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.DisplayMode, error) {
 	var opt client.SolveOpt
 	mode, err := displayMode(f.progress)
 	if err != nil {
 		return opt, mode, err
 	}
+	attrs, err := f.frontendAttrs()
+	if err != nil {
+		return opt, mode, err
+	}
+	if err := f.exports(&opt); err != nil {
+		return opt, mode, err
+	}
+	if err := f.sessions(&opt); err != nil {
+		return opt, mode, err
+	}
+	file, err := f.localMounts(contextDir, attrs, &opt)
+	if err != nil {
+		return opt, mode, err
+	}
+	opt.FrontendAttrs = attrs
+	opt.AllowedEntitlements = f.allow
+	if f.noVerify {
+		attrs[frontend.VerifyOption] = "false"
+	}
+	if err := shareTool(&opt); err != nil {
+		return opt, mode, err
+	}
+	if err := f.checkBeforeSending(file, attrs); err != nil {
+		return opt, mode, err
+	}
+	return opt, mode, nil
+}
+
+// frontendAttrs are the frontend options of the flags that are plain
+// values: the subrequest, target, platform, cache and lock modes, and the
+// build args.
+func (f *buildFlags) frontendAttrs() (map[string]string, error) {
 	attrs := map[string]string{}
 	if f.call != "" {
 		req, ok := callRequests[f.call]
 		if !ok {
-			return opt, mode, usageErrorf("--call must be outline, targets, check or lock, not %q", f.call)
+			return nil, usageErrorf("--call must be outline, targets, check or lock, not %q", f.call)
 		}
 		attrs["requestid"] = req
 		attrs["frontend.caps"] = "moby.buildkit.frontend.subrequests"
@@ -170,122 +203,135 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 	for _, a := range f.buildArgs {
 		k, v, ok := strings.Cut(a, "=")
 		if !ok || k == "" {
-			return opt, mode, usageErrorf("--build-arg %q: want KEY=VALUE", a)
+			return nil, usageErrorf("--build-arg %q: want KEY=VALUE", a)
 		}
 		attrs["build-arg:"+k] = v
 	}
+	return attrs, nil
+}
+
+// exports checks --allow and sets the outputs and the cache exports and
+// imports of opt.
+func (f *buildFlags) exports(opt *client.SolveOpt) error {
 	if err := build.ValidateAllow(f.allow); err != nil {
-		return opt, mode, usageErrorf("--allow: %v", err)
+		return usageErrorf("--allow: %v", err)
 	}
 	f.files = &fileOutputs{}
+	var err error
 	if opt.Exports, err = parseOutputs(f.outputs, f.files); err != nil {
-		return opt, mode, usageErrorf("--output: %v", err)
+		return usageErrorf("--output: %v", err)
 	}
 	for _, e := range opt.Exports {
 		switch e.Type {
 		case client.ExporterImage, "registry", client.ExporterLocal, client.ExporterTar, client.ExporterOCI, client.ExporterDocker:
 		default:
-			return opt, mode, usageErrorf("--output: unknown type %q (want image, registry, local, tar, oci or docker)", e.Type)
+			return usageErrorf("--output: unknown type %q (want image, registry, local, tar, oci or docker)", e.Type)
 		}
 	}
 	if opt.CacheExports, err = build.ParseExportCache(f.cacheTo); err != nil {
-		return opt, mode, usageErrorf("--cache-to: %v", err)
+		return usageErrorf("--cache-to: %v", err)
 	}
 	if opt.CacheImports, err = build.ParseImportCache(f.cacheFrom); err != nil {
-		return opt, mode, usageErrorf("--cache-from: %v", err)
+		return usageErrorf("--cache-from: %v", err)
 	}
+	return nil
+}
+
+// sessions adds what the daemon asks the client for during the build:
+// registry credentials, the secrets and the ssh agents.
+func (f *buildFlags) sessions(opt *client.SolveOpt) error {
 	auth, err := f.registryAuth()
 	if err != nil {
-		return opt, mode, err
+		return err
 	}
 	opt.Session = append(opt.Session, auth)
 	if len(f.secrets) > 0 {
 		sp, err := build.ParseSecret(f.secrets)
 		if err != nil {
-			return opt, mode, usageErrorf("--secret: %v", err)
+			return usageErrorf("--secret: %v", err)
 		}
 		opt.Session = append(opt.Session, sp)
 	}
 	if len(f.ssh) > 0 {
 		sp, err := sshAgents(f.ssh)
 		if err != nil {
-			return opt, mode, err
+			return err
 		}
 		opt.Session = append(opt.Session, sp)
 	}
+	return nil
+}
 
-	// The context and the build file.
+// localMounts sets the directories the daemon reads, the context, the
+// build file's and the local named contexts, and their frontend options;
+// it returns the build file's path.
+func (f *buildFlags) localMounts(contextDir string, attrs map[string]string, opt *client.SolveOpt) (string, error) {
 	if st, err := os.Stat(contextDir); err != nil {
-		return opt, mode, fmt.Errorf("context: %w", err)
+		return "", fmt.Errorf("context: %w", err)
 	} else if !st.IsDir() {
-		return opt, mode, fmt.Errorf("context %s is not a directory", contextDir)
+		return "", fmt.Errorf("context %s is not a directory", contextDir)
 	}
 	file, err := buildFile(contextDir, f.file)
 	if err != nil {
-		return opt, mode, err
+		return "", err
 	}
 	attrs["filename"] = filepath.Base(file)
 	ctxFS, err := fsutil.NewFS(contextDir)
 	if err != nil {
-		return opt, mode, err
+		return "", err
 	}
 	fileFS, err := fsutil.NewFS(filepath.Dir(file))
 	if err != nil {
-		return opt, mode, err
+		return "", err
 	}
 	opt.LocalMounts = map[string]fsutil.FS{"context": ctxFS, "dockerfile": fileFS}
 
 	for _, c := range f.contexts {
 		name, v, ok := strings.Cut(c, "=")
 		if !ok || name == "" || v == "" {
-			return opt, mode, usageErrorf("--build-context %q: want NAME=PATH or NAME=docker-image://REF", c)
+			return "", usageErrorf("--build-context %q: want NAME=PATH or NAME=docker-image://REF", c)
 		}
 		if strings.Contains(v, "://") || strings.HasPrefix(v, "input:") {
 			attrs["context:"+name] = v
 			continue
 		}
 		if name == "context" || name == "dockerfile" {
-			return opt, mode, usageErrorf("--build-context %q: a local context cannot be named %q", c, name)
+			return "", usageErrorf("--build-context %q: a local context cannot be named %q", c, name)
 		}
 		if st, err := os.Stat(v); err != nil || !st.IsDir() {
-			return opt, mode, fmt.Errorf("--build-context %s: %s is not a directory", name, v)
+			return "", fmt.Errorf("--build-context %s: %s is not a directory", name, v)
 		}
 		fs, err := fsutil.NewFS(v)
 		if err != nil {
-			return opt, mode, err
+			return "", err
 		}
 		opt.LocalMounts[name] = fs
 		attrs["context:"+name] = "local:" + name
 	}
-	opt.FrontendAttrs = attrs
-	opt.AllowedEntitlements = f.allow
-	if f.noVerify {
-		attrs[frontend.VerifyOption] = "false"
-	}
-	if err := shareTool(&opt); err != nil {
-		return opt, mode, err
-	}
-	// A file that does not load is left to the frontend, which reports it
-	// with its source; one too large to be a build file is not sent.
+	return file, nil
+}
+
+// checkBeforeSending refuses, before anything is sent, the options the
+// frontend would refuse once BuildKit has recorded them, and a build that
+// lacks a secret or ssh agent it requires. A file that does not load is
+// left to the frontend, which reports it with its source; one too large
+// to be a build file is not sent.
+func (f *buildFlags) checkBeforeSending(file string, attrs map[string]string) error {
 	bf, src, err := loadBuildFile(file, attrs)
-	if err != nil {
-		return opt, mode, err
+	if err != nil || bf == nil {
+		return err
 	}
-	if bf != nil {
-		// A secret among the options is refused, as the frontend does, but
-		// before they are sent: BuildKit records a build's options in its
-		// history even when the frontend then refuses them.
-		if err := frontend.SecretOptions(bf, attrs); err != nil {
-			return opt, mode, err
-		}
-		// Subrequests (and lock) run no step: they need no secret.
-		if f.call == "" {
-			if err := checkRequired(bf, file, src, attrs, f.secrets, f.ssh); err != nil {
-				return opt, mode, err
-			}
-		}
+	// A secret among the options is refused, as the frontend does, but
+	// before they are sent: BuildKit records a build's options in its
+	// history even when the frontend then refuses them.
+	if err := frontend.SecretOptions(bf, attrs); err != nil {
+		return err
 	}
-	return opt, mode, nil
+	// Subrequests (and lock) run no step: they need no secret.
+	if f.call == "" {
+		return checkRequired(bf, file, src, attrs, f.secrets, f.ssh)
+	}
+	return nil
 }
 
 // loadBuildFile loads the build file as the frontend will, under its base
