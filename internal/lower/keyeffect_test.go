@@ -11,6 +11,7 @@ import (
 
 	"github.com/moby/buildkit/client/llb"
 
+	"github.com/ourorg/securefile/grammar/check"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -61,7 +62,7 @@ func TestEveryKeyHasAnEffect(t *testing.T) {
 					st := onlyStep(t, f, verb)
 					return []spec.Field{{Key: spec.Key{Name: verb}, Ptr: vc.value(st)}}
 				}}
-				testVariants(t, c, "", id, vc.variants)
+				testVariants(t, c, keySample{variants: vc.variants}, "", id)
 			})
 		}
 	})
@@ -103,6 +104,11 @@ type keySample struct {
 	// form that the lowering handles apart, in which the variants must
 	// lower differently too.
 	also []string
+	// refused, when set, says why the checker refuses some variants:
+	// for an opt-out, the file without it is what the checker refuses,
+	// and the lowering must still not do by itself what only the
+	// opt-out allows.
+	refused string
 }
 
 var (
@@ -148,6 +154,8 @@ var keySamples = map[string]keySample{
 	"stage.volumes":     {variants: []any{keep, []string{"/data"}}},
 	"stage.stop_signal": {variants: []any{keep, "SIGTERM"}},
 
+	// none cannot be combined with the other settings.
+	"healthcheck.none":           {base: stepFile("healthcheck = { none = true }\n  run \"x\""), variants: []any{false, true}},
 	"healthcheck.interval":       {variants: []any{keep, "30s"}},
 	"healthcheck.timeout":        {variants: []any{keep, "5s"}},
 	"healthcheck.start_period":   {variants: []any{keep, "10s"}},
@@ -174,7 +182,10 @@ var keySamples = map[string]keySample{
 	"copy.exclude": {variants: []any{keep, []string{"*.md"}}, also: []string{parentsCopyFile}},
 	// The opt-out re-admits to the context the credential files a copy
 	// names; for any other file it has nothing to re-admit.
-	"copy.allow-credentials": {base: stepFile(`copy ".netrc" to "/root/" { allow-credentials = true }`), variants: []any{false, true}},
+	"copy.allow-credentials": {
+		base: stepFile(`copy ".netrc" to "/root/" { allow-credentials = true }`), variants: []any{false, true},
+		refused: "a copy of .netrc without allow-credentials is a checker error",
+	},
 
 	"add.to":       {variants: []any{keep, "/other"}},
 	"add.checksum": {variants: []any{keep, sum2}},
@@ -215,7 +226,8 @@ stage other from scratch {
 }
 `
 
-// stepFile is a file whose target's only step is step. The target is
+// stepFile is a file whose target's only step is step (with the stage's
+// settings before it, if any). The target is
 // based on an image, not on scratch: on an empty filesystem some options
 // rightly change nothing (a linked copy onto scratch is the copy itself).
 func stepFile(step string) string { return declFile("secret s", step) }
@@ -256,7 +268,7 @@ func keyConstructs() []keyConstruct {
 		}},
 		{"cache", spec.CacheKeys, stepFile(`run "x" { cache c }`), func(_ *testing.T, f *spec.File) []spec.Field { return spec.CacheFields(f.Cache("c")) }},
 		{"stage", spec.StageKeys, stepFile(`run "x"`), func(t *testing.T, f *spec.File) []spec.Field { return spec.StageFields(target(t, f)) }},
-		{"healthcheck", spec.HealthcheckKeys, "secret s\n" + decls + "image t from \"example.com/base:1\" {\n  healthcheck = { cmd = [\"/hc\"] }\n  run \"x\"\n}\n", func(t *testing.T, f *spec.File) []spec.Field {
+		{"healthcheck", spec.HealthcheckKeys, stepFile("healthcheck = { cmd = [\"/hc\"] }\n  run \"x\""), func(t *testing.T, f *spec.File) []spec.Field {
 			return spec.HealthcheckFields(target(t, f).Config.Healthcheck)
 		}},
 		{"bind", spec.BindKeys, stepFile(`run "x" { bind "src" to "/mnt" }`), func(t *testing.T, f *spec.File) []spec.Field { return spec.BindFields(run(t, f).Binds[0]) }},
@@ -302,9 +314,10 @@ func testKeyEffect(t *testing.T, c keyConstruct, fd spec.Field, id string) {
 			t.Fatalf("key %s (%T) has no sample value: add two or more values that must lower differently to keySamples in keyeffect_test.go", id, fd.Ptr)
 		}
 	}
-	testVariants(t, c, sample.base, id, variants)
+	sample.variants = variants
+	testVariants(t, c, sample, sample.base, id)
 	for i, base := range sample.also {
-		t.Run(fmt.Sprintf("form%d", i+2), func(t *testing.T) { testVariants(t, c, base, id, variants) })
+		t.Run(fmt.Sprintf("form%d", i+2), func(t *testing.T) { testVariants(t, c, sample, base, id) })
 	}
 }
 
@@ -341,11 +354,13 @@ func genericVariants(fd spec.Field) []any {
 	return nil
 }
 
-// testVariants lowers the base (or base) file with the key id set to each
-// variant and requires them all to lower differently, or, for a key of
-// noEffect, all alike.
-func testVariants(t *testing.T, c keyConstruct, base, id string, variants []any) {
+// testVariants lowers the base file (c's, when base is "") with the key id
+// set to each variant of sample and requires them all to lower
+// differently, or, for a key of noEffect, all alike. Each variant must be
+// a valid file: lowering takes checked files only.
+func testVariants(t *testing.T, c keyConstruct, sample keySample, base, id string) {
 	t.Helper()
+	variants := sample.variants
 	if base == "" {
 		base = c.base
 	}
@@ -362,6 +377,9 @@ func testVariants(t *testing.T, c keyConstruct, base, id string, variants []any)
 		}
 		if err := setField(ptr, v); err != nil {
 			t.Fatalf("key %s: %v", id, err)
+		}
+		if diags := check.Check(f); diags.HasErrors() && sample.refused == "" {
+			t.Fatalf("key %s = %s is not a valid value here; give a valid one in keySamples:\n%s", id, show(v), diags.Errors())
 		}
 		prints[i] = loweredPrint(t, f, id, v)
 	}
