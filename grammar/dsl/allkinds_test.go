@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/ourorg/securefile/spec"
@@ -76,3 +77,36 @@ func fill(t *testing.T, what string, fs []spec.Field) {
 		}
 	}
 }
+
+// TestUnknownStepListsKinds: the message about an unknown step lists the
+// verbs of spec.StepKinds, and every verb has a hint form.
+func TestUnknownStepListsKinds(t *testing.T) {
+	_, diags := Parse("Securefile", []byte("stage a from \"x\" {\n  nosuch \"y\"\n}\n"))
+	if len(diags) != 1 || diags[0].Code != "unknown-statement" {
+		t.Fatalf("diagnostics %v", diags)
+	}
+	for _, k := range spec.StepKinds {
+		if !strings.Contains(diags[0].Detail, k.Verb) {
+			t.Errorf("%q does not name the step %q", diags[0].Detail, k.Verb)
+		}
+		if !strings.HasPrefix(forms[k.Verb], k.Verb+" ") {
+			t.Errorf("form of %q is %q", k.Verb, forms[k.Verb])
+		}
+	}
+}
+
+// TestFormatStepOfNoKind: a step no kind describes is not left out of the
+// output: Format refuses it.
+func TestFormatStepOfNoKind(t *testing.T) {
+	f := &spec.File{Stages: []*spec.Stage{{Kind: spec.KindStage, Name: spec.Of("b"), Steps: []spec.Step{&strayStep{}}}}}
+	defer func() {
+		if recover() == nil {
+			t.Error("Format wrote a step of no kind")
+		}
+	}()
+	Format(f)
+}
+
+type strayStep struct{ spec.Node }
+
+func (*strayStep) Verb() string { return "stray" }

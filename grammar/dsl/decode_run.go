@@ -25,8 +25,21 @@ func (d *decoder) commandLine(it *item, verb string, cmd *spec.Command) bool {
 	return true
 }
 
-// runWords are what a run block holds, for did-you-mean hints.
-var runWords = []string{"secret", "ssh", "cache", "bind", "tmpfs", "env", "network", "security"}
+// runWords are what a run block holds, for did-you-mean hints: its
+// statements, then its settings, in key-table order.
+var runWords = func() []string {
+	var out []string
+	for _, k := range spec.RunKeys {
+		if k.DSLStatement {
+			out = append(out, statementOf[k.Name])
+		}
+	}
+	return append(out, spec.Names(runAttrKeys)...)
+}()
+
+// runBlockHolds says what a run block holds: a new setting of run is
+// listed from the key table.
+var runBlockHolds = "A run block holds the mounts secret, ssh, cache, bind and tmpfs, env, and the settings " + keyList(runAttrKeys) + "."
 
 // runAttrKeys are the run keys written NAME = value in the DSL.
 var runAttrKeys = stepBlockKeys["run"]
@@ -94,7 +107,7 @@ func (d *decoder) runBody(r *spec.Run, b *block) {
 				continue
 			}
 			d.diags = append(d.diags, spec.Errorf(tokenRange(*it.name), "unknown-statement",
-				"A run block holds the mounts secret, ssh, cache, bind and tmpfs, env, and the settings network and security.",
+				runBlockHolds,
 				spec.DidYouMean(name, runWords), "unknown statement %q in run block", name))
 		}
 	}

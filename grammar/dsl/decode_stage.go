@@ -121,7 +121,7 @@ func keyList(keys []spec.Key) string {
 	s := ""
 	for i, k := range keys {
 		switch {
-		case i == len(keys)-1:
+		case i > 0 && i == len(keys)-1:
 			s += " and "
 		case i > 0:
 			s += ", "

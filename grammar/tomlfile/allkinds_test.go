@@ -85,3 +85,44 @@ func fill(t *testing.T, what string, fs []spec.Field) {
 		}
 	}
 }
+
+// TestInternalErrors: a key bound to no field, or to a field of a type the
+// decoder does not read, is an internal error, not an unknown key or a
+// value dropped.
+func TestInternalErrors(t *testing.T) {
+	src := "k = \"v\"\n"
+	s := scan("f.toml", []byte(src), src)
+	keys := []spec.Key{{Name: "k", Type: spec.TString}}
+	for what, field := range map[string]func(string) any{
+		"unbound":      func(string) any { return nil },
+		"unknown type": func(string) any { return new(int) },
+	} {
+		d := &decoder{}
+		d.table("the test", s.root, map[string]any{"k": "v"}, keys, field, nil)
+		if len(d.diags) != 1 || d.diags[0].Code != "internal" {
+			t.Errorf("%s: %v, want one internal error", what, d.diags)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("value of a field of an unknown type did not panic")
+		}
+	}()
+	value(new(int), 0, false)
+}
+
+// TestFormatStepOfNoKind: a step no kind describes is not left out of the
+// output: Format refuses it.
+func TestFormatStepOfNoKind(t *testing.T) {
+	f := &spec.File{Stages: []*spec.Stage{{Kind: spec.KindStage, Name: spec.Of("b"), Steps: []spec.Step{&strayStep{}}}}}
+	defer func() {
+		if recover() == nil {
+			t.Error("Format wrote a step of no kind")
+		}
+	}()
+	Format(f)
+}
+
+type strayStep struct{ spec.Node }
+
+func (*strayStep) Verb() string { return "stray" }

@@ -291,9 +291,13 @@ func (d *decoder) table(what string, n *pnode, m map[string]any, keys []spec.Key
 			continue
 		}
 		key, ok := spec.Lookup(keys, k)
-		dst := field(k)
-		if !ok || dst == nil {
+		if !ok {
 			d.report(unknownKey(c.keyRange(), what, k, keys))
+			continue
+		}
+		dst := field(k)
+		if dst == nil {
+			d.report(internalError(c.keyRange(), "key %q of %s is bound to no field", k, what))
 			continue
 		}
 		d.set(key, c, m[k], dst)
@@ -388,8 +392,19 @@ func (d *decoder) set(key spec.Key, n *pnode, v any, dst any) {
 		}
 		d.report(wrongShape(n.valRange(), key.Name, `a URL string or { git = "URL" }`, typeName(v)))
 		return
+	default:
+		d.report(internalError(n.keyRange(), "key %q is bound to a field of type %T, which TOML does not read", key.Name, dst))
+		return
 	}
 	d.report(spec.WrongType(n.valRange(), key.Name, key.Type, typeName(v)))
+}
+
+// internalError reports a key table, binding or step kind that disagrees
+// with the decoder: a programming error, reported rather than skipped.
+func internalError(r spec.Range, format string, args ...any) *spec.Diagnostic {
+	return spec.Errorf(r, "internal",
+		"This is a bug in securefile, not in the file: the description of the file's keys and the decoder disagree.", "",
+		format, args...)
 }
 
 func isList(key spec.Key, v any) bool {

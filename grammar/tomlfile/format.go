@@ -217,7 +217,9 @@ func value(dst any, indent int, inline bool) (string, bool) {
 		}
 		return stringValue(v.URL.V), v.URL.Set
 	}
-	return "", false
+	// A key bound to a field of no known type would otherwise vanish from
+	// the output: a programming error, caught by the first test.
+	panic(fmt.Sprintf("tomlfile: no TOML value for a field of type %T", dst))
 }
 
 func quoteAll(vs []spec.Value[string]) []string {
