@@ -79,8 +79,9 @@ image:
 
 # Provision the machine for the e2e tests, the one step that changes it
 # (as root): apt packages, the qemu-i386 binfmt handler, the tools and base
-# images under .cache/e2e (docs/testing.md). Nothing else does this: `make
-# e2e`, `make e2e-start`, `make demo` and `go test -tags e2e ./e2e` ask for it.
+# images under .cache/e2e (docs/testing.md). `make test` and `make demo` run
+# it; `make e2e`, `make e2e-start` and `go test -tags e2e ./e2e` never do:
+# they ask for it.
 e2e-setup:
 	$(E2E) setup
 
@@ -110,9 +111,10 @@ e2e:
 
 # Build examples/hello through "# syntax=localhost:5000/ourorg/securefile"
 # with the builtin Dockerfile frontend, as a user would, and leave the
-# daemon running.
+# daemon running. It runs e2e-setup first: the README offers it as the first
+# command on a fresh machine.
 DEMO := .cache/e2e/demo
-demo:
+demo: e2e-setup
 	$(E2E) up
 	@set -e; eval "$$($(E2E) env)"; \
 	rm -rf $(DEMO); mkdir -p $(DEMO)/src $(DEMO)/out; \

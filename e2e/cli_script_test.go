@@ -443,8 +443,9 @@ func cmdBuildkitd(ts *testscript.TestScript, neg bool, args []string) {
 var watchers sync.Map // daemonKey -> *watcher
 
 type watcher struct {
-	done   chan struct{}
-	killed time.Time // zero when the step never ran
+	stop   chan struct{} // closed when the script ends
+	done   chan struct{} // closed when the watcher is done
+	killed time.Time     // zero when the step never ran
 	err    error
 }
 
@@ -464,8 +465,9 @@ func cmdKillWhenRunning(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("no daemon %s (start it with buildkitd %s)", args[0], args[0])
 	}
 	d, word := v.(*daemon), args[1]
-	w := &watcher{done: make(chan struct{})}
-	watchers.Store(daemonKey(ts, args[0]), w)
+	w := &watcher{stop: make(chan struct{}), done: make(chan struct{})}
+	key := daemonKey(ts, args[0])
+	watchers.Store(key, w)
 	go func() {
 		defer close(w.done)
 		deadline := time.Now().Add(3 * time.Minute)
@@ -474,7 +476,14 @@ func cmdKillWhenRunning(ts *testscript.TestScript, neg bool, args []string) {
 				w.err = fmt.Errorf("no process with %q ran in 3 minutes", word)
 				return
 			}
-			time.Sleep(100 * time.Millisecond)
+			select {
+			case <-w.stop:
+				// The script ended (the daemon is stopped next): a
+				// kill now could hit a reused pid.
+				w.err = errors.New("the script ended before the step ran")
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
 		if err := syscall.Kill(-d.pid(), syscall.SIGKILL); err != nil {
 			w.err = fmt.Errorf("killing buildkitd %d: %v", d.pid(), err)
@@ -482,7 +491,12 @@ func cmdKillWhenRunning(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		w.killed = time.Now()
 	}()
-	ts.Defer(func() { killProcessesWith(ts.Logf, word) })
+	ts.Defer(func() {
+		close(w.stop)
+		<-w.done
+		watchers.Delete(key)
+		killProcessesWith(ts.Logf, word)
+	})
 }
 
 // killed VAR [WITHIN]: the watcher of kill-when-running VAR killed the
