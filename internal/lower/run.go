@@ -39,6 +39,10 @@ const (
 		"Host *\n  StrictHostKeyChecking yes\n  UserKnownHostsFile " + knownHostsPath + "\n"
 )
 
+// run lowers a run step to an exec op on the stage. The order of its
+// options is the order of its mounts and env in the definition, so it is
+// fixed: secrets, ssh agents (with their pinned host keys), caches, binds,
+// tmpfs, then the sandbox, the env and the constraints.
 func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	l := b.l
 	args, shown := l.args.commandArgs(r.Command)
@@ -46,27 +50,9 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 		return &Error{Range: or(r.Command.Range, r.Range), Err: fmt.Errorf("run step without a command")}
 	}
 	wd := b.workingDir()
-
-	// The step's environment is the stage's plus its own, plus the args
-	// its shell command names (argenv.go).
-	env := b.newStepEnv(len(r.Env))
-	for _, kv := range r.Env {
-		if kv == nil {
-			continue
-		}
-		v, err := b.expand(kv.Value, or(kv.Range, r.Range))
-		if err != nil {
-			return err
-		}
-		env.set(kv.Key.V, v)
-	}
-	if r.Command.Shell.Set {
-		env.addArgsOf(r.Command.Shell.V)
-	}
-	for i, it := range r.Command.Exec.Items {
-		if isScript(r.Command.Exec, i) {
-			env.addArgsOf(it.V)
-		}
+	env, err := b.runEnv(r)
+	if err != nil {
+		return err
 	}
 
 	name := b.name("RUN", shown)
@@ -76,7 +62,6 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	if u := b.img.Config.User; u != "" {
 		ro = append(ro, llb.User(u))
 	}
-
 	for _, n := range r.Secrets {
 		opts, err := b.secret(n, r.Range)
 		if err != nil {
@@ -84,80 +69,13 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 		}
 		ro = append(ro, opts...)
 	}
-
-	var knownHosts []string
-	for i, n := range r.SSH {
-		d, idx := l.f.SSHByName(n.V)
-		if d == nil {
-			return &Error{Range: or(n.Range, r.Range), Err: fmt.Errorf("undefined ssh %q", n.V)}
-		}
-		opt, target, err := b.ssh(d, idx, or(n.Range, r.Range))
-		if err != nil {
-			return err
-		}
-		ro = append(ro, opt)
-		if i == 0 {
-			env.set("SSH_AUTH_SOCK", target)
-		}
-		for _, h := range d.KnownHosts.Items {
-			v, err := l.knownHost(h, or(d.KnownHosts.Range, d.Range))
-			if err != nil {
-				return err
-			}
-			knownHosts = append(knownHosts, v)
-		}
+	if ro, err = b.runSSH(ro, r, env, name); err != nil {
+		return err
 	}
-	if len(knownHosts) > 0 {
-		data := []byte(strings.Join(knownHosts, "\n") + "\n")
-		var mk []llb.MkfileOption
-		if e := l.opt.Epoch; e != nil {
-			mk = append(mk, llb.WithCreatedTime(*e))
-		}
-		kh := llb.Scratch().File(llb.Mkfile("/known_hosts", 0o644, data, mk...).
-			Mkfile("/ssh_config", 0o644, []byte(pinnedSSHConfig), mk...),
-			b.constraints("[internal] pinned ssh host keys for "+name, r.Range)...)
-		ro = append(ro, llb.AddMount(knownHostsPath, kh, llb.SourcePath("/known_hosts"), llb.Readonly),
-			llb.AddMount(pinnedSSHConfigPath, kh, llb.SourcePath("/ssh_config"), llb.Readonly))
-		env.set("GIT_SSH_COMMAND", gitSSHCommand)
+	if ro, err = b.runMounts(ctx, ro, r, wd); err != nil {
+		return err
 	}
-
-	for _, n := range r.Caches {
-		opt, err := b.cache(ctx, n, wd, r.Range)
-		if err != nil {
-			return err
-		}
-		ro = append(ro, opt)
-	}
-	for _, bd := range r.Binds {
-		if bd == nil {
-			continue
-		}
-		opt, err := b.bind(ctx, bd, wd, or(bd.Range, r.Range))
-		if err != nil {
-			return err
-		}
-		ro = append(ro, opt)
-	}
-	for _, t := range r.Tmpfs {
-		if t == nil {
-			continue
-		}
-		opt, err := b.tmpfs(t, wd, or(t.Range, r.Range))
-		if err != nil {
-			return err
-		}
-		ro = append(ro, opt)
-	}
-
-	switch r.Network.Or(spec.DefaultNetwork) {
-	case "none":
-		ro = append(ro, llb.Network(llb.NetModeNone))
-	case "host":
-		ro = append(ro, llb.Network(llb.NetModeHost))
-	}
-	if r.Security.Or(spec.DefaultSecurity) == "insecure" {
-		ro = append(ro, llb.Security(llb.SecurityModeInsecure))
-	}
+	ro = append(ro, sandbox(r)...)
 	env.each(func(k, v string) { ro = append(ro, llb.AddEnv(k, v)) })
 	if p := l.args.proxy; p != nil {
 		// Out of the cache key, the config and the history, as BuildKit
@@ -172,6 +90,131 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	b.out = es.Root().Output()
 	b.history("RUN "+writtenRun(r.Command), true)
 	return nil
+}
+
+// runEnv is a run step's environment: the stage's plus its own, plus the
+// args its shell command names (argenv.go).
+func (b *stageBuilder) runEnv(r *spec.Run) (*stepEnv, error) {
+	env := b.newStepEnv(len(r.Env))
+	for _, kv := range r.Env {
+		if kv == nil {
+			continue
+		}
+		v, err := b.expand(kv.Value, or(kv.Range, r.Range))
+		if err != nil {
+			return nil, err
+		}
+		env.set(kv.Key.V, v)
+	}
+	if r.Command.Shell.Set {
+		env.addArgsOf(r.Command.Shell.V)
+	}
+	for i, it := range r.Command.Exec.Items {
+		if isScript(r.Command.Exec, i) {
+			env.addArgsOf(it.V)
+		}
+	}
+	return env, nil
+}
+
+// runSSH appends to ro the ssh agents of a run step (the first is
+// SSH_AUTH_SOCK) and the host keys they pin, mounted where ssh and git
+// read them (knownHostsMounts).
+func (b *stageBuilder) runSSH(ro []llb.RunOption, r *spec.Run, env *stepEnv, name string) ([]llb.RunOption, error) {
+	l := b.l
+	var knownHosts []string
+	for i, n := range r.SSH {
+		d, idx := l.f.SSHByName(n.V)
+		if d == nil {
+			return nil, &Error{Range: or(n.Range, r.Range), Err: fmt.Errorf("undefined ssh %q", n.V)}
+		}
+		opt, target, err := b.ssh(d, idx, or(n.Range, r.Range))
+		if err != nil {
+			return nil, err
+		}
+		ro = append(ro, opt)
+		if i == 0 {
+			env.set("SSH_AUTH_SOCK", target)
+		}
+		for _, h := range d.KnownHosts.Items {
+			v, err := l.knownHost(h, or(d.KnownHosts.Range, d.Range))
+			if err != nil {
+				return nil, err
+			}
+			knownHosts = append(knownHosts, v)
+		}
+	}
+	if len(knownHosts) > 0 {
+		ro = append(ro, b.knownHostsMounts(knownHosts, name, r)...)
+		env.set("GIT_SSH_COMMAND", gitSSHCommand)
+	}
+	return ro, nil
+}
+
+// knownHostsMounts mount the pinned host keys and the ssh config that
+// makes ssh use only them (pinnedSSHConfig), read-only.
+func (b *stageBuilder) knownHostsMounts(knownHosts []string, name string, r *spec.Run) []llb.RunOption {
+	data := []byte(strings.Join(knownHosts, "\n") + "\n")
+	var mk []llb.MkfileOption
+	if e := b.l.opt.Epoch; e != nil {
+		mk = append(mk, llb.WithCreatedTime(*e))
+	}
+	kh := llb.Scratch().File(llb.Mkfile("/known_hosts", 0o644, data, mk...).
+		Mkfile("/ssh_config", 0o644, []byte(pinnedSSHConfig), mk...),
+		b.constraints("[internal] pinned ssh host keys for "+name, r.Range)...)
+	return []llb.RunOption{
+		llb.AddMount(knownHostsPath, kh, llb.SourcePath("/known_hosts"), llb.Readonly),
+		llb.AddMount(pinnedSSHConfigPath, kh, llb.SourcePath("/ssh_config"), llb.Readonly),
+	}
+}
+
+// runMounts appends to ro the cache, bind and tmpfs mounts of a run step;
+// wd resolves their relative targets.
+func (b *stageBuilder) runMounts(ctx context.Context, ro []llb.RunOption, r *spec.Run, wd string) ([]llb.RunOption, error) {
+	for _, n := range r.Caches {
+		opt, err := b.cache(ctx, n, wd, r.Range)
+		if err != nil {
+			return nil, err
+		}
+		ro = append(ro, opt)
+	}
+	for _, bd := range r.Binds {
+		if bd == nil {
+			continue
+		}
+		opt, err := b.bind(ctx, bd, wd, or(bd.Range, r.Range))
+		if err != nil {
+			return nil, err
+		}
+		ro = append(ro, opt)
+	}
+	for _, t := range r.Tmpfs {
+		if t == nil {
+			continue
+		}
+		opt, err := b.tmpfs(t, wd, or(t.Range, r.Range))
+		if err != nil {
+			return nil, err
+		}
+		ro = append(ro, opt)
+	}
+	return ro, nil
+}
+
+// sandbox is the network and security mode of a run step; the defaults
+// are BuildKit's, so they add no option.
+func sandbox(r *spec.Run) []llb.RunOption {
+	var ro []llb.RunOption
+	switch r.Network.Or(spec.DefaultNetwork) {
+	case "none":
+		ro = append(ro, llb.Network(llb.NetModeNone))
+	case "host":
+		ro = append(ro, llb.Network(llb.NetModeHost))
+	}
+	if r.Security.Or(spec.DefaultSecurity) == "insecure" {
+		ro = append(ro, llb.Security(llb.SecurityModeInsecure))
+	}
+	return ro
 }
 
 // commandArgs turns a command into argv: a shell string runs under
