@@ -214,31 +214,52 @@ func applyLock(ctx context.Context, in *input, f *spec.File, resolveMode string)
 // checkFrozen reports every way the build differs from the lock. A
 // difference that the client's build args make, not the file, says so
 // and how to lock for them; effects computes them, once, when needed.
+// The checks run in a fixed order (images, downloads, git refs, then the
+// lock's stale entries): the first problem in the build file is the one
+// the error points at.
 func checkFrozen(ctx context.Context, in *input, u *lockUses, effects func() *argEffects) error {
-	lf := in.lock
-	var ps problems
-	effects = sync.OnceValue(effects)
-	// unpinned ends the problem of a use that is not in the lock.
-	unpinned := func(use lower.Use) string {
-		args := effects().introducing(useKey(use))
-		if len(args) == 0 {
-			return lockHint
-		}
-		what, relock := effects().describe(args)
-		return fmt.Sprintf("%s names it, not the file's defaults the lock was made for; relock with %s, or drop %s", what, relock, plural(args, "the build arg", "the build args"))
+	fc := &frozenCheck{lf: in.lock, effects: sync.OnceValue(effects)}
+	usedImages := fc.images(ctx, in.gw, u.images)
+	usedHTTP := fc.downloads(u.http)
+	usedGit := fc.gitRefs(ctx, in.gw, u.git)
+	fc.staleEntries(usedImages, usedHTTP, usedGit, u.replaced)
+	return fc.ps.err(in)
+}
+
+// frozenCheck collects the problems of a frozen build.
+type frozenCheck struct {
+	lf      *lock.File
+	ps      problems
+	effects func() *argEffects
+}
+
+// unpinned ends the problem of a use that is not in the lock.
+func (fc *frozenCheck) unpinned(use lower.Use) string {
+	args := fc.effects().introducing(useKey(use))
+	if len(args) == 0 {
+		return lockHint
 	}
-	// stale reports a lock entry the build does not use: replaced by
-	// build args, or no longer in the file.
-	stale := func(r spec.Range, key, what, noLonger string) {
-		args := effects().replacing(key)
-		if len(args) == 0 {
-			ps.add(r, "%s is locked but %s; %s", what, noLonger, lockHint)
-			return
-		}
-		by, relock := effects().describe(args)
-		ps.add(r, "%s replaces the locked %s, which the file's defaults use; relock with %s, or drop %s", by, what, relock, plural(args, "the build arg", "the build args"))
+	what, relock := fc.effects().describe(args)
+	return fmt.Sprintf("%s names it, not the file's defaults the lock was made for; relock with %s, or drop %s", what, relock, plural(args, "the build arg", "the build args"))
+}
+
+// stale reports a lock entry the build does not use: replaced by build
+// args, or no longer in the file.
+func (fc *frozenCheck) stale(r spec.Range, key, what, noLonger string) {
+	args := fc.effects().replacing(key)
+	if len(args) == 0 {
+		fc.ps.add(r, "%s is locked but %s; %s", what, noLonger, lockHint)
+		return
 	}
-	usedImages, usedHTTP, usedGit := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	by, relock := fc.effects().describe(args)
+	fc.ps.add(r, "%s replaces the locked %s, which the file's defaults use; relock with %s, or drop %s", by, what, relock, plural(args, "the build arg", "the build args"))
+}
+
+// images reports the images that are not pinned, or whose tag now
+// resolves to another digest (resolved in parallel), and returns the refs
+// the build uses.
+func (fc *frozenCheck) images(ctx context.Context, gw client.Client, uses []lower.Use) map[string]bool {
+	used := map[string]bool{}
 	type drift struct {
 		use    lower.Use
 		locked digest.Digest
@@ -246,12 +267,12 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses, effects func() *ar
 		err    error
 	}
 	var drifts []*drift
-	for _, use := range u.images {
-		usedImages[use.Ref] = true
+	for _, use := range uses {
+		used[use.Ref] = true
 		plat := platforms.FormatAll(use.Platform)
-		d := lf.ImageDigest(use.Ref, plat)
+		d := fc.lf.ImageDigest(use.Ref, plat)
 		if d == "" {
-			ps.add(use.Range, "image %q for %s is not pinned in %s; %s", use.Ref, plat, lock.FileName, unpinned(use))
+			fc.ps.add(use.Range, "image %q for %s is not pinned in %s; %s", use.Ref, plat, lock.FileName, fc.unpinned(use))
 			continue
 		}
 		drifts = append(drifts, &drift{use: use, locked: d})
@@ -259,7 +280,7 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses, effects func() *ar
 	var eg errgroup.Group
 	for _, d := range drifts {
 		eg.Go(func() error {
-			_, d.now, d.err = resolveImagePin(ctx, in.gw, d.use.Ref, d.use.Platform)
+			_, d.now, d.err = resolveImagePin(ctx, gw, d.use.Ref, d.use.Platform)
 			return nil
 		})
 	}
@@ -268,74 +289,95 @@ func checkFrozen(ctx context.Context, in *input, u *lockUses, effects func() *ar
 		plat := platforms.FormatAll(d.use.Platform)
 		switch {
 		case d.err != nil:
-			ps.add(d.use.Range, "image %q for %s: cannot check it against the lock: %v", d.use.Ref, plat, d.err)
+			fc.ps.add(d.use.Range, "image %q for %s: cannot check it against the lock: %v", d.use.Ref, plat, d.err)
 		case d.now != d.locked:
-			ps.add(d.use.Range, "image %q for %s has drifted: %s pins %s, the tag now resolves to %s; %s",
+			fc.ps.add(d.use.Range, "image %q for %s has drifted: %s pins %s, the tag now resolves to %s; %s",
 				d.use.Ref, plat, lock.FileName, d.locked, d.now, lockHint)
 		}
 	}
-	for _, use := range u.http {
-		usedHTTP[use.URL] = true
-		e := lf.HTTPEntry(use.URL)
+	return used
+}
+
+// downloads reports the downloads that are not pinned or whose checksum
+// in the file differs from the lock's, and returns the URLs the build
+// uses.
+func (fc *frozenCheck) downloads(uses []lower.Use) map[string]bool {
+	used := map[string]bool{}
+	for _, use := range uses {
+		used[use.URL] = true
+		e := fc.lf.HTTPEntry(use.URL)
 		switch {
 		case e == nil:
-			ps.add(use.Range, "download %q is not pinned in %s; %s", use.URL, lock.FileName, unpinned(use))
+			fc.ps.add(use.Range, "download %q is not pinned in %s; %s", use.URL, lock.FileName, fc.unpinned(use))
 		case use.Checksum != "" && digest.Digest(use.Checksum) != e.Checksum:
-			ps.add(use.Range, "download %q: the build file says checksum %s, %s pins %s (the build file wins); %s",
+			fc.ps.add(use.Range, "download %q: the build file says checksum %s, %s pins %s (the build file wins); %s",
 				use.URL, use.Checksum, lock.FileName, e.Checksum, lockHint)
 		}
 	}
-	// A branch or tag that moved since the lock is drift, as a moved
-	// image tag is: the build would still use the locked commit, but a
-	// frozen build must say the lock no longer describes the repository.
+	return used
+}
+
+// gitRefs reports the git refs that are not pinned, or that moved since
+// the lock, and returns the URL#ref of each the build uses. A branch or
+// tag that moved is drift, as a moved image tag is: the build would still
+// use the locked commit, but a frozen build must say the lock no longer
+// describes the repository.
+func (fc *frozenCheck) gitRefs(ctx context.Context, gw client.Client, uses []lower.Use) map[string]bool {
+	used := map[string]bool{}
 	type gitDrift struct {
 		use    lower.Use
 		locked string
 		now    string
 		err    error
 	}
-	var gitDrifts []*gitDrift
-	for _, use := range u.git {
-		usedGit[use.URL+"#"+use.GitRef] = true
-		e := lf.GitEntry(use.URL, use.GitRef)
+	var drifts []*gitDrift
+	for _, use := range uses {
+		used[use.URL+"#"+use.GitRef] = true
+		e := fc.lf.GitEntry(use.URL, use.GitRef)
 		if e == nil {
-			ps.add(use.Range, "git %q ref %q is not pinned to a commit in %s; %s", use.URL, use.GitRef, lock.FileName, unpinned(use))
+			fc.ps.add(use.Range, "git %q ref %q is not pinned to a commit in %s; %s", use.URL, use.GitRef, lock.FileName, fc.unpinned(use))
 			continue
 		}
-		gitDrifts = append(gitDrifts, &gitDrift{use: use, locked: e.Commit})
+		drifts = append(drifts, &gitDrift{use: use, locked: e.Commit})
 	}
-	for _, d := range gitDrifts {
+	var eg errgroup.Group
+	for _, d := range drifts {
 		eg.Go(func() error {
-			d.now, d.err = resolveGitPin(ctx, in.gw, d.use)
+			d.now, d.err = resolveGitPin(ctx, gw, d.use)
 			return nil
 		})
 	}
 	_ = eg.Wait()
-	for _, d := range gitDrifts {
+	for _, d := range drifts {
 		switch {
 		case d.err != nil:
-			ps.add(d.use.Range, "git %q ref %q: cannot check it against the lock: %v", d.use.URL, d.use.GitRef, d.err)
+			fc.ps.add(d.use.Range, "git %q ref %q: cannot check it against the lock: %v", d.use.URL, d.use.GitRef, d.err)
 		case d.now != d.locked:
-			ps.add(d.use.Range, "git %q ref %q has drifted: %s pins commit %s, the ref now points at %s; %s",
+			fc.ps.add(d.use.Range, "git %q ref %q has drifted: %s pins commit %s, the ref now points at %s; %s",
 				d.use.URL, d.use.GitRef, lock.FileName, d.locked, d.now, lockHint)
 		}
 	}
-	for _, im := range lf.Images {
-		if !usedImages[im.Ref] && !u.replaced[im.Ref] {
-			stale(im.Range, "image "+im.Ref, fmt.Sprintf("image %q", im.Ref), "the build file no longer uses it")
+	return used
+}
+
+// staleEntries reports the lock's entries the build does not use; an
+// image a named context replaces in this build is not stale.
+func (fc *frozenCheck) staleEntries(usedImages, usedHTTP, usedGit, replaced map[string]bool) {
+	for _, im := range fc.lf.Images {
+		if !usedImages[im.Ref] && !replaced[im.Ref] {
+			fc.stale(im.Range, "image "+im.Ref, fmt.Sprintf("image %q", im.Ref), "the build file no longer uses it")
 		}
 	}
-	for _, h := range lf.HTTP {
+	for _, h := range fc.lf.HTTP {
 		if !usedHTTP[h.URL] {
-			stale(h.Range, "http "+h.URL, fmt.Sprintf("download %q", h.URL), "the build file no longer uses it")
+			fc.stale(h.Range, "http "+h.URL, fmt.Sprintf("download %q", h.URL), "the build file no longer uses it")
 		}
 	}
-	for _, g := range lf.Git {
+	for _, g := range fc.lf.Git {
 		if !usedGit[g.URL+"#"+g.Ref] {
-			stale(g.Range, "git "+g.URL+"#"+g.Ref, fmt.Sprintf("git %q ref %q", g.URL, g.Ref), "the build file no longer uses it (or now names a commit)")
+			fc.stale(g.Range, "git "+g.URL+"#"+g.Ref, fmt.Sprintf("git %q ref %q", g.URL, g.Ref), "the build file no longer uses it (or now names a commit)")
 		}
 	}
-	return ps.err(in)
 }
 
 // lockResolveMode always asks the registry: a lock records, and a frozen
