@@ -65,7 +65,6 @@ type checker struct {
 	used      map[use]bool
 	envNames  map[string]bool // names any env step or run env sets
 	argEdges  map[*spec.Arg][]argEdge
-	stageDeps map[*spec.Stage][]stageEdge
 
 	// scope is the environment of the stage being checked, nil outside
 	// stages (declarations, arg defaults): scope.go.
@@ -73,6 +72,8 @@ type checker struct {
 
 	argDefaults map[string]argValue  // memo of defaultValue
 	absWorkdir  map[*spec.Stage]bool // memo of baseHasAbsWorkdir
+
+	unknownSteps map[*spec.Node]bool // reported by unknownStep
 }
 
 func (c *checker) run(f *spec.File) {
@@ -83,7 +84,6 @@ func (c *checker) run(f *spec.File) {
 	}
 	c.used = map[use]bool{}
 	c.argEdges = map[*spec.Arg][]argEdge{}
-	c.stageDeps = map[*spec.Stage][]stageEdge{}
 	c.argDefaults = map[string]argValue{}
 	c.collect()
 	c.checkPlatforms()
@@ -101,6 +101,33 @@ func (c *checker) run(f *spec.File) {
 	c.checkUnused()
 	// Last, so that a suppression sees every finding it could cover.
 	c.applySuppressions()
+}
+
+// unknownStep reports a step of a kind the checker does not know, once
+// per step, whichever pass meets it first. Every pass must see every step
+// (a step left unchecked could interpolate a secret or copy a credential
+// file), so a kind added to the model without its checks makes the file
+// fail the check instead of passing it unchecked. Typed nil steps hold
+// nothing and are skipped, as the known kinds' are.
+func (c *checker) unknownStep(st spec.Step, fb spec.Range) {
+	if spec.IsNilStep(st) {
+		return
+	}
+	n := st.NodeInfo()
+	if n != nil {
+		if c.unknownSteps[n] {
+			return
+		}
+		if c.unknownSteps == nil {
+			c.unknownSteps = map[*spec.Node]bool{}
+		}
+		c.unknownSteps[n] = true
+		fb = or(n.Range, fb, c.fileRange)
+	}
+	verb := st.Verb()
+	c.errorf(or(fb, c.fileRange), "internal-error",
+		fmt.Sprintf("The checker does not know the %q step (%T), so it cannot check it, and the file cannot pass the check; the findings may be incomplete.", verb, st),
+		"please report this as a bug: every step kind needs its checks", "internal checker error: unknown step %q", verb)
 }
 
 // use is a declaration that something uses: kind is "arg", "secret",

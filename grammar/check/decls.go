@@ -187,6 +187,10 @@ func (c *checker) collect() {
 						}
 					}
 				}
+			case *spec.Copy, *spec.Add, *spec.Workdir, *spec.User:
+				// They set no environment variable.
+			default:
+				c.unknownStep(st, or(s.Range, c.fileRange))
 			}
 		}
 	}
@@ -311,7 +315,7 @@ func (c *checker) checkCaches() {
 			sfb := or(src.Range, fb)
 			switch src.Kind {
 			case spec.SourceStage, spec.SourceImage:
-				c.source(src, sfb, nil, fmt.Sprintf("Cache %q is seeded from", cc.Name.V), "")
+				c.source(src, sfb, fmt.Sprintf("Cache %q is seeded from", cc.Name.V))
 			default:
 				c.errorf(sfb, "invalid-source",
 					fmt.Sprintf("Cache %q is seeded from %s, but a cache can only be seeded from a stage or an image.", cc.Name.V, describeSource(src)),

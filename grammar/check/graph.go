@@ -1,7 +1,9 @@
 package check
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ourorg/securefile/internal/interp"
@@ -15,6 +17,12 @@ import (
 // not a mistake; and a warning there would fail every CI job that runs
 // the check, which treats warnings as failures.
 func (c *checker) checkStageGraph() {
+	deps := map[*spec.Stage][]stageEdge{}
+	for _, s := range c.f.Stages {
+		if s != nil {
+			deps[s] = c.stageEdges(s)
+		}
+	}
 	const (
 		white = iota
 		grey
@@ -29,7 +37,7 @@ func (c *checker) checkStageGraph() {
 		color[s] = grey
 		onStack[s] = len(path)
 		path = append(path, s)
-		for _, e := range c.stageDeps[s] {
+		for _, e := range deps[s] {
 			switch color[e.to] {
 			case white:
 				via = append(via, e.via)
@@ -47,6 +55,67 @@ func (c *checker) checkStageGraph() {
 			visit(s)
 		}
 	}
+}
+
+type stageEdge struct {
+	to  *spec.Stage
+	r   spec.Range // the reference
+	via string     // "based on", "copy from", "bind from", `cache "x"`
+}
+
+// stageEdges are the references of s to stages of the file
+// (spec.StageDeps) that the checks of the references let through: a
+// reference by an empty name, or a cache the step mounts twice, is
+// reported by those checks, and is no edge. The caches of a run step come
+// before its binds, the order of the step's checks, so that a cycle is
+// reported where it always was.
+func (c *checker) stageEdges(s *spec.Stage) []stageEdge {
+	sfb := or(s.Range, c.f.Range)
+	deps, err := spec.StageDeps(c.f, s)
+	if err != nil {
+		var u *spec.UnknownStepError
+		if errors.As(err, &u) {
+			c.unknownStep(u.Step, sfb)
+		}
+	}
+	var out, binds []stageEdge
+	var step spec.Step
+	var caches []string // the names of the caches of step seen so far
+	for _, d := range deps {
+		if d.Step != step {
+			out, binds, caches, step = append(out, binds...), nil, nil, d.Step
+		}
+		if !d.IsStage() {
+			continue
+		}
+		name := d.Source.Name.V
+		to := c.stages[name]
+		e := stageEdge{to: to, r: or(d.Range, sfb)}
+		switch d.Kind {
+		case spec.DepBase:
+			e.via = "based on"
+		case spec.DepCopy:
+			e.via = "copy from"
+		case spec.DepBind:
+			e.via = "bind from"
+		case spec.DepCache:
+			ref := d.CacheRef.V
+			if ref == "" || slices.Contains(caches, ref) {
+				continue
+			}
+			caches = append(caches, ref)
+			e.via = fmt.Sprintf("cache %q", ref)
+		}
+		if to == nil || name == "" && d.Kind != spec.DepCache {
+			continue
+		}
+		if d.Kind == spec.DepBind {
+			binds = append(binds, e)
+		} else {
+			out = append(out, e)
+		}
+	}
+	return append(out, binds...)
 }
 
 // cycle reports the cycle path[0] → … → path[n-1] → path[0]; vias[i] says

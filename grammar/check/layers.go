@@ -39,6 +39,10 @@ func (c *checker) layers() {
 			switch st.(type) {
 			case *spec.Run, *spec.Copy, *spec.Add, *spec.Workdir:
 				n++
+			case *spec.Env, *spec.User:
+				// They change the image config only.
+			default:
+				c.unknownStep(st, or(s.Range, c.f.Range))
 			}
 		}
 		memo[s] = n

@@ -363,6 +363,11 @@ func (c *checker) checkSecretValues() {
 						c.namedValue(kv.Key, kv.Value, or(kv.Range, rfb), "env")
 					}
 				}
+			case *spec.Copy, *spec.Add, *spec.Workdir, *spec.User:
+				// Their values are paths, URLs, owners and modes, not
+				// values a credential is assigned to.
+			default:
+				c.unknownStep(st, sfb)
 			}
 		}
 		cfg := s.Config

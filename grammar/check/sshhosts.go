@@ -44,6 +44,10 @@ func (c *checker) checkSSHHosts() {
 				if st != nil {
 					c.runHostsPinned(st)
 				}
+			case *spec.Copy, *spec.Workdir, *spec.Env, *spec.User:
+				// They reach no ssh host.
+			default:
+				c.unknownStep(st, or(s.Range, c.fileRange))
 			}
 		}
 	}

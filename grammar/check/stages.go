@@ -10,19 +10,6 @@ import (
 	"github.com/ourorg/securefile/spec"
 )
 
-type stageEdge struct {
-	to  *spec.Stage
-	r   spec.Range // the reference
-	via string     // "based on", "copy from", "bind from", `cache "x"`
-}
-
-func (c *checker) addEdge(from, to *spec.Stage, r spec.Range, via string) {
-	if from == nil || to == nil {
-		return
-	}
-	c.stageDeps[from] = append(c.stageDeps[from], stageEdge{to: to, r: r, via: via})
-}
-
 func describeSource(src spec.Source) string {
 	switch src.Kind {
 	case spec.SourceContext:
@@ -39,11 +26,10 @@ func describeSource(src spec.Source) string {
 	return "an unknown source"
 }
 
-// source checks a stage, image or named-context source. user is the stage
-// that depends on it (nil for a cache seed, whose users are the steps that
-// mount the cache); what begins the detail sentences ("The copy step
-// copies from").
-func (c *checker) source(src spec.Source, fb spec.Range, user *spec.Stage, what, via string) {
+// source checks a stage, image or named-context source; what begins the
+// detail sentences ("The copy step copies from"). The stages a stage
+// depends on are found by spec.StageDeps (checkStageGraph).
+func (c *checker) source(src spec.Source, fb spec.Range, what string) {
 	name := src.Name
 	r := or(name.Range, fb)
 	switch src.Kind {
@@ -52,8 +38,7 @@ func (c *checker) source(src spec.Source, fb spec.Range, user *spec.Stage, what,
 			c.errorf(r, "empty-value", what+" a stage without a name.", "name the stage", "empty stage name")
 			return
 		}
-		if to, ok := c.stages[name.V]; ok {
-			c.addEdge(user, to, r, via)
+		if _, ok := c.stages[name.V]; ok {
 			return
 		}
 		hint := hintName("a stage", name.V, c.stageNames)
@@ -176,7 +161,7 @@ func (c *checker) checkStages() {
 				fmt.Sprintf("%s is based on the main build context, but a base is an image, a stage, a named context or scratch.", capitalize(what)),
 				"copy the files from the context into a stage based on scratch or an image", "the main build context cannot be a base")
 		default:
-			c.source(s.From, or(s.From.Range, fb), s, capitalize(what)+" is based on", "based on")
+			c.source(s.From, or(s.From.Range, fb), capitalize(what)+" is based on")
 		}
 		if s.Platform.Set {
 			if strings.TrimSpace(s.Platform.V) == "" {
@@ -193,7 +178,7 @@ func (c *checker) checkStages() {
 		absWorkdir := c.baseHasAbsWorkdir(s)
 		c.scope = c.stageScope(s)
 		for _, st := range s.Steps {
-			c.step(s, st, fb)
+			c.step(st, fb)
 			if w, ok := st.(*spec.Workdir); ok && w != nil && !absWorkdir {
 				if strings.HasPrefix(w.Path.V, "/") || strings.HasPrefix(w.Path.V, "${") {
 					absWorkdir = true
@@ -294,15 +279,17 @@ func (c *checker) checkDefaults() {
 	}
 }
 
-func (c *checker) step(s *spec.Stage, st spec.Step, fb spec.Range) {
+// step checks one step by its kind. A kind it does not know is an
+// internal error: a step left unchecked could interpolate a secret.
+func (c *checker) step(st spec.Step, fb spec.Range) {
 	switch st := st.(type) {
 	case *spec.Run:
 		if st != nil {
-			c.checkRun(s, st, or(st.Range, fb))
+			c.checkRun(st, or(st.Range, fb))
 		}
 	case *spec.Copy:
 		if st != nil {
-			c.checkCopy(s, st, or(st.Range, fb))
+			c.checkCopy(st, or(st.Range, fb))
 		}
 	case *spec.Add:
 		if st != nil {
@@ -333,6 +320,8 @@ func (c *checker) step(s *spec.Stage, st spec.Step, fb spec.Range) {
 				c.ownerSpec(lit, or(st.User.Range, sfb), "user")
 			}
 		}
+	default:
+		c.unknownStep(st, fb)
 	}
 }
 
@@ -388,199 +377,6 @@ func (c *checker) secretLikeName(name spec.Value[string], fb spec.Range, kind st
 		"%s %q looks like a secret", what, name.V)
 }
 
-type mount struct {
-	target     string
-	r          spec.Range
-	kind, name string // a declaration ("secret", "netrc") or a mount kind ("bind", "")
-}
-
-func (m mount) desc() string {
-	if m.name == "" {
-		return "a " + m.kind + " mount"
-	}
-	return fmt.Sprintf("%s %q", m.kind, m.name)
-}
-
-type envUse struct {
-	name string
-	r    spec.Range
-	desc string
-}
-
-func (c *checker) checkRun(s *spec.Stage, r *spec.Run, fb spec.Range) {
-	// The step's own environment: run env and the secrets it delivers as
-	// variables. Commands may use them as shell variables.
-	var env map[string]bool
-	for _, kv := range r.Env {
-		if kv != nil {
-			if env == nil {
-				env = map[string]bool{}
-			}
-			env[kv.Key.V] = true
-		}
-	}
-	for _, n := range r.Secrets {
-		if d := c.secrets[n.V]; d != nil && d.Env.Set {
-			if env == nil {
-				env = map[string]bool{}
-			}
-			env[d.Env.V] = true
-		}
-	}
-	if !r.Command.IsSet() {
-		c.errorf(or(r.Command.Range, fb), "empty-command", "A run step needs a command.", "write the command", "run step without a command")
-	} else {
-		c.command(r.Command, fb, "run", env)
-	}
-
-	var mounts []mount
-	var seen []mount // the declarations mounted so far, to find repeats
-	mountRef := func(kind string, n spec.Value[string]) bool {
-		nr := or(n.Range, fb)
-		if n.V == "" {
-			c.errorf(nr, "empty-value", fmt.Sprintf("The run step mounts %s without a name.", kind), "write the name of a declared "+kind, "empty %s name", kind)
-			return false
-		}
-		for _, first := range seen {
-			if first.kind == kind && first.name == n.V {
-				c.errorf(nr, "duplicate-mount",
-					fmt.Sprintf("The run step already mounts %s %q (%s); both mounts would use the same target.", kind, n.V, where(first.r)),
-					"remove one of them", "%s %q is mounted twice", kind, n.V)
-				return false
-			}
-		}
-		seen = append(seen, mount{kind: kind, name: n.V, r: nr})
-		return true
-	}
-	// Variables the step's secrets deliver, checked against each other
-	// and against the step's env.
-	var secretEnv []envUse
-	for _, n := range r.Secrets {
-		if !mountRef("secret", n) {
-			continue
-		}
-		nr := or(n.Range, fb)
-		d, ok := c.secrets[n.V]
-		if !ok {
-			c.errorf(nr, "undefined-secret",
-				fmt.Sprintf("The run step mounts secret %q, but no secret with that name is declared.", n.V),
-				hintName("a secret", n.V, c.secretNames), "undefined secret %q", n.V)
-			continue
-		}
-		c.used[use{"secret", n.V}] = true
-		if d.AsFile() {
-			mounts = append(mounts, mount{target: d.FileTarget(), r: nr, kind: "secret", name: n.V})
-		}
-		if !d.Env.Set || d.Env.V == "" {
-			continue
-		}
-		var first *envUse
-		for i := range secretEnv {
-			if secretEnv[i].name == d.Env.V {
-				first = &secretEnv[i]
-			}
-		}
-		if first == nil {
-			for _, kv := range r.Env {
-				if kv != nil && kv.Key.V == d.Env.V {
-					first = &envUse{r: or(kv.Key.Range, kv.Range, fb), desc: "the step's env"}
-					break
-				}
-			}
-		}
-		if first != nil {
-			c.errorf(nr, "env-conflict",
-				fmt.Sprintf("Secret %q is delivered as environment variable %q, which %s already sets (%s); one would silently replace the other.", n.V, d.Env.V, first.desc, where(first.r)),
-				"use a different variable name for one of them", "environment variable %q is set twice", d.Env.V)
-			continue
-		}
-		secretEnv = append(secretEnv, envUse{name: d.Env.V, r: nr, desc: fmt.Sprintf("secret %q", n.V)})
-	}
-	for _, n := range r.SSH {
-		if !mountRef("ssh", n) {
-			continue
-		}
-		nr := or(n.Range, fb)
-		i, ok := c.ssh[n.V]
-		if !ok {
-			c.errorf(nr, "undefined-ssh",
-				fmt.Sprintf("The run step forwards ssh agent %q, but no ssh declaration with that name exists.", n.V),
-				hintName("an ssh agent", n.V, c.sshNames), "undefined ssh %q", n.V)
-			continue
-		}
-		c.used[use{"ssh", n.V}] = true
-		mounts = append(mounts, mount{target: c.f.SSH[i].SocketTarget(i), r: nr, kind: "ssh", name: n.V})
-	}
-	for _, n := range r.Caches {
-		if !mountRef("cache", n) {
-			continue
-		}
-		nr := or(n.Range, fb)
-		d, ok := c.caches[n.V]
-		if !ok {
-			c.errorf(nr, "undefined-cache",
-				fmt.Sprintf("The run step mounts cache %q, but no cache with that name is declared.", n.V),
-				hintName("a cache", n.V, c.cacheNames), "undefined cache %q", n.V)
-			continue
-		}
-		c.used[use{"cache", n.V}] = true
-		if d.Target.Set {
-			mounts = append(mounts, mount{target: d.Target.V, r: nr, kind: "cache", name: n.V})
-		}
-		if d.From.Set && d.From.Kind == spec.SourceStage {
-			c.addEdge(s, c.stages[d.From.Name.V], nr, fmt.Sprintf("cache %q", n.V))
-		}
-	}
-	for _, b := range r.Binds {
-		if b == nil {
-			continue
-		}
-		bfb := or(b.Range, fb)
-		if b.From.Set {
-			switch b.From.Kind {
-			case spec.SourceScratch:
-				c.errorf(or(b.From.Range, bfb), "invalid-source",
-					"A bind mount of scratch would mount an empty directory.",
-					"use a tmpfs mount for an empty writable directory", "scratch cannot be bound")
-			case spec.SourceContext:
-			default:
-				c.source(b.From, or(b.From.Range, bfb), s, "The bind mount mounts from", "bind from")
-			}
-		}
-		if b.Path.Set {
-			if lit, ok := c.template(b.Path, bfb, nil); ok {
-				c.escapes(lit, or(b.Path.Range, bfb), b.From)
-			}
-		}
-		if t, ok := c.mountTarget(b.Target, bfb, "the bind mount"); ok {
-			mounts = append(mounts, mount{target: t, r: or(b.Target.Range, bfb), kind: "bind"})
-		}
-	}
-	for _, t := range r.Tmpfs {
-		if t == nil {
-			continue
-		}
-		tfb := or(t.Range, fb)
-		if p, ok := c.mountTarget(t.Target, tfb, "the tmpfs mount"); ok {
-			mounts = append(mounts, mount{target: p, r: or(t.Target.Range, tfb), kind: "tmpfs"})
-		}
-		if t.Size.Set {
-			if lit, ok := c.template(t.Size, tfb, nil); ok {
-				c.size(lit, or(t.Size.Range, tfb))
-			}
-		}
-	}
-	c.enum(r.Network, fb, "network", []string{"default", "none", "host"},
-		`"none" runs the step without network access, "host" uses the network of the BuildKit host (it needs the network.host entitlement)`)
-	c.enum(r.Security, fb, "security", []string{"sandbox", "insecure"},
-		`"insecure" runs the step with all capabilities (it needs the security.insecure entitlement)`)
-	for _, kv := range r.Env {
-		c.envVar(kv, fb)
-	}
-	c.mountConflicts(mounts)
-	c.secretInCache(r, fb)
-}
-
 // mountConflicts reports two mounts of one step at the same path, and a
 // mount over the root filesystem.
 func (c *checker) mountConflicts(mounts []mount) {
@@ -609,7 +405,7 @@ func (c *checker) mountConflicts(mounts []mount) {
 	}
 }
 
-func (c *checker) checkCopy(s *spec.Stage, cp *spec.Copy, fb spec.Range) {
+func (c *checker) checkCopy(cp *spec.Copy, fb spec.Range) {
 	if len(cp.Sources.Items) == 0 {
 		c.errorf(or(cp.Sources.Range, fb), "missing-source", "A copy step needs at least one source path.",
 			"list the paths to copy", "copy without a source")
@@ -640,7 +436,7 @@ func (c *checker) checkCopy(s *spec.Stage, cp *spec.Copy, fb spec.Range) {
 				"remove the copy step, or copy from a stage, an image or a context", "cannot copy from scratch")
 		case spec.SourceContext:
 		default:
-			c.source(cp.From, or(cp.From.Range, fb), s, "The copy step copies from", "copy from")
+			c.source(cp.From, or(cp.From.Range, fb), "The copy step copies from")
 		}
 	}
 	if cp.Dest.Set {

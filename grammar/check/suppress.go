@@ -148,7 +148,7 @@ func (c *checker) collectSuppressions() []*suppression {
 			continue
 		}
 		for _, st := range s.Steps {
-			if st == nil || isNilStep(st) {
+			if st == nil || spec.IsNilStep(st) {
 				continue
 			}
 			n := st.NodeInfo()
@@ -160,7 +160,7 @@ func (c *checker) collectSuppressions() []*suppression {
 			own := linesOf(s.Range)
 			var steps []spec.Range
 			for _, st := range s.Steps {
-				if st != nil && !isNilStep(st) {
+				if st != nil && !spec.IsNilStep(st) {
 					steps = append(steps, st.NodeInfo().Range)
 				}
 			}
@@ -184,25 +184,6 @@ func (c *checker) collectSuppressions() []*suppression {
 	return out
 }
 
-// isNilStep reports a typed nil step, which models built in code may have.
-func isNilStep(st spec.Step) bool {
-	switch st := st.(type) {
-	case *spec.Run:
-		return st == nil
-	case *spec.Copy:
-		return st == nil
-	case *spec.Add:
-		return st == nil
-	case *spec.Workdir:
-		return st == nil
-	case *spec.Env:
-		return st == nil
-	case *spec.User:
-		return st == nil
-	}
-	return false
-}
-
 // nestedSuppressions reads comments of nodes inside a step (env entries,
 // mounts), should a parser attach comments to them.
 func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func() func(int32) bool)) {
@@ -224,6 +205,10 @@ func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func() f
 				add(&b.Node, scopeOf(b.Range))
 			}
 		}
+	case *spec.Copy, *spec.Add, *spec.Workdir, *spec.User:
+		// They hold no nodes of their own.
+	default:
+		c.unknownStep(st, c.fileRange)
 	}
 }
 
