@@ -62,9 +62,9 @@ type checker struct {
 
 	argNames, secretNames, sshNames, cacheNames, stageNames []string
 
-	used      map[use]bool
-	envNames  map[string]bool // names any env step or run env sets
-	argEdges  map[*spec.Arg][]argEdge
+	used     map[use]bool
+	envNames map[string]bool // names any env step or run env sets
+	argEdges map[*spec.Arg][]argEdge
 
 	// scope is the environment of the stage being checked, nil outside
 	// stages (declarations, arg defaults): scope.go.
