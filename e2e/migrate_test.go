@@ -211,8 +211,8 @@ func (ft *fidelityTally) report(t *testing.T, took time.Duration) {
 
 // localImage matches an image reference the bk-* cases name, in FROM (any
 // case of the keyword, with or without --platform) and in --from= or from=
-// (COPY, RUN --mount), with its tag or digest.
-var localImage = regexp.MustCompile(`(?im)(^\s*FROM\s+(?:--platform=\S+\s+)?|--from=|[ ,]from=)(busybox|alpine|debian)(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?([\s,]|$)`)
+// (COPY, RUN --mount), with its tag (a tag from an arg too) or digest.
+var localImage = regexp.MustCompile(`(?im)(^\s*FROM\s+(?:--platform=\S+\s+)?|\bfrom=)(busybox|alpine|debian)(?::[\w.${}-]+)?(?:@sha256:[0-9a-f]{64})?([\s,]|$)`)
 
 // localImages points the image references of a Dockerfile at the local
 // images (see TestMigrationFidelity).
@@ -430,7 +430,7 @@ func fsSummary(t *testing.T, img *ociImage) map[string]string {
 }
 
 func short(b []byte) string {
-	if len(b) > 200 {
+	if len(b) > 1024 {
 		return fmt.Sprintf("%s...(%x)", b[:64], bytes.TrimSpace(b[len(b)-16:]))
 	}
 	return string(b)
