@@ -42,7 +42,7 @@ var runWords = func() []string {
 var runBlockHolds = "A run block holds the mounts secret, ssh, cache, bind and tmpfs, env, and the settings " + keyList(runAttrKeys) + "."
 
 // runAttrKeys are the run keys written NAME = value in the DSL.
-var runAttrKeys = stepBlockKeys["run"]
+var runAttrKeys = stepSyntaxes["run"].blockKeys
 
 // statementOf maps the TOML names of run mounts to their DSL statement.
 var statementOf = map[string]string{

@@ -25,27 +25,30 @@ var stepBodies = map[string]func(d *decoder, st spec.Step, b *block){
 	},
 }
 
-// stepBlockKeys are, for each verb, the keys its block holds as NAME =
-// value: its kind's keys but those the line already says and the
-// statements.
-var stepBlockKeys = func() map[string][]spec.Key {
-	out := map[string][]spec.Key{}
+// stepSyntax is what the decoder derives from a kind once.
+type stepSyntax struct {
+	kind *spec.StepKind
+	what string // "copy step", in messages
+	// blockKeys are the keys its block holds as NAME = value: the kind's
+	// keys but those the line already says and the statements.
+	blockKeys []spec.Key
+	// lineSets reports that the line sets options (from, to).
+	lineSets bool
+}
+
+var stepSyntaxes = func() map[string]*stepSyntax {
+	out := map[string]*stepSyntax{}
 	for _, k := range spec.StepKinds {
-		var keys []spec.Key
+		ss := &stepSyntax{kind: k, what: k.Verb + " step", lineSets: len(k.Main.LineKeys()) > 0}
 		for _, key := range withoutKeys(k.Keys, k.Main.LineKeys()...) {
 			if !key.DSLStatement {
-				keys = append(keys, key)
+				ss.blockKeys = append(ss.blockKeys, key)
 			}
 		}
-		out[k.Verb] = keys
+		out[k.Verb] = ss
 	}
 	return out
 }()
-
-// takesBlock reports whether a step of the kind may have a block.
-func takesBlock(k *spec.StepKind) bool {
-	return len(stepBlockKeys[k.Verb]) > 0 || stepBodies[k.Verb] != nil
-}
 
 // stepForm is the shape of a step of the kind, for hints.
 func stepForm(k *spec.StepKind) string {
@@ -103,32 +106,40 @@ var stepList = func() string {
 
 // step decodes one step of a stage, or reports why it is none.
 func (d *decoder) step(it *item, verb string) spec.Step {
-	kind, ok := spec.KindByVerb(verb)
+	ss, ok := stepSyntaxes[verb]
 	if !ok {
 		d.notAStep(it, verb)
 		return nil
 	}
+	kind := ss.kind
+	body := stepBodies[verb]
+	takesBlock := len(ss.blockKeys) > 0 || body != nil
 	st := kind.New()
 	// A step that takes no block and whose line is one string reports
 	// its block even when the string is missing.
-	early := kind.Main == spec.MainString && !takesBlock(kind)
+	early := kind.Main == spec.MainString && !takesBlock
 	if early {
 		d.noBlock(it, forms[verb])
 	}
-	fs := kind.AppendFields(d.stepBuf[:0], st)
-	d.stepBuf = fs
+	// The options are bound when the line or a block of settings sets
+	// them; a body binds what it sets itself.
+	var fs []spec.Field
+	if ss.lineSets || it.block != nil && body == nil && takesBlock {
+		fs = kind.AppendFields(d.stepBuf[:0], st)
+		d.stepBuf = fs
+	}
 	if !d.mainValue(it, kind, st, fs) {
 		return nil
 	}
 	st.NodeInfo().Range = it.rng
-	switch body := stepBodies[verb]; {
+	switch {
 	case body != nil:
 		if it.block != nil {
 			body(d, st, it.block)
 		}
-	case takesBlock(kind):
+	case takesBlock:
 		if it.block != nil {
-			f := d.fields(verb+" step", stepBlockKeys[verb])
+			f := d.fields(ss.what, ss.blockKeys)
 			f.block(it.block, d.setter(fs))
 		}
 	case !early:

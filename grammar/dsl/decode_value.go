@@ -335,7 +335,7 @@ func expectedEquals(it *item) *spec.Diagnostic {
 }
 
 // The keys of mount blocks: what the statement line does not already say
-// (those of step blocks are stepBlockKeys).
+// (those of step blocks are in stepSyntaxes).
 var (
 	bindBlockKeys  = withoutKeys(spec.BindKeys, "source", "from", "target")
 	tmpfsBlockKeys = withoutKeys(spec.TmpfsKeys, "target")
