@@ -110,6 +110,18 @@ func Dockerfile(name string, src []byte) (*spec.File, []Finding, error) {
 	for i := range metaArgs {
 		c.arg(&metaArgs[i], c.global)
 	}
+	if err := c.stages(stages, src); err != nil {
+		return nil, nil, err
+	}
+	c.unusedArgs(src, metaArgs, stages)
+	sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Line < c.findings[j].Line })
+	return c.f, c.findings, nil
+}
+
+// stages converts the stages in order, each under a name that is unique
+// and valid in a Securefile, so that a later FROM or --from finds an
+// earlier stage by its Dockerfile name or index (stageIdx).
+func (c *conv) stages(stages []instructions.Stage, src []byte) error {
 	used := map[string]bool{}
 	for i, st := range stages {
 		last := i == len(stages)-1
@@ -131,15 +143,13 @@ func Dockerfile(name string, src []byte) (*spec.File, []Finding, error) {
 		used[name] = true
 		s, err := c.stage(st, name, last)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		c.stageIdx[strings.ToLower(st.Name)] = name
 		c.stageIdx[strconv.Itoa(i)] = name
 		c.f.Stages = append(c.f.Stages, s)
 	}
-	c.unusedArgs(src, metaArgs, stages)
-	sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Line < c.findings[j].Line })
-	return c.f, c.findings, nil
+	return nil
 }
 
 // unusedArgs reports args without a default that nothing refers to.

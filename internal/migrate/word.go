@@ -240,6 +240,12 @@ func (l *lexer) dollar() ([]tok, error) {
 	case '{', '}', ':':
 		return nil, l.fail("syntax error: bad substitution")
 	}
+	return l.braced()
+}
+
+// braced is the rest of processDollar after "${": the name, then "}" or
+// an operator and its words.
+func (l *lexer) braced() ([]tok, error) {
 	name := l.name()
 	ch := l.next()
 	switch ch {
