@@ -260,8 +260,10 @@ func TestDiagnosticText(t *testing.T) {
     hint: did you mean "mode"?`},
 		{"[stage.b]\nfrom = \"x\"\n[[stage.b.steps]]\nrun = \"x\"\nchecksum = \"y\"\n", `f.toml:5:1: unknown key "checksum" in a run step
     A run step takes the keys run, secrets, ssh, caches, binds, tmpfs, env, network and security.`},
+		// The verbs are those of spec.StepKinds (the goldens of package
+		// grammar spell them out).
 		{"[stage.b]\nfrom = \"x\"\n[[stage.b.steps]]\nrun = \"x\"\ncopy = [\"a\"]\n", `f.toml:5:1: step sets both "run" and "copy"
-    A step does one thing: it sets exactly one of run, copy, add, workdir, env and user.
+    A step does one thing: it sets exactly one of ` + verbList + `.
     hint: move "copy" to a step of its own`},
 		{"[args]\nA = \"x\nB = \"y\"\n", `f.toml:2:5: unterminated string
     The file is not valid TOML: strings cannot contain newlines.
