@@ -3,7 +3,7 @@ package frontend
 import (
 	"context"
 	"encoding/json"
-	"github.com/ourorg/securefile/grammar/check"
+	"github.com/ourorg/securefile/internal/credentials"
 	"slices"
 	"strings"
 	"testing"
@@ -258,7 +258,7 @@ to = "/"
 			}
 			// The ignore file's patterns, then the credential files
 			// (after them, so that a "!" pattern cannot bring one back).
-			want := append(tc.want, check.ContextExcludes()...)
+			want := append(tc.want, credentials.ContextExcludes()...)
 			if diff := cmp.Diff(want, excludePatterns(t, c)); diff != "" {
 				t.Errorf("excludes (-want +got):\n%s", diff)
 			}

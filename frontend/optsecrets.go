@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ourorg/securefile/grammar/check"
+	"github.com/ourorg/securefile/internal/credentials"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -49,7 +49,7 @@ func secretOptions(f *spec.File, opts map[string]string) error {
 		if !isArg && !strings.HasPrefix(k, "label:") {
 			name = "" // a high-entropy value only counts under a credential name
 		}
-		if what, masked := check.Shape(name, v); what != "" {
+		if what, masked := credentials.Shape(name, v); what != "" {
 			problems = append(problems, fmt.Sprintf("option %s holds %s (%s): frontend options and build args are recorded in the build's provenance and history. Remove it, rotate the credential, and pass it as a secret: declare `secret` in the file and build with --secret id=ID,env=VAR (or src=FILE)", k, what, masked))
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/frontend/subrequests/outline"
 
-	"github.com/ourorg/securefile/grammar/check"
+	"github.com/ourorg/securefile/internal/credentials"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -137,7 +137,7 @@ func outlineOf(f *spec.File, target string, data []byte, buildArgs, platformArgs
 // what it looks like, when secretOptions' detector takes it for a
 // credential (token-shaped, or high-entropy under a credential name).
 func outlineValue(name, v string) string {
-	if what, masked := check.Shape(name, v); what != "" {
+	if what, masked := credentials.Shape(name, v); what != "" {
 		return masked + " (masked: " + what + ")"
 	}
 	return v

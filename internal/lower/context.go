@@ -9,7 +9,7 @@ import (
 
 	"github.com/moby/buildkit/client/llb"
 
-	"github.com/ourorg/securefile/grammar/check"
+	"github.com/ourorg/securefile/internal/credentials"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -96,7 +96,7 @@ func (o credentialExcludes) SetLocalOption(li *llb.LocalInfo) {
 			patterns = nil
 		}
 	}
-	patterns = append(patterns, check.ContextExcludes()...)
+	patterns = append(patterns, credentials.ContextExcludes()...)
 	for _, p := range o.allowed {
 		patterns = append(patterns, "!"+p)
 	}
@@ -130,7 +130,7 @@ func (l *lowerer) allowedCredentials() ([]string, error) {
 					return nil, err
 				}
 				p := strings.TrimPrefix(cleanAbs(v), "/")
-				if p == "" || check.CredentialSource(p) == "" {
+				if p == "" || credentials.Source(p) == "" {
 					continue
 				}
 				out = append(out, p, p+"/**")
