@@ -2,7 +2,7 @@ package spec
 
 // The key tables below are the single description of what each construct
 // accepts. The DSL decoder, the TOML decoder, the TOML JSON Schema and the
-// docs' tables are all derived from them, so they cannot drift apart. The
+// docs' key tables (doctable.go: `go test ./spec -run TestDocTables -update`) are all derived from them, so they cannot drift apart. The
 // bindings in bindings.go say which model field each key sets; the
 // decoders and formatters of both syntaxes read and write keys through
 // them.
@@ -67,7 +67,50 @@ type Key struct {
 	// strings. Enums, names of declarations and sources are not. It is
 	// set on the keys of steps and their mounts.
 	Template bool
-	Doc      string
+	// Format says what a string or integer key's value must look like,
+	// beyond its type; the checker validates it from this alone
+	// (grammar/check/formats.go) and the docs' type column names it.
+	Format Format
+	// Doc is the key's one-line description (schema, hints).
+	Doc string
+	// Default is the value used when the key is not written, as the
+	// docs' key tables show it (markdown); empty is "—".
+	Default string
+	// Why is the docs' reason for the default or the key, when it says
+	// more than Doc (markdown); the tables fall back to Doc.
+	Why string
+}
+
+// Format is what a value must look like beyond its type.
+type Format int
+
+const (
+	FormatNone     Format = iota
+	FormatAbsPath         // an absolute path (mount targets, volumes)
+	FormatMode            // permission bits, octal string: "0400"
+	FormatID              // a numeric user or group id, 0 to 4294967294
+	FormatDuration        // a Go duration: "30s", "1m30s"
+	FormatSize            // bytes, or with a k/m/g suffix: "64m"
+	FormatEnvName         // an environment variable name
+)
+
+// Describe is the docs' words for the format, or "" for none.
+func (f Format) Describe() string {
+	switch f {
+	case FormatAbsPath:
+		return "absolute path"
+	case FormatMode:
+		return "octal mode"
+	case FormatID:
+		return "numeric id"
+	case FormatDuration:
+		return `duration, e.g. "30s"`
+	case FormatSize:
+		return `size, e.g. "64m"`
+	case FormatEnvName:
+		return "env var name"
+	}
+	return ""
 }
 
 // Names lists the key names, for hints.
@@ -99,35 +142,35 @@ var (
 	}
 
 	SecretKeys = []Key{
-		{Name: "id", Type: TString, Doc: "the id the client provides (--secret id=…); default: the name"},
-		{Name: "target", Type: TString, Doc: "absolute path of the secret file; default /run/secrets/<id> unless env is set"},
-		{Name: "env", Type: TString, Doc: "deliver the secret as this environment variable of the step"},
-		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0400"`},
-		{Name: "uid", Type: TInt, Doc: "owner user id of the file; default 0"},
-		{Name: "gid", Type: TInt, Doc: "owner group id of the file; default 0"},
-		{Name: "required", Type: TBool, Doc: "fail the build when the client does not provide the secret; default true"},
-		{Name: "rotate", Type: TBool, Doc: "key the digest that rebuilds the steps using the secret when its value changes with the project salt from Securefile.lock, and fail without one; default false (the lock salt if any, else the daemon salt)"},
+		{Name: "id", Type: TString, Doc: "the id the client provides (--secret id=…); default: the name", Default: "the name", Why: "the id the client passes (`--secret id=…`); defaulting to the name means most builds never write it"},
+		{Name: "target", Type: TString, Doc: "absolute path of the secret file; default /run/secrets/<id> unless env is set", Format: FormatAbsPath, Default: "`/run/secrets/<id>` unless `env` is set", Why: "BuildKit's own default location"},
+		{Name: "env", Type: TString, Doc: "deliver the secret as this environment variable of the step", Format: FormatEnvName, Why: "deliver as an environment variable of the step; with `target` too, both"},
+		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0400"`, Format: FormatMode, Default: "`\"0400\"`", Why: "readable by the owner only"},
+		{Name: "uid", Type: TInt, Doc: "owner user id of the file; default 0", Format: FormatID, Default: "`0`", Why: "owner user id of the file"},
+		{Name: "gid", Type: TInt, Doc: "owner group id of the file; default 0", Format: FormatID, Default: "`0`", Why: "owner group id of the file"},
+		{Name: "required", Type: TBool, Doc: "fail the build when the client does not provide the secret; default true", Default: "`true`", Why: "a missing secret fails the build instead of mounting an empty file that makes the step fail confusingly later, or succeed without credentials"},
+		{Name: "rotate", Type: TBool, Doc: "key the digest that rebuilds the steps using the secret when its value changes with the project salt from Securefile.lock, and fail without one; default false (the lock salt if any, else the daemon salt)", Default: "`false`", Why: "key the digest that rebuilds the steps using the secret when its value changes with the project's salt from `Securefile.lock`, and fail without one (see [Secret rotation](#secret-rotation)); without it the digest uses the lock's salt when there is one, else the daemon's own"},
 	}
 
 	SSHKeys = []Key{
-		{Name: "id", Type: TString, Doc: `the agent id the client provides (--ssh ID=…); default "default"`},
-		{Name: "target", Type: TString, Doc: "absolute path of the agent socket; default /run/buildkit/ssh_agent.N"},
-		{Name: "required", Type: TBool, Doc: "fail the build when the client does not forward the agent; default true"},
-		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0600"`},
-		{Name: "uid", Type: TInt, Doc: "owner user id of the socket; default 0"},
-		{Name: "gid", Type: TInt, Doc: "owner group id of the socket; default 0"},
-		{Name: "known_hosts", Type: TStringList, Doc: "pinned host keys in known_hosts format, mounted for the step"},
+		{Name: "id", Type: TString, Doc: `the agent id the client provides (--ssh ID=…); default "default"`, Default: "`\"default\"`", Why: "matches `--ssh default`"},
+		{Name: "target", Type: TString, Doc: "absolute path of the agent socket; default /run/buildkit/ssh_agent.N", Format: FormatAbsPath, Default: "`/run/buildkit/ssh_agent.N` (N = declaration index)", Why: "BuildKit's default; `SSH_AUTH_SOCK` points to it"},
+		{Name: "required", Type: TBool, Doc: "fail the build when the client does not forward the agent; default true", Default: "`true`", Why: "as for secrets"},
+		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0600"`, Format: FormatMode, Default: "`\"0600\"`", Why: "the socket is the agent: owner only"},
+		{Name: "uid", Type: TInt, Doc: "owner user id of the socket; default 0", Format: FormatID, Default: "`0`"},
+		{Name: "gid", Type: TInt, Doc: "owner group id of the socket; default 0", Format: FormatID, Default: "`0`"},
+		{Name: "known_hosts", Type: TStringList, Doc: "pinned host keys in known_hosts format, mounted for the step", Why: "pinned host keys; mounted for the step so no step runs `ssh-keyscan` (trust on first use)"},
 	}
 
 	CacheKeys = []Key{
-		{Name: "target", Type: TString, Required: true, Doc: "absolute path where the cache is mounted"},
-		{Name: "id", Type: TString, Doc: "cache id; caches with the same id share storage; default: the name"},
-		{Name: "sharing", Type: TString, Enum: []string{"shared", "private", "locked"}, Doc: `how concurrent builds share the cache; default "shared"`},
-		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0755"`},
-		{Name: "uid", Type: TInt, Doc: "owner user id of the cache directory; default 0"},
-		{Name: "gid", Type: TInt, Doc: "owner group id of the cache directory; default 0"},
-		{Name: "readonly", Type: TBool, Doc: "mount the cache read-only; default false"},
-		{Name: "from", Type: TSource, Doc: "seed an empty cache from a stage or an image"},
+		{Name: "target", Type: TString, Required: true, Doc: "absolute path where the cache is mounted", Format: FormatAbsPath},
+		{Name: "id", Type: TString, Doc: "cache id; caches with the same id share storage; default: the name", Default: "the name", Why: "caches with the same id share storage across files"},
+		{Name: "sharing", Type: TString, Enum: []string{"shared", "private", "locked"}, Doc: `how concurrent builds share the cache; default "shared"`, Default: "`\"shared\"`", Why: "BuildKit's default; `locked` serialises writers (package managers)"},
+		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0755"`, Format: FormatMode, Default: "`\"0755\"`", Why: "a directory any step user can read; ignored with `from` (the seed's directory is used, as in a Dockerfile)"},
+		{Name: "uid", Type: TInt, Doc: "owner user id of the cache directory; default 0", Format: FormatID, Default: "`0`", Why: "ignored with `from`, as `mode`"},
+		{Name: "gid", Type: TInt, Doc: "owner group id of the cache directory; default 0", Format: FormatID, Default: "`0`", Why: "ignored with `from`, as `mode`"},
+		{Name: "readonly", Type: TBool, Doc: "mount the cache read-only; default false", Default: "`false`"},
+		{Name: "from", Type: TSource, Doc: "seed an empty cache from a stage or an image", Why: "seed an empty cache from a stage or an image"},
 	}
 
 	// StageKeys are the settings of a stage or image (besides its steps).
@@ -145,10 +188,10 @@ var (
 	HealthcheckKeys = []Key{
 		{Name: "cmd", Type: TCommand, Doc: "the check command"},
 		{Name: "none", Type: TBool, Doc: "disable a health check inherited from the base"},
-		{Name: "interval", Type: TString, Doc: `time between checks, e.g. "30s"`},
-		{Name: "timeout", Type: TString, Doc: `time a check may take, e.g. "5s"`},
-		{Name: "start_period", Type: TString, Doc: "grace period after start"},
-		{Name: "start_interval", Type: TString, Doc: "time between checks during the start period"},
+		{Name: "interval", Type: TString, Doc: `time between checks, e.g. "30s"`, Format: FormatDuration},
+		{Name: "timeout", Type: TString, Doc: `time a check may take, e.g. "5s"`, Format: FormatDuration},
+		{Name: "start_period", Type: TString, Doc: "grace period after start", Format: FormatDuration},
+		{Name: "start_interval", Type: TString, Doc: "time between checks during the start period", Format: FormatDuration},
 		{Name: "retries", Type: TInt, Doc: "failures before the container is unhealthy"},
 	}
 
@@ -159,41 +202,41 @@ var (
 		{Name: "binds", Type: TBindList, DSLStatement: true, Doc: `bind mounts (DSL: bind "PATH" [from SOURCE] to "TARGET")`},
 		{Name: "tmpfs", Type: TTmpfsList, DSLStatement: true, Doc: `tmpfs mounts (DSL: tmpfs "TARGET")`},
 		{Name: "env", Type: TStringMap, DSLStatement: true, Template: true, Doc: `environment of this step only (DSL: env NAME = "value")`},
-		{Name: "network", Type: TString, Enum: []string{"default", "none", "host"}, Doc: `network mode; default "default"`},
-		{Name: "security", Type: TString, Enum: []string{"sandbox", "insecure"}, Doc: `security mode; default "sandbox"`},
+		{Name: "network", Type: TString, Enum: []string{"default", "none", "host"}, Doc: `network mode; default "default"`, Default: "`\"default\"`", Why: "steps usually download dependencies; `none` is one line away"},
+		{Name: "security", Type: TString, Enum: []string{"sandbox", "insecure"}, Doc: `security mode; default "sandbox"`, Default: "`\"sandbox\"`", Why: "least privilege; `insecure` needs the `security.insecure` entitlement of both the daemon and the client"},
 	}
 
 	BindKeys = []Key{
-		{Name: "source", Type: TString, Template: true, Doc: `path in the source; default "/"`},
-		{Name: "from", Type: TSource, Doc: "where the path is; default the main build context"},
-		{Name: "target", Type: TString, Required: true, Template: true, Doc: "absolute mount path"},
-		{Name: "rw", Type: TBool, Doc: "allow writes (discarded after the step); default false"},
+		{Name: "source", Type: TString, Template: true, Doc: `path in the source; default "/"`, Default: "`/`", Why: "the whole source, like `RUN --mount=type=bind`"},
+		{Name: "from", Type: TSource, Doc: "where the path is; default the main build context", Default: "the main build context"},
+		{Name: "target", Type: TString, Required: true, Template: true, Doc: "absolute mount path", Format: FormatAbsPath},
+		{Name: "rw", Type: TBool, Doc: "allow writes (discarded after the step); default false", Default: "`false`", Why: "a read-only bind cannot be mistaken for a way to change the source"},
 	}
 
 	TmpfsKeys = []Key{
-		{Name: "target", Type: TString, Required: true, Template: true, Doc: "absolute mount path"},
-		{Name: "size", Type: TString, Template: true, Doc: `size limit, e.g. "64m"`},
+		{Name: "target", Type: TString, Required: true, Template: true, Doc: "absolute mount path", Format: FormatAbsPath},
+		{Name: "size", Type: TString, Template: true, Doc: `size limit, e.g. "64m"`, Format: FormatSize, Default: "no limit"},
 	}
 
 	CopyKeys = []Key{
-		{Name: "from", Type: TSource, Doc: "where the sources are; default the main build context"},
+		{Name: "from", Type: TSource, Doc: "where the sources are; default the main build context", Default: "the main build context", Why: "what `COPY src dst` means in a Dockerfile"},
 		{Name: "to", Type: TString, Required: true, Template: true, Doc: "destination path"},
 		{Name: "chown", Type: TString, Template: true, Doc: `owner of the copied files, "user[:group]"`},
-		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the copied files, octal, e.g. "0755"`},
+		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the copied files, octal, e.g. "0755"`, Format: FormatMode},
 		{Name: "include", Type: TStringList, Template: true, Doc: "patterns of files to include"},
 		{Name: "exclude", Type: TStringList, Template: true, Doc: "patterns of files to leave out"},
-		{Name: "link", Type: TBool, Doc: "copy into an independent layer (like COPY --link)"},
-		{Name: "parents", Type: TBool, Doc: "keep the parent directories of each source (like COPY --parents)"},
-		{Name: "allow-credentials", Type: TBool, Doc: "allow copying well-known credential files (.netrc, id_rsa, .npmrc, …); lint reports every copy that sets it"},
+		{Name: "link", Type: TBool, Doc: "copy into an independent layer (like COPY --link)", Default: "`false`", Why: "Dockerfile's default"},
+		{Name: "parents", Type: TBool, Doc: "keep the parent directories of each source (like COPY --parents)", Default: "`false`", Why: "Dockerfile's default"},
+		{Name: "allow-credentials", Type: TBool, Doc: "allow copying well-known credential files (.netrc, id_rsa, .npmrc, …); lint reports every copy that sets it", Default: "`false`"},
 	}
 
 	AddKeys = []Key{
 		{Name: "to", Type: TString, Required: true, Template: true, Doc: "destination path"},
-		{Name: "checksum", Type: TString, Template: true, Doc: `required for http(s): "sha256:" and 64 hex digits`},
+		{Name: "checksum", Type: TString, Template: true, Doc: `required for http(s): "sha256:" and 64 hex digits`, Default: "none: required for http(s)", Why: "an unpinned download is neither reproducible nor safe"},
 		{Name: "ref", Type: TString, Template: true, Doc: "git: branch or tag"},
 		{Name: "commit", Type: TString, Template: true, Doc: "git: full commit id"},
 		{Name: "keep_git_dir", Type: TBool, Doc: "git: keep the .git directory"},
 		{Name: "chown", Type: TString, Template: true, Doc: `owner of the added files, "user[:group]"`},
-		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the added files, octal`},
+		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the added files, octal`, Format: FormatMode},
 	}
 )
