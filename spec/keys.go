@@ -1,11 +1,12 @@
 package spec
 
 // The key tables below are the single description of what each construct
-// accepts. The DSL decoder, the TOML decoder, the TOML JSON Schema and the
-// docs' key tables (doctable.go: `go test ./spec -run TestDocTables -update`) are all derived from them, so they cannot drift apart. The
-// bindings in bindings.go say which model field each key sets; the
-// decoders and formatters of both syntaxes read and write keys through
-// them.
+// accepts. The DSL decoder, the TOML decoder, the TOML JSON Schema, the
+// checker's validation of formats and the docs' key tables (doctable.go:
+// `go test ./spec -run TestDocTables -update`) are all derived from them,
+// so they cannot drift apart. The bindings in bindings.go say which model
+// field each key sets; the decoders and formatters of both syntaxes read
+// and write keys through them.
 
 // KeyType is the type a key's value must have.
 type KeyType int
