@@ -175,11 +175,20 @@ func mounted(f *spec.File, st spec.Step, secrets map[*spec.Secret]bool, sshs map
 	return nil
 }
 
-// unknownStep places a *spec.UnknownStepError at its step.
+// unknownStep places a *spec.UnknownStepError at its step, and a
+// *spec.UnknownSourceError at its source.
 func unknownStep(err error) error {
+	var r spec.Range
 	var u *spec.UnknownStepError
-	if errors.As(err, &u) && !u.Range().IsZero() {
-		return fmt.Errorf("%s: %w", u.Range(), err)
+	var us *spec.UnknownSourceError
+	switch {
+	case errors.As(err, &u):
+		r = u.Range()
+	case errors.As(err, &us):
+		r = us.Range()
+	}
+	if !r.IsZero() {
+		return fmt.Errorf("%s: %w", r, err)
 	}
 	return err
 }

@@ -75,14 +75,22 @@ func (d Dep) IsStage() bool { return d.Source.Set && d.Source.Kind == SourceStag
 // a caller that needs a set deduplicates. Typed-nil steps and mounts are
 // skipped. A step kind the walk does not know is an *UnknownStepError: a
 // pass that missed the sources of a new kind would build, reach or check
-// the wrong stages.
+// the wrong stages. So is a source of a kind it does not know
+// (*UnknownSourceError).
 func StageDeps(f *File, s *Stage) ([]Dep, error) {
 	if s == nil {
 		return nil, nil
 	}
 	var out []Dep
+	var err error
+	add := func(d Dep) {
+		if err == nil && d.Source.Set && !knownSource(d.Source.Kind) {
+			err = &UnknownSourceError{Source: d.Source, Pass: "the dependency walk"}
+		}
+		out = append(out, d)
+	}
 	if s.From.Set {
-		out = append(out, Dep{Kind: DepBase, Source: s.From, Range: firstRange(s.From.Name.Range, s.From.Range, s.Range)})
+		add(Dep{Kind: DepBase, Source: s.From, Range: firstRange(s.From.Name.Range, s.From.Range, s.Range)})
 	}
 	for _, st := range s.Steps {
 		if IsNilStep(st) {
@@ -90,24 +98,52 @@ func StageDeps(f *File, s *Stage) ([]Dep, error) {
 		}
 		switch st := st.(type) {
 		case *Copy:
-			out = append(out, Dep{Kind: DepCopy, Source: st.From, Step: st, Range: firstRange(st.From.Name.Range, st.From.Range, st.Range)})
+			add(Dep{Kind: DepCopy, Source: st.From, Step: st, Range: firstRange(st.From.Name.Range, st.From.Range, st.Range)})
 		case *Run:
 			for _, b := range st.Binds {
 				if b != nil {
-					out = append(out, Dep{Kind: DepBind, Source: b.From, Step: st, Bind: b, Range: firstRange(b.From.Name.Range, b.From.Range, b.Range, st.Range)})
+					add(Dep{Kind: DepBind, Source: b.From, Step: st, Bind: b, Range: firstRange(b.From.Name.Range, b.From.Range, b.Range, st.Range)})
 				}
 			}
 			for _, n := range st.Caches {
 				if c := cacheNamed(f, n.V); c != nil && c.From.Set {
-					out = append(out, Dep{Kind: DepCache, Source: c.From, Step: st, Cache: c, CacheRef: n, Range: firstRange(n.Range, st.Range)})
+					add(Dep{Kind: DepCache, Source: c.From, Step: st, Cache: c, CacheRef: n, Range: firstRange(n.Range, st.Range)})
 				}
 			}
-		case *Add, *Workdir, *Env, *User:
+		case *Add, *Inline, *Workdir, *Env, *User:
 		default:
 			return out, &UnknownStepError{Step: st, Pass: "the dependency walk"}
 		}
+		if err != nil {
+			return out, err
+		}
 	}
-	return out, nil
+	return out, err
+}
+
+// knownSource reports whether k is a kind of source this program knows.
+func knownSource(k SourceKind) bool {
+	switch k {
+	case SourceContext, SourceStage, SourceImage, SourceNamedContext, SourceScratch:
+		return true
+	}
+	return false
+}
+
+// UnknownSourceError is what a pass returns for a source of a kind it
+// does not know: a stage read through it would be missed.
+type UnknownSourceError struct {
+	Source Source
+	Pass   string
+}
+
+func (e *UnknownSourceError) Error() string {
+	return fmt.Sprintf("internal error: %s does not know source kind %d (%q); every pass must handle every source kind", e.Pass, e.Source.Kind, e.Source.Name.V)
+}
+
+// Range is where the source is, when known.
+func (e *UnknownSourceError) Range() Range {
+	return firstRange(e.Source.Name.Range, e.Source.Range)
 }
 
 // cacheNamed is f.Cache for files built in code, which may hold nil

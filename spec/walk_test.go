@@ -89,3 +89,19 @@ func TestStageDepsFailsClosed(t *testing.T) {
 		t.Errorf("a typed-nil step is skipped, got %v", err)
 	}
 }
+
+func TestStageDepsFailsClosedOnSourceKinds(t *testing.T) {
+	odd := Source{Node: Node{Range: at(4)}, Set: true, Kind: SourceScratch + 1, Name: At("x", at(4))}
+	for _, s := range []*Stage{
+		{From: odd},
+		{Steps: []Step{&Copy{From: odd}}},
+		{Steps: []Step{&Run{Binds: []*Bind{{From: odd}}}}},
+		{Steps: []Step{&Run{Caches: []Value[string]{At("c", Range{})}}}},
+	} {
+		_, err := StageDeps(&File{Caches: []*Cache{{Name: At("c", Range{}), From: odd}}}, s)
+		var u *UnknownSourceError
+		if !errors.As(err, &u) || u.Range() != at(4) {
+			t.Errorf("StageDeps of a source of an unknown kind: err = %v, want an *UnknownSourceError at it", err)
+		}
+	}
+}

@@ -53,8 +53,10 @@ func (x *imageNames) sourceNode(src spec.Source) (id, label, kind string, ok boo
 		return "image:" + ref, ref, "image", true, nil
 	case src.Kind == spec.SourceNamedContext:
 		return "context:" + src.Name.V, "context:" + src.Name.V, "named-context", true, nil
+	case src.Kind == spec.SourceScratch:
+		return "", "", "", false, nil
 	}
-	return "", "", "", false, nil // scratch
+	return "", "", "", false, &spec.UnknownSourceError{Source: src, Pass: "the graph"}
 }
 
 // imageNames expands image references with the lowering's own code: the
@@ -123,9 +125,17 @@ func graphOf(f *spec.File, target string, opt lower.Options) (*stageGraph, error
 		}
 		ds, err := spec.StageDeps(f, s)
 		if err != nil {
+			var r spec.Range
 			var u *spec.UnknownStepError
-			if errors.As(err, &u) && !u.Range().IsZero() {
-				err = fmt.Errorf("%s: %w", u.Range(), err)
+			var us *spec.UnknownSourceError
+			switch {
+			case errors.As(err, &u):
+				r = u.Range()
+			case errors.As(err, &us):
+				r = us.Range()
+			}
+			if !r.IsZero() {
+				err = fmt.Errorf("%s: %w", r, err)
 			}
 			return nil, err
 		}

@@ -73,7 +73,8 @@ type checker struct {
 	argDefaults map[string]argValue  // memo of defaultValue
 	absWorkdir  map[*spec.Stage]bool // memo of baseHasAbsWorkdir
 
-	unknownSteps map[*spec.Node]bool // reported by unknownStep
+	unknownSteps   map[*spec.Node]bool // reported by unknownStep
+	unknownSources map[spec.Range]bool // reported by unknownSource
 }
 
 func (c *checker) run(f *spec.File) {
@@ -125,9 +126,25 @@ func (c *checker) unknownStep(st spec.Step, fb spec.Range) {
 		fb = or(n.Range, fb, c.fileRange)
 	}
 	verb := st.Verb()
-	c.errorf(or(fb, c.fileRange), "internal-error",
+	c.errorf(or(fb, c.fileRange), "internal",
 		fmt.Sprintf("The checker does not know the %q step (%T), so it cannot check it, and the file cannot pass the check; the findings may be incomplete.", verb, st),
 		"please report this as a bug: every step kind needs its checks", "internal checker error: unknown step %q", verb)
+}
+
+// unknownSource reports a source of a kind the checker does not know,
+// once per source, for the reason unknownStep does.
+func (c *checker) unknownSource(src spec.Source, fb spec.Range) {
+	r := or(src.Name.Range, src.Range, fb, c.fileRange)
+	if c.unknownSources[r] {
+		return
+	}
+	if c.unknownSources == nil {
+		c.unknownSources = map[spec.Range]bool{}
+	}
+	c.unknownSources[r] = true
+	c.errorf(r, "internal",
+		fmt.Sprintf("The checker does not know source kind %d (%q), so it cannot check it, and the file cannot pass the check; the findings may be incomplete.", src.Kind, src.Name.V),
+		"please report this as a bug: every source kind needs its checks", "internal checker error: unknown source kind %d", src.Kind)
 }
 
 // use is a declaration that something uses: kind is "arg", "secret",

@@ -54,6 +54,11 @@ func checkCases() []checkCase {
 	return append(securityCases(), []checkCase{
 		{"clean", app(nil), nil},
 		{"zero file", &spec.File{}, []string{"<input>:1:1: no stages [no-stages]"}},
+		{"unknown step kind", app(func(f *spec.File, s *spec.Stage) {
+			s.Steps = append(s.Steps, &mkdirStep{Node: node(9, 3), Path: str(9, 9, "/x")})
+		}), []string{
+			`Securefile:9:3: internal checker error: unknown step "mkdir" [internal]`,
+		}},
 		{"nil file", nil, []string{"<input>:1:1: no stages [no-stages]"}},
 		{"no stages", &spec.File{Node: spec.Node{Range: span(1, 1, "x")}, Args: []*spec.Arg{arg(2, "A")}}, []string{
 			"Securefile:1:1: no stages [no-stages]",

@@ -316,10 +316,12 @@ func (c *checker) checkCaches() {
 			switch src.Kind {
 			case spec.SourceStage, spec.SourceImage:
 				c.source(src, sfb, fmt.Sprintf("Cache %q is seeded from", cc.Name.V))
-			default:
+			case spec.SourceContext, spec.SourceNamedContext, spec.SourceScratch:
 				c.errorf(sfb, "invalid-source",
 					fmt.Sprintf("Cache %q is seeded from %s, but a cache can only be seeded from a stage or an image.", cc.Name.V, describeSource(src)),
 					"seed it from a stage (which can copy from anywhere), or remove from", "a cache cannot be seeded from %s", describeSource(src))
+			default:
+				c.unknownSource(src, sfb)
 			}
 		}
 		// Caches that share an id share storage: settings that only apply

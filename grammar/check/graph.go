@@ -72,11 +72,13 @@ type stageEdge struct {
 func (c *checker) stageEdges(s *spec.Stage) []stageEdge {
 	sfb := or(s.Range, c.f.Range)
 	deps, err := spec.StageDeps(c.f, s)
-	if err != nil {
-		var u *spec.UnknownStepError
-		if errors.As(err, &u) {
-			c.unknownStep(u.Step, sfb)
-		}
+	var us *spec.UnknownStepError
+	var usrc *spec.UnknownSourceError
+	switch {
+	case errors.As(err, &us):
+		c.unknownStep(us.Step, sfb)
+	case errors.As(err, &usrc):
+		c.unknownSource(usrc.Source, sfb)
 	}
 	var out, binds []stageEdge
 	var step spec.Step

@@ -120,5 +120,6 @@ var Rules = []Rule{
 	{"healthcheck-conflict", spec.Error, "a healthcheck sets none together with other settings"},
 	{"invalid-signal", spec.Error, "stop_signal is not a signal name or number"},
 
-	{"internal-error", spec.Error, "a bug in the checker: a step kind it does not know (every pass must check every step), or a rule that failed; the findings may be incomplete"},
+	{"internal", spec.Error, "a step or source of a kind the checker does not know (added to the model without its checks): every pass must see every step, so the file cannot pass"},
+	{"internal-error", spec.Error, "a bug in the checker; the findings may be incomplete"},
 }

@@ -72,6 +72,10 @@ func (c *checker) source(src spec.Source, fb spec.Range, what string) {
 		if strings.TrimSpace(name.V) == "" {
 			c.errorf(r, "empty-value", what+" a named context without a name.", "write the name the client passes with --build-context NAME=…", "empty named context name")
 		}
+	case spec.SourceContext, spec.SourceScratch:
+		// Where they are wrong, the callers say so.
+	default:
+		c.unknownSource(src, fb)
 	}
 }
 

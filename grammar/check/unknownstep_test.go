@@ -31,12 +31,12 @@ func TestUnknownStepKindIsAnInternalError(t *testing.T) {
 	f, st := fileWithMkdir()
 	var got []*spec.Diagnostic
 	for _, d := range Check(f) {
-		if d.Code == "internal-error" {
+		if d.Code == "internal" {
 			got = append(got, d)
 		}
 	}
 	if len(got) != 1 || got[0].Range != st.Range || got[0].Severity != spec.Error {
-		t.Fatalf("internal errors = %v, want one error at %v", got, st.Range)
+		t.Fatalf("internal findings = %v, want one error at %v", got, st.Range)
 	}
 }
 
@@ -68,11 +68,42 @@ func TestEveryPassFailsClosed(t *testing.T) {
 			}
 			pass(c)
 			for _, d := range c.diags {
-				if d.Code == "internal-error" && d.Range == st.Range {
+				if d.Code == "internal" && d.Range == st.Range {
 					return
 				}
 			}
 			t.Errorf("%s skipped the unknown step kind; diagnostics: %v", name, c.diags)
 		})
+	}
+}
+
+// TestUnknownSourceKindIsAnInternalError: a base, copy, bind or cache
+// seed of a source kind the checker does not know fails the check, once
+// per source, at it.
+func TestUnknownSourceKindIsAnInternalError(t *testing.T) {
+	odd := func(line int) spec.Source {
+		return spec.Source{Node: node(line, 20), Set: true, Kind: spec.SourceScratch + 1, Name: str(line, 20, "x")}
+	}
+	cp := copyStep(4, "/x", "a")
+	cp.From = odd(4)
+	r := run(5, "true")
+	r.Binds = []*spec.Bind{{Node: node(5, 9), From: odd(5), Target: str(5, 40, "/mnt")}}
+	r.Caches = []spec.Value[string]{word(6, 9, "seeded")}
+	seeded := cache(7, "seeded", "/c")
+	seeded.From = odd(9)
+	f := &spec.File{
+		Caches: []*spec.Cache{seeded},
+		Stages: []*spec.Stage{defaultImage(3, "app", odd(3), cp, r)},
+	}
+	lines := map[int32]int{}
+	for _, d := range Check(f) {
+		if d.Code == "internal" {
+			lines[d.Range.Start.Line]++
+		}
+	}
+	for _, l := range []int32{3, 4, 5, 9} {
+		if lines[l] != 1 {
+			t.Errorf("line %d: %d internal findings, want 1 (all: %v)", l, lines[l], lines)
+		}
 	}
 }

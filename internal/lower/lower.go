@@ -234,12 +234,16 @@ func (l *lowerer) deps(s *spec.Stage) ([]stageRef, error) {
 	return out, nil
 }
 
-// unknownStep places a *spec.UnknownStepError at its step, else at the
-// stage.
+// unknownStep places a *spec.UnknownStepError at its step, and a
+// *spec.UnknownSourceError at its source, else at the stage.
 func unknownStep(err error, s *spec.Stage) error {
 	var u *spec.UnknownStepError
 	if errors.As(err, &u) {
 		return &Error{Range: or(u.Range(), s.Range), Err: err}
+	}
+	var us *spec.UnknownSourceError
+	if errors.As(err, &us) {
+		return &Error{Range: or(us.Range(), s.Range), Err: err}
 	}
 	return err
 }

@@ -132,6 +132,11 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 			// not the one they were meant for.
 			b.img.Config.OnBuild = nil
 		}
+	case spec.SourceScratch, spec.SourceContext:
+		// The empty filesystem; the checker refuses the main context as
+		// a base.
+	default:
+		return &Error{Range: or(s.From.Range, s.Range), Err: &spec.UnknownSourceError{Source: s.From, Pass: "the lowering"}}
 	}
 	if b.img == nil {
 		b.img = emptyImage(b.platform)

@@ -66,3 +66,24 @@ func TestUnknownStepKindFailsLowerStep(t *testing.T) {
 	b := &stageBuilder{l: l, s: f.Stages[0], platform: arm64}
 	wantUnknown(t, b.lowerStep(context.Background(), st), "the lowering")
 }
+
+// TestUnknownSourceKindFailsLowering: a source of a kind the lowering
+// does not know is an error at it, never an empty filesystem.
+func TestUnknownSourceKindFailsLowering(t *testing.T) {
+	f := load(t, "image app from scratch {\n  workdir \"/app\"\n}\n")
+	at := spec.Range{Filename: "Securefile", Start: spec.Pos{Line: 1, Column: 16}, End: spec.Pos{Line: 1, Column: 23}}
+	f.Stages[0].From = spec.Source{Node: spec.Node{Range: at}, Set: true, Kind: spec.SourceScratch + 1}
+	_, err := Lower(context.Background(), f, opts())
+	var u *spec.UnknownSourceError
+	if !errors.As(err, &u) || !strings.HasPrefix(err.Error(), "Securefile:1:16: internal error:") {
+		t.Fatalf("err = %v, want an internal error at the source", err)
+	}
+	l, err := newLowerer(f, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &stageBuilder{l: l, s: f.Stages[0], platform: arm64}
+	if err := b.initBase(f.Stages[0]); !errors.As(err, &u) || u.Pass != "the lowering" {
+		t.Fatalf("initBase = %v, want an internal error of the lowering", err)
+	}
+}
