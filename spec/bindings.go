@@ -158,6 +158,7 @@ func StageFields(s *Stage) []Field {
 		{"volumes", &c.Volumes},
 		{"healthcheck", &c.Healthcheck},
 		{"stop_signal", &c.StopSignal},
+		{"shell", &c.Shell},
 	})
 }
 
@@ -187,6 +188,7 @@ func appendRunFields(dst []Field, r *Run) []Field {
 		{"env", &r.Env},
 		{"network", &r.Network},
 		{"security", &r.Security},
+		{"devices", &r.Devices},
 	})
 }
 
@@ -221,6 +223,7 @@ func appendCopyFields(dst []Field, c *Copy) []Field {
 		{"exclude", &c.Exclude},
 		{"link", &c.Link},
 		{"parents", &c.Parents},
+		{"unpack", &c.Unpack},
 		{"allow-credentials", &c.AllowCredentials},
 	})
 }
@@ -235,8 +238,22 @@ func appendAddFields(dst []Field, a *Add) []Field {
 		{"ref", &a.Ref},
 		{"commit", &a.Commit},
 		{"keep_git_dir", &a.KeepGitDir},
+		{"subdir", &a.Subdir},
+		{"exclude", &a.Exclude},
 		{"chown", &a.Chown},
 		{"chmod", &a.Chmod},
+	})
+}
+
+// InlineFields binds InlineKeys to f.
+func InlineFields(f *Inline) []Field { return appendInlineFields(nil, f) }
+
+func appendInlineFields(dst []Field, f *Inline) []Field {
+	return bind(dst, InlineKeys, []binding{
+		{"content", &f.Content},
+		{"raw", &f.Raw},
+		{"chmod", &f.Chmod},
+		{"chown", &f.Chown},
 	})
 }
 

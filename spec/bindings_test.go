@@ -77,6 +77,9 @@ func TestBindings(t *testing.T) {
 	check("run", run, RunKeys, StepFields(run))
 	check("copy", cp, CopyKeys, StepFields(cp))
 	check("add", add, AddKeys, StepFields(add))
+	inline := &Inline{}
+	check("inline", inline, InlineKeys, InlineFields(inline))
+	check("inline", inline, InlineKeys, StepFields(inline))
 	buf := []Field{{Key: Key{Name: "kept"}}}
 	buf = AppendStepFields(buf, cp)
 	check("copy", cp, CopyKeys, buf[1:])
@@ -99,11 +102,12 @@ func TestFieldIsSet(t *testing.T) {
 		Command: Command{Shell: Of("true")},
 		Secrets: []Value[string]{Of("s")}, SSH: []Value[string]{Of("a")}, Caches: []Value[string]{Of("c")},
 		Binds: []*Bind{{}}, Tmpfs: []*Tmpfs{{}}, Env: []*KeyValue{{}},
-		Network: Of("none"), Security: Of("insecure"),
+		Network: Of("none"), Security: Of("insecure"), Devices: ListOf("vendor.com/gpu=all"),
 	}
 	st := &Stage{Platform: Of("p"), Config: ImageConfig{
 		Entrypoint: Command{Exec: ListOf("a")}, Cmd: Command{Shell: Of("b")}, Labels: []*KeyValue{{}},
 		Expose: ListOf("80"), Volumes: ListOf("/v"), Healthcheck: &Healthcheck{}, StopSignal: Of("SIGTERM"),
+		Shell: ListOf("/bin/bash", "-c"),
 	}}
 	c := &Cache{Target: Of("/t"), ID: Of("i"), Sharing: Of("shared"), Mode: Of("0755"), UID: Of(1), GID: Of(0),
 		ReadOnly: Of(false), From: Source{Set: true, Kind: SourceScratch}}

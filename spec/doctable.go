@@ -20,6 +20,7 @@ var DocTables = map[string][]Key{
 	"tmpfs":       TmpfsKeys,
 	"copy":        CopyKeys,
 	"add":         AddKeys,
+	"file":        InlineKeys,
 }
 
 // KeyTable renders keys as the markdown table of the docs: key, type,

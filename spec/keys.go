@@ -93,6 +93,13 @@ const (
 	FormatDuration        // a Go duration: "30s", "1m30s"
 	FormatSize            // bytes, or with a k/m/g suffix: "64m"
 	FormatEnvName         // an environment variable name
+	// FormatChmod is the mode of copied or written files: octal ("0755")
+	// or symbolic as BuildKit reads it ("u+x", "go-w", "u=rw,g=r,o=r",
+	// "a+X").
+	FormatChmod
+	// FormatChown is the owner of copied or written files: "user",
+	// "user:group", "user:", ":group", names or numeric ids.
+	FormatChown
 )
 
 // Describe is the docs' words for the format, or "" for none.
@@ -110,6 +117,10 @@ func (f Format) Describe() string {
 		return `size, e.g. "64m"`
 	case FormatEnvName:
 		return "env var name"
+	case FormatChmod:
+		return "octal or symbolic mode"
+	case FormatChown:
+		return "user[:group]"
 	}
 	return ""
 }
@@ -184,6 +195,7 @@ var (
 		{Name: "volumes", Type: TStringList, Doc: "image volumes"},
 		{Name: "healthcheck", Type: THealthcheck, Doc: "image health check"},
 		{Name: "stop_signal", Type: TString, Doc: `stop signal, e.g. "SIGTERM"`},
+		{Name: "shell", Type: TStringList, Doc: `the shell of shell-form commands (run, entrypoint, cmd, healthcheck), exec form, e.g. ["/bin/bash", "-c"]; default the base's, else ["/bin/sh", "-c"]`, Default: "the base's, else `[\"/bin/sh\", \"-c\"]`", Why: "as Dockerfile `SHELL`: a stage inherits its base stage's shell, or an image base's config `Shell`; it is written to the image's `Shell`"},
 	}
 
 	HealthcheckKeys = []Key{
@@ -205,6 +217,7 @@ var (
 		{Name: "env", Type: TStringMap, DSLStatement: true, Template: true, Doc: `environment of this step only (DSL: env NAME = "value")`},
 		{Name: "network", Type: TString, Enum: []string{"default", "none", "host"}, Doc: `network mode; default "default"`, Default: "`\"default\"`", Why: "steps usually download dependencies; `none` is one line away"},
 		{Name: "security", Type: TString, Enum: []string{"sandbox", "insecure"}, Doc: `security mode; default "sandbox"`, Default: "`\"sandbox\"`", Why: "least privilege; `insecure` needs the `security.insecure` entitlement of both the daemon and the client"},
+		{Name: "devices", Type: TStringList, Template: true, Doc: `CDI devices the step gets, e.g. "vendor.com/gpu=all" (like RUN --device)`, Why: "CDI device names the daemon knows (`RUN --device`); a device the daemon does not have fails the step"},
 	}
 
 	BindKeys = []Key{
@@ -222,12 +235,13 @@ var (
 	CopyKeys = []Key{
 		{Name: "from", Type: TSource, Doc: "where the sources are; default the main build context", Default: "the main build context", Why: "what `COPY src dst` means in a Dockerfile"},
 		{Name: "to", Type: TString, Required: true, Template: true, Doc: "destination path"},
-		{Name: "chown", Type: TString, Template: true, Doc: `owner of the copied files, "user[:group]"`},
-		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the copied files, octal, e.g. "0755"`, Format: FormatMode},
+		{Name: "chown", Type: TString, Template: true, Doc: `owner of the copied files, "user[:group]"`, Format: FormatChown},
+		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the copied files, octal ("0755") or symbolic ("u+x", "go-w")`, Format: FormatChmod},
 		{Name: "include", Type: TStringList, Template: true, Doc: "patterns of files to include"},
 		{Name: "exclude", Type: TStringList, Template: true, Doc: "patterns of files to leave out"},
 		{Name: "link", Type: TBool, Doc: "copy into an independent layer (like COPY --link)", Default: "`false`", Why: "Dockerfile's default"},
 		{Name: "parents", Type: TBool, Doc: "keep the parent directories of each source (like COPY --parents)", Default: "`false`", Why: "Dockerfile's default"},
+		{Name: "unpack", Type: TBool, Doc: "extract a source that is a tar archive (plain, gzip, bzip2, xz, zstd) at the destination, as Dockerfile ADD does", Default: "`false`", Why: "a copy copies what it is given; extraction is asked for (Dockerfile `ADD` of a local archive converts to it)"},
 		{Name: "allow-credentials", Type: TBool, Doc: "allow copying well-known credential files (.netrc, id_rsa, .npmrc, …); lint reports every copy that sets it", Default: "`false`"},
 	}
 
@@ -236,8 +250,18 @@ var (
 		{Name: "checksum", Type: TString, Template: true, Doc: `required for http(s): "sha256:" and 64 hex digits`, Default: "none: required for http(s)", Why: "an unpinned download is neither reproducible nor safe"},
 		{Name: "ref", Type: TString, Template: true, Doc: "git: branch or tag"},
 		{Name: "commit", Type: TString, Template: true, Doc: "git: full commit id"},
-		{Name: "keep_git_dir", Type: TBool, Doc: "git: keep the .git directory"},
-		{Name: "chown", Type: TString, Template: true, Doc: `owner of the added files, "user[:group]"`},
-		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the added files, octal`, Format: FormatMode},
+		{Name: "keep_git_dir", Type: TBool, Doc: "git: keep the .git directory", Default: "`false`"},
+		{Name: "subdir", Type: TString, Template: true, Doc: "git: add only this directory of the repository (like #ref:subdir)", Default: "the whole repository"},
+		{Name: "exclude", Type: TStringList, Template: true, Doc: "git: patterns of files to leave out (like ADD --exclude)"},
+		{Name: "chown", Type: TString, Template: true, Doc: `owner of the added files, "user[:group]"`, Format: FormatChown},
+		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the added files, octal or symbolic`, Format: FormatChmod},
+	}
+
+	// InlineKeys are the options of a file step.
+	InlineKeys = []Key{
+		{Name: "content", Type: TString, Required: true, Template: true, Doc: "the content of the file; a template unless raw is true", Why: "a template (`${NAME}` expanded) unless `raw = true`; a multi-line string keeps its lines"},
+		{Name: "raw", Type: TBool, Doc: "take content literally: no ${NAME} expansion (like <<'EOF')", Default: "`false`", Why: "as `COPY <<EOF` expands variables and `COPY <<'EOF'` does not"},
+		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the file, octal ("0755") or symbolic ("u+x")`, Format: FormatChmod, Default: "`\"0644\"`", Why: "what `COPY <<EOF` writes"},
+		{Name: "chown", Type: TString, Template: true, Doc: `owner of the file, "user[:group]"`, Format: FormatChown, Default: "`0:0`"},
 	}
 )

@@ -171,6 +171,11 @@ type ImageConfig struct {
 	Volumes     List[string]
 	Healthcheck *Healthcheck
 	StopSignal  Value[string]
+	// Shell is the program and arguments that run shell-form commands
+	// (run, entrypoint, cmd, healthcheck) of the stage, exec form, e.g.
+	// ["/bin/bash", "-c"]; unset, the base's (a stage's, or an image
+	// config's Shell), else ["/bin/sh", "-c"]. It is the image's Shell.
+	Shell List[string]
 }
 
 // Command is either a shell string or an exec list; at most one is set.
@@ -195,8 +200,8 @@ type Healthcheck struct {
 	Retries       Value[int]
 }
 
-// Step is one ordered instruction of a stage: *Run, *Copy, *Add, *Workdir,
-// *Env or *User. StepKinds (steps.go) describes each kind; KindOf finds a
+// Step is one ordered instruction of a stage: *Run, *Copy, *Add, *Inline,
+// *Workdir, *Env or *User. StepKinds (steps.go) describes each kind; KindOf finds a
 // step's.
 type Step interface {
 	NodeInfo() *Node
@@ -217,6 +222,9 @@ type Run struct {
 	Network  Value[string] // default | none | host
 	Security Value[string] // sandbox | insecure
 	Env      []*KeyValue
+	// Devices are CDI device names (vendor.com/class=name) the step gets,
+	// as RUN --device.
+	Devices List[string]
 }
 
 // Bind mounts a path of a source read-only (unless ReadWrite) for one run.
@@ -247,6 +255,9 @@ type Copy struct {
 	Exclude List[string]
 	Link    Value[bool]
 	Parents Value[bool]
+	// Unpack extracts a local tar archive source (plain, gzip, bzip2, xz,
+	// zstd) at the destination, as Dockerfile ADD does; default false.
+	Unpack Value[bool]
 	// AllowCredentials opts this copy out of the credential-file guard.
 	AllowCredentials Value[bool]
 }
@@ -271,6 +282,8 @@ type Add struct {
 	Ref        Value[string] // git: branch or tag
 	Commit     Value[string] // git: full commit id
 	KeepGitDir Value[bool]
+	Subdir     Value[string] // git: a directory of the repository, as #ref:subdir
+	Exclude    List[string]  // git: patterns of files to leave out
 	Chown      Value[string]
 	Chmod      Value[string]
 }
@@ -293,9 +306,23 @@ type User struct {
 	User Value[string]
 }
 
+// Inline writes a file of literal content into the stage, as a
+// Dockerfile heredoc COPY (COPY <<EOF) does. (File is the build file.)
+type Inline struct {
+	Node
+	Dest    Value[string] // where the file is written
+	Content Value[string] // required
+	// Raw takes Content literally; unset or false, Content is a template
+	// (${NAME} expanded), as <<EOF against <<'EOF'.
+	Raw   Value[bool]
+	Chmod Value[string] // default "0644"
+	Chown Value[string]
+}
+
 func (*Run) Verb() string     { return "run" }
 func (*Copy) Verb() string    { return "copy" }
 func (*Add) Verb() string     { return "add" }
 func (*Workdir) Verb() string { return "workdir" }
 func (*Env) Verb() string     { return "env" }
 func (*User) Verb() string    { return "user" }
+func (*Inline) Verb() string  { return "file" }

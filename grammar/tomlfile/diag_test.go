@@ -259,7 +259,7 @@ func TestDiagnosticText(t *testing.T) {
     Secret "x" takes the keys id, target, env, mode, uid, gid, required and rotate.
     hint: did you mean "mode"?`},
 		{"[stage.b]\nfrom = \"x\"\n[[stage.b.steps]]\nrun = \"x\"\nchecksum = \"y\"\n", `f.toml:5:1: unknown key "checksum" in a run step
-    A run step takes the keys run, secrets, ssh, caches, binds, tmpfs, env, network and security.`},
+    A run step takes the keys run, secrets, ssh, caches, binds, tmpfs, env, network, security and devices.`},
 		// The verbs are those of spec.StepKinds (the goldens of package
 		// grammar spell them out).
 		{"[stage.b]\nfrom = \"x\"\n[[stage.b.steps]]\nrun = \"x\"\ncopy = [\"a\"]\n", `f.toml:5:1: step sets both "run" and "copy"
