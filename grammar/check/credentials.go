@@ -100,8 +100,3 @@ func (c *checker) bindCredentials(b *spec.Bind, fb spec.Range) {
 		fmt.Sprintf("%q %s %s, and credential files are kept out of the build context, so the bind would not find it; a run step gets credentials from a secret.", b.Path.V, isOrMatches(b.Path.V), what),
 		credentialHint, "bind of credential file %q", b.Path.V)
 }
-
-// ContextExcludes is credentials.ContextExcludes, for
-// internal/lower/credentials_test.go until it imports internal/credentials
-// (another change's file); nothing else uses it.
-func ContextExcludes() []string { return credentials.ContextExcludes() }

@@ -10,7 +10,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/patternmatcher"
 
-	"github.com/ourorg/securefile/grammar/check"
+	"github.com/ourorg/securefile/internal/credentials"
 )
 
 // localExcludes lowers src and returns the exclude patterns of the main
@@ -36,8 +36,8 @@ image app from scratch {
   copy "." to "/app"
 }
 `, opts())
-	if !slices.Equal(got, check.ContextExcludes()) {
-		t.Fatalf("excludes = %q, want the catalog's %q", got, check.ContextExcludes())
+	if !slices.Equal(got, credentials.ContextExcludes()) {
+		t.Fatalf("excludes = %q, want the catalog's %q", got, credentials.ContextExcludes())
 	}
 	pm, err := patternmatcher.New(got)
 	if err != nil {
@@ -67,7 +67,7 @@ image app from scratch {
   copy "." to "/app"
 }
 `, o)
-	want := append([]string{"*.log", "!.netrc"}, check.ContextExcludes()...)
+	want := append([]string{"*.log", "!.netrc"}, credentials.ContextExcludes()...)
 	if !slices.Equal(got, want) {
 		t.Fatalf("excludes = %q, want %q", got, want)
 	}
@@ -98,8 +98,8 @@ image app from scratch {
   }
 }
 `, opts())
-	n := len(check.ContextExcludes())
-	if len(got) < n || !slices.Equal(got[:n], check.ContextExcludes()) {
+	n := len(credentials.ContextExcludes())
+	if len(got) < n || !slices.Equal(got[:n], credentials.ContextExcludes()) {
 		t.Fatalf("excludes = %q, want the catalog first", got)
 	}
 	want := []string{"!.netrc", "!.netrc/**", "!keys/deploy.key", "!keys/deploy.key/**"}
