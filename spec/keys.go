@@ -56,8 +56,10 @@ func (t KeyType) String() string {
 type Key struct {
 	Name string
 	Type KeyType
-	// Enum lists the allowed values of a string key, if limited.
-	Enum []string
+	// Enum lists the allowed values of a string key, if limited, and
+	// EnumWhy says what they do, for the checker's message.
+	Enum    []string
+	EnumWhy string
 	// Required keys must be written.
 	Required bool
 	// DSLStatement marks keys that the DSL writes as statements inside a
@@ -177,7 +179,7 @@ var (
 	CacheKeys = []Key{
 		{Name: "target", Type: TString, Required: true, Doc: "absolute path where the cache is mounted", Format: FormatAbsPath},
 		{Name: "id", Type: TString, Doc: "cache id; caches with the same id share storage; default: the name", Default: "the name", Why: "caches with the same id share storage across files"},
-		{Name: "sharing", Type: TString, Enum: []string{"shared", "private", "locked"}, Doc: `how concurrent builds share the cache; default "shared"`, Default: "`\"shared\"`", Why: "BuildKit's default; `locked` serialises writers (package managers)"},
+		{Name: "sharing", Type: TString, Enum: []string{"shared", "private", "locked"}, EnumWhy: `"locked" lets one writer at a time use the cache (package managers), "private" gives each concurrent writer its own copy, "shared" lets all use it at once`, Doc: `how concurrent builds share the cache; default "shared"`, Default: "`\"shared\"`", Why: "BuildKit's default; `locked` serialises writers (package managers)"},
 		{Name: "mode", Type: TString, Doc: modeDoc + `; default "0755"`, Format: FormatMode, Default: "`\"0755\"`", Why: "a directory any step user can read; ignored with `from` (the seed's directory is used, as in a Dockerfile)"},
 		{Name: "uid", Type: TInt, Doc: "owner user id of the cache directory; default 0", Format: FormatID, Default: "`0`", Why: "ignored with `from`, as `mode`"},
 		{Name: "gid", Type: TInt, Doc: "owner group id of the cache directory; default 0", Format: FormatID, Default: "`0`", Why: "ignored with `from`, as `mode`"},
@@ -215,8 +217,8 @@ var (
 		{Name: "binds", Type: TBindList, DSLStatement: true, Doc: `bind mounts (DSL: bind "PATH" [from SOURCE] to "TARGET")`},
 		{Name: "tmpfs", Type: TTmpfsList, DSLStatement: true, Doc: `tmpfs mounts (DSL: tmpfs "TARGET")`},
 		{Name: "env", Type: TStringMap, DSLStatement: true, Template: true, Doc: `environment of this step only (DSL: env NAME = "value")`},
-		{Name: "network", Type: TString, Enum: []string{"default", "none", "host"}, Doc: `network mode; default "default"`, Default: "`\"default\"`", Why: "steps usually download dependencies; `none` is one line away"},
-		{Name: "security", Type: TString, Enum: []string{"sandbox", "insecure"}, Doc: `security mode; default "sandbox"`, Default: "`\"sandbox\"`", Why: "least privilege; `insecure` needs the `security.insecure` entitlement of both the daemon and the client"},
+		{Name: "network", Type: TString, Enum: []string{"default", "none", "host"}, EnumWhy: `"none" runs the step without network access, "host" uses the network of the BuildKit host (it needs the network.host entitlement)`, Doc: `network mode; default "default"`, Default: "`\"default\"`", Why: "steps usually download dependencies; `none` is one line away"},
+		{Name: "security", Type: TString, Enum: []string{"sandbox", "insecure"}, EnumWhy: `"insecure" runs the step with all capabilities (it needs the security.insecure entitlement)`, Doc: `security mode; default "sandbox"`, Default: "`\"sandbox\"`", Why: "least privilege; `insecure` needs the `security.insecure` entitlement of both the daemon and the client"},
 		{Name: "devices", Type: TStringList, Template: true, Doc: `CDI devices the step gets, e.g. "vendor.com/gpu=all" (like RUN --device)`, Why: "CDI device names the daemon knows (`RUN --device`); a device the daemon does not have fails the step"},
 	}
 

@@ -252,13 +252,7 @@ func (c *checker) checkSecrets() {
 		fb := or(s.Range, c.f.Range)
 		what := fmt.Sprintf("secret %q", s.Name.V)
 		c.id(s.ID, fb, what)
-		c.mountTarget(s.Target, fb, what)
-		if s.Env.Set {
-			c.envName(s.Env, fb, "env of "+what, true)
-		}
-		c.mode(s.Mode, fb, "mode")
-		c.owner(s.UID, fb, "uid")
-		c.owner(s.GID, fb, "gid")
+		c.validate(spec.SecretFields(s), fb, what)
 		if !s.AsFile() {
 			for _, o := range []struct {
 				key string
@@ -284,10 +278,7 @@ func (c *checker) checkSSH() {
 		fb := or(s.Range, c.f.Range)
 		what := fmt.Sprintf("ssh %q", s.Name.V)
 		c.id(s.ID, fb, what)
-		c.mountTarget(s.Target, fb, what)
-		c.mode(s.Mode, fb, "mode")
-		c.owner(s.UID, fb, "uid")
-		c.owner(s.GID, fb, "gid")
+		c.validate(spec.SSHFields(s), fb, what)
 		lfb := or(s.KnownHosts.Range, fb)
 		for _, h := range s.KnownHosts.Items {
 			c.knownHost(h, lfb)
@@ -304,12 +295,7 @@ func (c *checker) checkCaches() {
 		fb := or(cc.Range, c.f.Range)
 		what := fmt.Sprintf("cache %q", cc.Name.V)
 		c.id(cc.ID, fb, what)
-		c.mountTarget(cc.Target, fb, what)
-		c.enum(cc.Sharing, fb, "sharing", []string{"shared", "private", "locked"},
-			`"locked" lets one writer at a time use the cache (package managers), "private" gives each concurrent writer its own copy, "shared" lets all use it at once`)
-		c.mode(cc.Mode, fb, "mode")
-		c.owner(cc.UID, fb, "uid")
-		c.owner(cc.GID, fb, "gid")
+		c.validate(spec.CacheFields(cc), fb, what)
 		if cc.From.Set {
 			src := cc.From
 			sfb := or(src.Range, fb)
@@ -322,6 +308,20 @@ func (c *checker) checkCaches() {
 					"seed it from a stage (which can copy from anywhere), or remove from", "a cache cannot be seeded from %s", describeSource(src))
 			default:
 				c.unknownSource(src, sfb)
+			}
+			// As in a Dockerfile (RUN --mount=type=cache,from=…), a seeded
+			// cache is the seed's directory: mode and owner are not applied.
+			for _, o := range []struct {
+				key string
+				set bool
+				r   spec.Range
+			}{{"mode", cc.Mode.Set, cc.Mode.Range}, {"uid", cc.UID.Set, cc.UID.Range}, {"gid", cc.GID.Set, cc.GID.Range}} {
+				if o.set {
+					c.warnf(or(o.r, fb), "ignored-option",
+						fmt.Sprintf("Cache %q is seeded from %s, so it starts as that directory, with its mode and owner; %s is not applied (as in a Dockerfile's cache mount with from).", cc.Name.V, describeSource(src), o.key),
+						fmt.Sprintf("remove %s, or set the mode and owner in the seed", o.key),
+						"%s has no effect on seeded cache %q", o.key, cc.Name.V)
+				}
 			}
 		}
 		// Caches that share an id share storage: settings that only apply

@@ -44,10 +44,7 @@ func (c *checker) checkRun(r *spec.Run, fb spec.Range) {
 	c.runCaches(r, fb, m)
 	c.runBinds(r, fb, m)
 	c.runTmpfs(r, fb, m)
-	c.enum(r.Network, fb, "network", []string{"default", "none", "host"},
-		`"none" runs the step without network access, "host" uses the network of the BuildKit host (it needs the network.host entitlement)`)
-	c.enum(r.Security, fb, "security", []string{"sandbox", "insecure"},
-		`"insecure" runs the step with all capabilities (it needs the security.insecure entitlement)`)
+	c.validate(spec.RunFields(r), fb, "the run step")
 	for _, kv := range r.Env {
 		c.envVar(kv, fb)
 	}
@@ -239,10 +236,6 @@ func (c *checker) runTmpfs(r *spec.Run, fb spec.Range, m *runMounts) {
 		if p, ok := c.mountTarget(t.Target, tfb, "the tmpfs mount"); ok {
 			m.mounts = append(m.mounts, mount{target: p, r: or(t.Target.Range, tfb), kind: "tmpfs"})
 		}
-		if t.Size.Set {
-			if lit, ok := c.template(t.Size, tfb, nil); ok {
-				c.size(lit, or(t.Size.Range, tfb))
-			}
-		}
+		c.validate(spec.TmpfsFields(t), tfb, "the tmpfs mount", "target")
 	}
 }

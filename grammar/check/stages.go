@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/ourorg/securefile/internal/interp"
@@ -578,9 +577,6 @@ func (c *checker) config(s *spec.Stage, fb spec.Range) {
 	}
 }
 
-// healthcheckDurations are the healthcheck keys whose values are durations.
-var healthcheckDurations = []string{"interval", "timeout", "start_period", "start_interval"}
-
 func (c *checker) healthcheck(hc *spec.Healthcheck, fb spec.Range) {
 	fields := spec.HealthcheckFields(hc)
 	if hc.None.Or(false) {
@@ -599,16 +595,7 @@ func (c *checker) healthcheck(hc *spec.Healthcheck, fb spec.Range) {
 	if hc.Test.IsSet() {
 		c.command(hc.Test, fb, "healthcheck", nil)
 	}
-	for _, f := range fields {
-		if !slices.Contains(healthcheckDurations, f.Key.Name) {
-			continue
-		}
-		if v := f.Ptr.(*spec.Value[string]); v.Set {
-			if lit, ok := c.template(*v, fb, nil); ok {
-				c.duration(lit, or(v.Range, fb), f.Key.Name)
-			}
-		}
-	}
+	c.validate(fields, fb, "the healthcheck")
 	if hc.Retries.Set && hc.Retries.V < 0 {
 		c.errorf(or(hc.Retries.Range, fb), "invalid-retries",
 			fmt.Sprintf("\"retries\" is %d; it counts the consecutive failures before the container is unhealthy, so it cannot be negative.", hc.Retries.V),
