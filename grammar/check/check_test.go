@@ -51,7 +51,7 @@ type checkCase struct {
 }
 
 func checkCases() []checkCase {
-	return append(securityCases(), []checkCase{
+	return append(append(securityCases(), inlineCases()...), []checkCase{
 		{"clean", app(nil), nil},
 		{"zero file", &spec.File{}, []string{"<input>:1:1: no stages [no-stages]"}},
 		{"unknown step kind", app(func(f *spec.File, s *spec.Stage) {

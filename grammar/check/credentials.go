@@ -38,7 +38,7 @@ func (c *checker) checkCredentialFiles() {
 						c.bindCredentials(b, or(b.Range, st.Range, s.Range, c.fileRange))
 					}
 				}
-			case *spec.Add, *spec.Workdir, *spec.Env, *spec.User:
+			case *spec.Add, *spec.Inline, *spec.Workdir, *spec.Env, *spec.User:
 				// They read nothing from the main context.
 			default:
 				c.unknownStep(st, or(s.Range, c.fileRange))

@@ -187,7 +187,7 @@ func (c *checker) collect() {
 						}
 					}
 				}
-			case *spec.Copy, *spec.Add, *spec.Workdir, *spec.User:
+			case *spec.Copy, *spec.Add, *spec.Inline, *spec.Workdir, *spec.User:
 				// They set no environment variable.
 			default:
 				c.unknownStep(st, or(s.Range, c.fileRange))

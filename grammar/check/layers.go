@@ -37,7 +37,7 @@ func (c *checker) layers() {
 		}
 		for _, st := range s.Steps {
 			switch st.(type) {
-			case *spec.Run, *spec.Copy, *spec.Add, *spec.Workdir:
+			case *spec.Run, *spec.Copy, *spec.Add, *spec.Inline, *spec.Workdir:
 				n++
 			case *spec.Env, *spec.User:
 				// They change the image config only.

@@ -48,6 +48,7 @@ func (c *checker) checkRun(r *spec.Run, fb spec.Range) {
 	for _, kv := range r.Env {
 		c.envVar(kv, fb)
 	}
+	c.runDevices(r, fb)
 	c.mountConflicts(m.mounts)
 	c.secretInCache(r, fb)
 }

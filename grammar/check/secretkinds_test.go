@@ -42,11 +42,16 @@ var secretSamples = map[string][]secretSample{
 	"add": {
 		{name: "http", step: func(put func() spec.Value[string]) spec.Step {
 			return &spec.Add{Node: node(10, 3), Kind: spec.AddHTTP, URL: put()}
-		}, notApplicable: []string{"ref", "commit"}},
+		}, notApplicable: []string{"ref", "commit", "subdir", "exclude"}},
 		{name: "git", step: func(put func() spec.Value[string]) spec.Step {
 			return &spec.Add{Node: node(10, 3), Kind: spec.AddGit, URL: put()}
 		}, notApplicable: []string{"checksum"}},
 	},
+	// Raw is unset: the content is a template. A raw one is text (see
+	// TestInlineRawContentIsText).
+	"file": {{step: func(put func() spec.Value[string]) spec.Step {
+		return &spec.Inline{Node: node(10, 3), Dest: put()}
+	}}},
 	"workdir": {{step: func(put func() spec.Value[string]) spec.Step {
 		return &spec.Workdir{Node: node(10, 3), Path: put()}
 	}}},

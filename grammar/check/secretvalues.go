@@ -180,6 +180,13 @@ func (c *checker) checkSecretValues() {
 						c.namedValue(kv.Key, kv.Value, or(kv.Range, rfb), "env")
 					}
 				}
+			case *spec.Inline:
+				// The content is written into the image: a credential
+				// in it, or under a credential's name (password = …,
+				// --token …), is in every copy of the image.
+				if st != nil && st.Content.Set {
+					c.commandValue(st.Content, or(st.Range, sfb), fmt.Sprintf("the content of file %q", st.Dest.V))
+				}
 			case *spec.Copy, *spec.Add, *spec.Workdir, *spec.User:
 				// Their values are paths, URLs, owners and modes, not
 				// values a credential is assigned to.

@@ -44,7 +44,7 @@ func (c *checker) checkSSHHosts() {
 				if st != nil {
 					c.runHostsPinned(st)
 				}
-			case *spec.Copy, *spec.Workdir, *spec.Env, *spec.User:
+			case *spec.Copy, *spec.Inline, *spec.Workdir, *spec.Env, *spec.User:
 				// They reach no ssh host.
 			default:
 				c.unknownStep(st, or(s.Range, c.fileRange))

@@ -298,6 +298,10 @@ func (c *checker) step(st spec.Step, fb spec.Range) {
 		if st != nil {
 			c.checkAdd(st, or(st.Range, fb))
 		}
+	case *spec.Inline:
+		if st != nil {
+			c.checkInline(st, or(st.Range, fb))
+		}
 	case *spec.Workdir:
 		if st != nil {
 			sfb := or(st.Range, fb)
@@ -454,7 +458,7 @@ func (c *checker) checkCopy(cp *spec.Copy, fb spec.Range) {
 		}
 	}
 	c.chown(cp.Chown, fb, cp.Link.Or(false))
-	c.mode(cp.Chmod, fb, "chmod")
+	c.chmod(cp.Chmod, fb)
 	c.patterns(cp.Include, fb, "include")
 	c.patterns(cp.Exclude, fb, "exclude")
 }
@@ -526,11 +530,13 @@ func (c *checker) checkAdd(a *spec.Add, fb spec.Range) {
 		}
 	}
 	c.chown(a.Chown, fb, false)
-	c.mode(a.Chmod, fb, "chmod")
+	c.chmod(a.Chmod, fb)
+	c.addGitOptions(a, fb)
 }
 
 func (c *checker) config(s *spec.Stage, fb spec.Range) {
 	cfg := s.Config
+	c.stageShell(s, fb)
 	if cfg.Entrypoint.IsSet() {
 		c.command(cfg.Entrypoint, fb, "entrypoint", nil)
 	}

@@ -456,7 +456,7 @@ func (c *checker) chown(v spec.Value[string], fb spec.Range, link bool) {
 	if !ok {
 		return
 	}
-	byName, valid := c.ownerSpec(lit, r, "chown")
+	byName, valid := c.chownSpec(lit, r)
 	if valid && byName && link {
 		c.errorf(r, "chown-name-with-link",
 			"A linked copy (link set to true) is made as an independent layer, where user and group names cannot be resolved against the stage's /etc/passwd and /etc/group.",
