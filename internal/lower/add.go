@@ -38,6 +38,11 @@ func (b *stageBuilder) add(a *spec.Add) error {
 		if err != nil {
 			return err
 		}
+		// As ADD --exclude: the patterns are matched in the clone (of
+		// subdir, when set), relative to its root.
+		if info.ExcludePatterns, err = b.l.expandList(a.Exclude, a.Range); err != nil {
+			return err
+		}
 		fa = llb.Copy(st, "/", destPath, &info)
 	default:
 		sum, err := b.expand(a.Checksum, a.Range)
@@ -104,6 +109,15 @@ func (b *stageBuilder) gitSource(a *spec.Add, u string, flags []string, dest str
 	if a.KeepGitDir.Or(false) {
 		opts = append(opts, llb.KeepGitDir())
 	}
+	subdir, err := l.expandOr(a.Subdir, "", a.Range)
+	if err != nil {
+		return llb.State{}, "", err
+	}
+	if subdir != "" {
+		// BuildKit checks out the repository and keeps only this
+		// directory, as for a Dockerfile's #ref:subdir.
+		opts = append(opts, llb.GitSubDir(subdir))
+	}
 	if remote, err := gitutil.ParseURL(u); err == nil && remote.Scheme == gitutil.SSHProtocol {
 		hosts, sshID := b.l.gitSSH(remote.Host)
 		// llb.Git would otherwise run ssh-keyscan while lowering and
@@ -116,8 +130,11 @@ func (b *stageBuilder) gitSource(a *spec.Add, u string, flags []string, dest str
 		}
 	}
 	shown := u
-	if ref != "" {
+	if ref != "" || subdir != "" {
 		shown += "#" + ref
+	}
+	if subdir != "" {
+		shown += ":" + subdir
 	}
 	if commit != "" {
 		shown += "@" + commit

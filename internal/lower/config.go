@@ -22,7 +22,7 @@ func (b *stageBuilder) applyConfig() error {
 	cfg := b.s.Config
 	c := &b.img.Config
 	if cfg.Entrypoint.IsSet() {
-		c.Entrypoint = nilIfEmpty(runtimeArgs(cfg.Entrypoint))
+		c.Entrypoint = nilIfEmpty(runtimeArgs(cfg.Entrypoint, b.shell()))
 		// A new entrypoint makes an inherited cmd meaningless (its
 		// arguments were for another program), so Docker drops it.
 		if !cfg.Cmd.IsSet() {
@@ -30,7 +30,7 @@ func (b *stageBuilder) applyConfig() error {
 		}
 	}
 	if cfg.Cmd.IsSet() {
-		c.Cmd = nilIfEmpty(runtimeArgs(cfg.Cmd))
+		c.Cmd = nilIfEmpty(runtimeArgs(cfg.Cmd, b.shell()))
 	}
 	for _, kv := range cfg.Labels {
 		if kv == nil {
@@ -101,7 +101,7 @@ func (b *stageBuilder) healthcheck(hc *spec.Healthcheck) (*dockerspec.Healthchec
 	case hc.Test.Shell.Set:
 		h.Test = []string{"CMD-SHELL", shellText(hc.Test.Shell.V)}
 	case hc.Test.Exec.Set:
-		h.Test = append([]string{"CMD"}, runtimeArgs(hc.Test)...)
+		h.Test = append([]string{"CMD"}, runtimeArgs(hc.Test, nil)...)
 	case b.img.Config.Healthcheck != nil:
 		// Only the timing changes: the test is the base's.
 		h.Test = slices.Clone(b.img.Config.Healthcheck.Test)

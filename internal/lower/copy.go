@@ -3,9 +3,7 @@ package lower
 import (
 	"context"
 	"fmt"
-	"os"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/client/llb"
@@ -36,6 +34,10 @@ func (b *stageBuilder) copy(ctx context.Context, c *spec.Copy) error {
 	// A pattern that matches nothing is an error, not an empty copy: a
 	// renamed file must not silently drop out of the image.
 	info.AllowEmptyWildcard = false
+	// A tar archive (plain, gzip, bzip2, xz, zstd) is extracted at the
+	// destination, with BuildKit's rules for ADD of a local archive; any
+	// other file is copied as it is.
+	info.AttemptUnpack = c.Unpack.Or(false)
 	include, err := l.expandList(c.Include, c.Range)
 	if err != nil {
 		return err
@@ -55,6 +57,9 @@ func (b *stageBuilder) copy(ctx context.Context, c *spec.Copy) error {
 	}
 	if parents {
 		flags = append(flags, "--parents")
+	}
+	if info.AttemptUnpack {
+		flags = append(flags, "--unpack")
 	}
 
 	var fa *llb.FileAction
@@ -169,11 +174,9 @@ func (b *stageBuilder) fileOwnership(chown, chmod spec.Value[string], fb spec.Ra
 		if err != nil {
 			return info, nil, err
 		}
-		n, err := strconv.ParseUint(v, 8, 32)
-		if err != nil || n > 0o7777 {
-			return info, nil, &Error{Range: or(chmod.Range, fb), Err: fmt.Errorf("invalid chmod %q: an octal number between 0 and 07777", v)}
+		if info.Mode, err = chmodOpt(v); err != nil {
+			return info, nil, &Error{Range: or(chmod.Range, fb), Err: err}
 		}
-		info.Mode = &llb.ChmodOpt{Mode: os.FileMode(n)}
 		flags = append(flags, "--chmod="+v)
 	}
 	return info, flags, nil

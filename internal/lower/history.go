@@ -13,11 +13,12 @@ import (
 // per build without it appearing in the file. The progress names and the
 // LLB itself do carry the interpolated text, since that is what runs.
 
-// writtenRun is a run step's command as written: "/bin/sh -c <string>" for
-// the shell form, the quoted list for the exec form.
-func writtenRun(c spec.Command) string {
+// writtenRun is a run step's command as written: the shell and the
+// string ("/bin/sh -c <string>") for the shell form, the quoted list for
+// the exec form.
+func writtenRun(c spec.Command, shell []string) string {
 	if c.Shell.Set {
-		return "/bin/sh -c " + c.Shell.V
+		return strings.Join(shell, " ") + " " + c.Shell.V
 	}
 	q := make([]string, len(c.Exec.Items))
 	for i, it := range c.Exec.Items {

@@ -153,6 +153,7 @@ var keySamples = map[string]keySample{
 	"stage.expose":      {variants: []any{keep, []string{"8080"}}},
 	"stage.volumes":     {variants: []any{keep, []string{"/data"}}},
 	"stage.stop_signal": {variants: []any{keep, "SIGTERM"}},
+	"stage.shell":       {variants: []any{keep, []string{"/bin/bash", "-c"}, []string{"/bin/sh", "-ec"}}},
 
 	// none cannot be combined with the other settings.
 	"healthcheck.none":           {base: stepFile("healthcheck = { none = true }\n  run \"x\""), variants: []any{false, true}},
@@ -164,6 +165,7 @@ var keySamples = map[string]keySample{
 	"run.secrets": {variants: []any{keep, []string{"s"}}},
 	"run.ssh":     {variants: []any{keep, []string{"a"}}},
 	"run.caches":  {variants: []any{keep, []string{"c"}}},
+	"run.devices": {variants: []any{keep, []string{"vendor.com/gpu=all"}, []string{"vendor.com/gpu=0"}}},
 
 	"bind.source": {variants: []any{keep, "other"}},
 	"bind.from":   {variants: []any{keep, imageSrc, stageSrc}},
@@ -175,7 +177,7 @@ var keySamples = map[string]keySample{
 	"copy.from":  {variants: []any{keep, imageSrc, stageSrc}},
 	"copy.to":    {variants: []any{keep, "/other/"}},
 	"copy.chown": {variants: []any{keep, "1000:1000"}},
-	"copy.chmod": {variants: []any{keep, "0755"}},
+	"copy.chmod": {variants: []any{keep, "0755", "u+x"}},
 	// A copy that keeps parent directories moves the patterns below
 	// the source (parentsCopy).
 	"copy.include": {variants: []any{keep, []string{"*.go"}}, also: []string{parentsCopyFile}},
@@ -194,7 +196,15 @@ var keySamples = map[string]keySample{
 	// keep_git_dir is for git sources only.
 	"add.keep_git_dir": {base: stepFile(gitAdd), variants: []any{false, true}},
 	"add.chown":        {variants: []any{keep, "1000:1000"}, also: []string{stepFile(gitAdd)}},
-	"add.chmod":        {variants: []any{keep, "0600"}, also: []string{stepFile(gitAdd)}},
+	"add.chmod":        {variants: []any{keep, "0600", "go-w"}, also: []string{stepFile(gitAdd)}},
+	"add.subdir":       {base: stepFile(gitAdd), variants: []any{keep, "docs"}},
+	"add.exclude":      {base: stepFile(gitAdd), variants: []any{keep, []string{"*.md"}}},
+
+	"file.content": {variants: []any{keep, "two"}},
+	// A template's "$${" is "${" once expanded; a raw content keeps it.
+	"file.raw":   {base: stepFile(`file "/etc/one" { content = "$${X}" }`), variants: []any{false, true}},
+	"file.chmod": {variants: []any{keep, "0755", "u+x"}},
+	"file.chown": {variants: []any{keep, "1000:1000", ":1000", "1000:"}},
 }
 
 // verbValues are, for each step verb, a step of that kind, its own value
@@ -211,6 +221,7 @@ var verbValues = map[string]struct {
 	"workdir": {`workdir "/one"`, func(s spec.Step) any { return &s.(*spec.Workdir).Path }, []any{keep, "/two"}},
 	"env":     {`env A = "1"`, func(s spec.Step) any { return &s.(*spec.Env).Vars }, []any{keep, [][2]string{{"A", "2"}}, [][2]string{{"B", "1"}}}},
 	"user":    {`user "one"`, func(s spec.Step) any { return &s.(*spec.User).User }, []any{keep, "two"}},
+	"file":    {`file "/etc/one" { content = "one" }`, func(s spec.Step) any { return &s.(*spec.Inline).Dest }, []any{keep, "/etc/two", "relative"}},
 }
 
 var httpAdd = `add "https://example.com/one.tar.gz" to "/opt/" { checksum = "` + sum1 + `" }`

@@ -377,9 +377,9 @@ func (l *lowerer) prepareStep(st spec.Step, p ocispecs.Platform) error {
 				}
 			}
 		}
-	case *spec.Add, *spec.Workdir, *spec.Env, *spec.User:
+	case *spec.Add, *spec.Inline, *spec.Workdir, *spec.Env, *spec.User:
 		// They read no context path, image or named context (an add
-		// fetches its URL itself).
+		// fetches its URL itself, a file step writes what it holds).
 	default:
 		if !spec.IsNilStep(st) {
 			return &spec.UnknownStepError{Step: st, Pass: "the lowering's source collection"}

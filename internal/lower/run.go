@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,7 +46,7 @@ const (
 // tmpfs, then the sandbox, the env and the constraints.
 func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	l := b.l
-	args, shown := l.args.commandArgs(r.Command)
+	args, shown := l.args.commandArgs(r.Command, b.shell())
 	if len(args) == 0 {
 		return &Error{Range: or(r.Command.Range, r.Range), Err: fmt.Errorf("run step without a command")}
 	}
@@ -76,6 +77,9 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 		return err
 	}
 	ro = append(ro, sandbox(r)...)
+	if ro, err = b.runDevices(ro, r); err != nil {
+		return err
+	}
 	env.each(func(k, v string) { ro = append(ro, llb.AddEnv(k, v)) })
 	if p := l.args.proxy; p != nil {
 		// Out of the cache key, the config and the history, as BuildKit
@@ -88,7 +92,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 
 	es := llb.NewState(b.out).Run(ro...)
 	b.out = es.Root().Output()
-	b.history("RUN "+writtenRun(r.Command), true)
+	b.history("RUN "+writtenRun(r.Command, b.shell()), true)
 	return nil
 }
 
@@ -201,6 +205,20 @@ func (b *stageBuilder) runMounts(ctx context.Context, ro []llb.RunOption, r *spe
 	return ro, nil
 }
 
+// runDevices appends the CDI devices of a run step, as RUN --device
+// does. Each is required: a step that asked for a device and ran without
+// it would build something else than the file says.
+func (b *stageBuilder) runDevices(ro []llb.RunOption, r *spec.Run) ([]llb.RunOption, error) {
+	for _, d := range r.Devices.Items {
+		v, err := b.expand(d, or(r.Devices.Range, r.Range))
+		if err != nil {
+			return nil, err
+		}
+		ro = append(ro, llb.AddCDIDevice(llb.CDIDeviceName(v)))
+	}
+	return ro, nil
+}
+
 // sandbox is the network and security mode of a run step; the defaults
 // are BuildKit's, so they add no option.
 func sandbox(r *spec.Run) []llb.RunOption {
@@ -218,14 +236,14 @@ func sandbox(r *spec.Run) []llb.RunOption {
 }
 
 // commandArgs turns a command into argv: a shell string runs under
-// /bin/sh -c as written (shellText: no value is spliced into it), a list
+// the stage's shell as written (shellText: no value is spliced into it), a list
 // is executed as is, each word with the args it names substituted — but
 // for a script, the word after "-c", which a shell parses and so gets no
 // value either. shown is the command for progress names.
-func (a *argValues) commandArgs(c spec.Command) (args []string, shown string) {
+func (a *argValues) commandArgs(c spec.Command, shell []string) (args []string, shown string) {
 	if c.Shell.Set {
 		s := shellText(c.Shell.V)
-		return []string{"/bin/sh", "-c", s}, s
+		return append(slices.Clone(shell), s), s
 	}
 	if !c.Exec.Set {
 		return nil, ""
@@ -500,15 +518,28 @@ func isScript(l spec.List[string], i int) bool {
 	return spec.IsScriptWord(words, i)
 }
 
+// defaultShell runs shell-form commands when neither the stage nor its
+// base sets a shell, as in a Dockerfile on Linux.
+var defaultShell = []string{"/bin/sh", "-c"}
+
+// shell is what runs the stage's shell-form commands: its config's Shell
+// (the stage's own, else its base's), else defaultShell.
+func (b *stageBuilder) shell() []string {
+	if len(b.img.Config.Shell) > 0 {
+		return b.img.Config.Shell
+	}
+	return defaultShell
+}
+
 // runtimeArgs is an entrypoint, cmd or healthcheck command as the image
 // config keeps it: the container runs it later, maybe through a shell (a
 // shell form, or an exec form whose words a shell entrypoint — inherited,
 // even — runs), so nothing is substituted into any of its words, as in a
 // Dockerfile; only the escape "$${" is undone. The checker refuses an arg
 // named there.
-func runtimeArgs(c spec.Command) []string {
+func runtimeArgs(c spec.Command, shell []string) []string {
 	if c.Shell.Set {
-		return []string{"/bin/sh", "-c", shellText(c.Shell.V)}
+		return append(slices.Clone(shell), shellText(c.Shell.V))
 	}
 	if !c.Exec.Set {
 		return nil

@@ -150,6 +150,16 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 			b.img.Config.Env = append(b.img.Config.Env, "PATH="+system.DefaultPathEnv(b.platform.OS))
 		}
 	}
+	// The stage's shell runs all its shell-form commands, its runs too,
+	// so it is the config's before the first step; without one the
+	// base's (a stage's, or an image config's Shell) is kept, as a
+	// Dockerfile stage inherits SHELL.
+	if s.Config.Shell.Set {
+		b.img.Config.Shell = make([]string, len(s.Config.Shell.Items))
+		for i, it := range s.Config.Shell.Items {
+			b.img.Config.Shell[i] = it.V
+		}
+	}
 	b.img.History = slices.Grow(b.img.History, len(s.Steps))
 	b.indexEnv()
 	return nil
@@ -178,6 +188,10 @@ func (b *stageBuilder) lowerStep(ctx context.Context, st spec.Step) error {
 	case *spec.Add:
 		if st != nil {
 			return b.add(st)
+		}
+	case *spec.Inline:
+		if st != nil {
+			return b.inline(st)
 		}
 	case *spec.Workdir:
 		if st != nil {
