@@ -11,9 +11,10 @@ import (
 )
 
 func runConvert(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("convert", "[--to dsl|toml] [-o FILE] DOCKERFILE", stderr)
+	fs := newFlags("convert", "[--to dsl|toml] [-o FILE] [--allow-lossy] DOCKERFILE", stderr)
 	to := fs.String("to", "dsl", "print the result in this syntax (dsl or toml)")
 	out := fs.String("o", "", "write the result to this file instead of stdout")
+	lossy := fs.Bool("allow-lossy", false, "accept a conversion that changes what the build does (the \"changed\" findings): print or write it and exit 0")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -42,8 +43,22 @@ func runConvert(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFindings
 	}
+	changed := 0
 	for _, fd := range findings {
-		fmt.Fprintf(stderr, "%s:%d: %s\n", name, fd.Line, fd.Message)
+		fmt.Fprintf(stderr, "%s:%s\n", name, fd)
+		if fd.Changed {
+			changed++
+		}
+	}
+	if changed > 0 && !*lossy {
+		// A file that builds something else than the Dockerfile must not
+		// appear as if it were the conversion: nothing is written.
+		what := "1 finding"
+		if changed > 1 {
+			what = fmt.Sprintf("%d findings", changed)
+		}
+		fmt.Fprintf(stderr, "securefile convert: %s: the conversion changes what the build does (%s marked \"changed\"); nothing written: review them, then accept them with --allow-lossy\n", name, what)
+		return exitFindings
 	}
 	result := grammar.Format(f, syntax)
 	if *out != "" {

@@ -42,7 +42,7 @@ func (c *conv) commandText(line int, what, s string, escapeArgs bool) string {
 				b.WriteByte('$')
 			} else if name := s[j+1 : scanName(s, j+1)]; escapeArgs && c.known(name) {
 				b.WriteByte('$')
-				c.find(line, "%s: a Dockerfile does not expand ${%s} there, and neither does the conversion: written $${%s}, the Securefile's escape for a literal \"${\"", what, name, name)
+				c.note(line, "%s: a Dockerfile does not expand ${%s} there, and neither does the conversion: written $${%s}, the Securefile's escape for a literal \"${\"", what, name, name)
 			}
 		}
 		i = j
@@ -79,9 +79,16 @@ func (c *conv) runEnv(sc *scope, r *spec.Run, named []string) {
 
 // containerCommand converts CMD or ENTRYPOINT (what): the text as
 // written, which a Dockerfile does not expand either.
-func (c *conv) containerCommand(line int, what string, cl instructions.ShellDependantCmdLine) spec.Command {
+func (c *conv) containerCommand(sc *scope, line int, what string, cl instructions.ShellDependantCmdLine) spec.Command {
 	if cl.PrependShell {
-		return spec.Command{Shell: spec.Of(c.commandText(line, what, strings.Join(cl.CmdLine, " "), true))}
+		text := c.commandText(line, what, strings.Join(cl.CmdLine, " "), true)
+		if sh, ok := sc.execShell(); ok {
+			// dockerfile2llb wraps it in the shell of its line; the
+			// stage's, a later SHELL's, would be another.
+			c.note(line, "%s: a later SHELL sets the stage's shell; this %s has %q, written in exec form", what, what, sh)
+			return spec.Command{Exec: spec.ListOf(append(escapeAll(sh), text)...)}
+		}
+		return spec.Command{Shell: spec.Of(text)}
 	}
 	items := make([]string, len(cl.CmdLine))
 	for i, it := range cl.CmdLine {

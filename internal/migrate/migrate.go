@@ -18,10 +18,35 @@ import (
 )
 
 // Finding is something of the Dockerfile that has no exact equivalent, or
-// that the conversion changed; Line is 1-based (0 when unknown).
+// that the conversion changed; Line is 1-based (0 when unknown). Changed
+// says the converted file does not do what the Dockerfile does (something
+// is dropped, a value differs, or the result needs an edit before it
+// builds); a finding without it explains a conversion that keeps the
+// meaning. securefile convert refuses a conversion with a changed finding
+// unless the user accepts it.
 type Finding struct {
 	Line    int
 	Message string
+	Changed bool
+}
+
+// String is the finding as convert prints it after the file name.
+func (f Finding) String() string {
+	kind := "note"
+	if f.Changed {
+		kind = "changed"
+	}
+	return fmt.Sprintf("%d: %s: %s", f.Line, kind, f.Message)
+}
+
+// Lossy reports whether any of findings says the meaning changed.
+func Lossy(findings []Finding) bool {
+	for _, f := range findings {
+		if f.Changed {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseError is a Dockerfile syntax error with its line (0 when unknown).
@@ -40,17 +65,40 @@ type conv struct {
 	esc      rune            // the Dockerfile's escape character
 	names    map[string]bool // the valid names some ARG declares
 	args     map[string]*spec.Arg
+	// argVals are the args' defaults, as the conversion expands them
+	// (eval.go); an arg without a default has none.
+	argVals  map[string]evald
 	global   *scope            // what FROM and the global ARGs see
 	scopes   map[string]*scope // by our stage name, at the stage's end
 	stageIdx map[string]string // lower-case Dockerfile name or index -> our name
 	secrets  map[string]*spec.Secret
 	ssh      map[string]*spec.SSH
 	caches   map[string]*spec.Cache
+	// triggers are the ONBUILD instructions of each stage (our name);
+	// inherited says a later stage is built on it (onbuild.go).
+	// flags are the flags of the instruction at each line, as written
+	// (a RUN's --mount fields, which the instructions keep expanded only).
+	flags map[int][]string
+	// used are the stage names taken, reserved those of the Dockerfile's
+	// stages.
+	used, reserved map[string]bool
+	triggers       map[string][]trigger
+	inherited      map[string]bool
 }
 
-// find records a finding once.
-func (c *conv) find(line int, format string, a ...any) {
-	fd := Finding{Line: line, Message: fmt.Sprintf(format, a...)}
+// note records, once, a finding about a conversion that keeps the
+// Dockerfile's meaning.
+func (c *conv) note(line int, format string, a ...any) {
+	c.find(Finding{Line: line, Message: fmt.Sprintf(format, a...)})
+}
+
+// changed records, once, a finding about a conversion that changes what
+// the build does.
+func (c *conv) changed(line int, format string, a ...any) {
+	c.find(Finding{Line: line, Message: fmt.Sprintf(format, a...), Changed: true})
+}
+
+func (c *conv) find(fd Finding) {
 	if !c.seen[fd] {
 		c.seen[fd] = true
 		c.findings = append(c.findings, fd)
@@ -77,17 +125,26 @@ func Dockerfile(name string, src []byte) (*spec.File, []Finding, error) {
 		return nil, nil, parseErr(src, err)
 	}
 	c := &conv{
-		f:        &spec.File{},
-		seen:     map[Finding]bool{},
-		esc:      res.EscapeToken,
-		names:    map[string]bool{},
-		args:     map[string]*spec.Arg{},
-		global:   newScope(true),
-		scopes:   map[string]*scope{},
-		stageIdx: map[string]string{},
-		secrets:  map[string]*spec.Secret{},
-		ssh:      map[string]*spec.SSH{},
-		caches:   map[string]*spec.Cache{},
+		f:         &spec.File{},
+		seen:      map[Finding]bool{},
+		esc:       res.EscapeToken,
+		names:     map[string]bool{},
+		args:      map[string]*spec.Arg{},
+		argVals:   map[string]evald{},
+		global:    newScope(true),
+		scopes:    map[string]*scope{},
+		stageIdx:  map[string]string{},
+		secrets:   map[string]*spec.Secret{},
+		ssh:       map[string]*spec.SSH{},
+		caches:    map[string]*spec.Cache{},
+		flags:     map[int][]string{},
+		used:      map[string]bool{},
+		reserved:  map[string]bool{},
+		triggers:  map[string][]trigger{},
+		inherited: map[string]bool{},
+	}
+	for _, n := range res.AST.Children {
+		c.flags[n.StartLine] = n.Flags
 	}
 	// Args are file-wide in a Securefile: every template refers to any of
 	// them, whichever stage declares it.
@@ -113,6 +170,7 @@ func Dockerfile(name string, src []byte) (*spec.File, []Finding, error) {
 	if err := c.stages(stages, src); err != nil {
 		return nil, nil, err
 	}
+	c.triggerFindings()
 	c.unusedArgs(src, metaArgs, stages)
 	sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Line < c.findings[j].Line })
 	return c.f, c.findings, nil
@@ -122,7 +180,13 @@ func Dockerfile(name string, src []byte) (*spec.File, []Finding, error) {
 // and valid in a Securefile, so that a later FROM or --from finds an
 // earlier stage by its Dockerfile name or index (stageIdx).
 func (c *conv) stages(stages []instructions.Stage, src []byte) error {
-	used := map[string]bool{}
+	used := c.used
+	// A stage the conversion adds (shell.go) takes none of the names.
+	for _, st := range stages {
+		if n := sanitize(st.Name); n != "" {
+			c.reserved[n] = true
+		}
+	}
 	for i, st := range stages {
 		last := i == len(stages)-1
 		name := sanitize(st.Name)
@@ -130,7 +194,7 @@ func (c *conv) stages(stages []instructions.Stage, src []byte) error {
 			name = fmt.Sprintf("stage%d", i)
 			if last && !used["default"] && targetStageRE.Match(src) {
 				name = "default"
-				c.find(stageLine(st), "the last stage has no name; named \"default\", the value a Dockerfile build without --target gives TARGETSTAGE")
+				c.note(stageLine(st), "the last stage has no name; named \"default\", the value a Dockerfile build without --target gives TARGETSTAGE")
 			}
 		}
 		if used[name] {
@@ -138,7 +202,7 @@ func (c *conv) stages(stages []instructions.Stage, src []byte) error {
 			for used[name] {
 				name += "_"
 			}
-			c.find(stageLine(st), "stage name %q is already used by an earlier stage (as %q); renamed %q, and a later --from=%s names this stage (BuildKit rejects the duplicate: give the stages different names)", st.Name, taken, name, st.Name)
+			c.changed(stageLine(st), "stage name %q is already used by an earlier stage (as %q); renamed %q, and a later --from=%s names this stage (BuildKit rejects the duplicate: give the stages different names)", st.Name, taken, name, st.Name)
 		}
 		used[name] = true
 		s, err := c.stage(st, name, last)
@@ -161,7 +225,7 @@ func (c *conv) unusedArgs(src []byte, metaArgs []instructions.ArgCommand, stages
 			}
 			re := regexp.MustCompile(`\$\{?` + regexp.QuoteMeta(kv.Key) + `\b`)
 			if !re.Match(src) {
-				c.find(lineOf(a), "ARG %s has no default and is not used; declared anyway (set it with --build-arg or remove it)", kv.Key)
+				c.note(lineOf(a), "ARG %s has no default and is not used; declared anyway (set it with --build-arg or remove it)", kv.Key)
 			}
 		}
 	}
@@ -207,7 +271,15 @@ func (c *conv) stage(st instructions.Stage, name string, last bool) (*spec.Stage
 	}
 	sc := newScope(false)
 	base := st.BaseName
-	switch parent := c.stageIdx[strings.ToLower(base)]; {
+	parent := c.stageIdx[strings.ToLower(base)]
+	if parent == "" && strings.Contains(base, "$") {
+		p, err := c.fromStage(base, line)
+		if err != nil {
+			return nil, &ParseError{Line: line, Err: err}
+		}
+		parent = p
+	}
+	switch {
 	case strings.EqualFold(base, "scratch"):
 		s.From = spec.Source{Set: true, Kind: spec.SourceScratch}
 	case parent != "":
@@ -219,6 +291,15 @@ func (c *conv) stage(st instructions.Stage, name string, last bool) (*spec.Stage
 	}
 	if st.Platform != "" {
 		s.Platform = spec.Of(c.val(c.global, line, st.Platform))
+	}
+	sc.finalShell = sc.shell
+	if sh := lastShell(st.Commands); sh != nil {
+		sc.finalShell = sh
+	}
+	if s.From.Kind == spec.SourceStage {
+		if err := c.runTriggers(s, sc, s.From.Name.V); err != nil {
+			return nil, err
+		}
 	}
 	for _, cmd := range st.Commands {
 		if err := c.command(s, sc, cmd); err != nil {
@@ -256,29 +337,29 @@ func (c *conv) command(s *spec.Stage, sc *scope, cmd instructions.Command) error
 	case *instructions.MaintainerCommand:
 		// Not expanded by a Dockerfile.
 		s.Config.Labels = append(s.Config.Labels, &spec.KeyValue{Key: spec.Of("maintainer"), Value: spec.Of(escapeLit(x.Maintainer))})
-		c.find(line, "MAINTAINER is deprecated; converted to the label \"maintainer\"")
+		c.changed(line, "MAINTAINER is deprecated; converted to the label \"maintainer\"")
 	case *instructions.ExposeCommand:
 		for _, p := range x.Ports {
-			s.Config.Expose = appendList(s.Config.Expose, c.setting(sc, line, "EXPOSE", p))
+			c.expose(s, sc, p, line)
 		}
 	case *instructions.VolumeCommand:
 		for _, v := range x.Volumes {
 			s.Config.Volumes = appendList(s.Config.Volumes, c.setting(sc, line, "VOLUME", v))
 		}
 	case *instructions.EntrypointCommand:
-		s.Config.Entrypoint = c.containerCommand(line, "ENTRYPOINT", x.ShellDependantCmdLine)
+		s.Config.Entrypoint = c.containerCommand(sc, line, "ENTRYPOINT", x.ShellDependantCmdLine)
 	case *instructions.CmdCommand:
-		s.Config.Cmd = c.containerCommand(line, "CMD", x.ShellDependantCmdLine)
+		s.Config.Cmd = c.containerCommand(sc, line, "CMD", x.ShellDependantCmdLine)
 	case *instructions.HealthCheckCommand:
 		s.Config.Healthcheck = c.health(x, line)
 	case *instructions.StopSignalCommand:
 		s.Config.StopSignal = spec.Of(c.setting(sc, line, "STOPSIGNAL", x.Signal))
 	case *instructions.ShellCommand:
-		c.find(line, "SHELL %s has no equivalent; run steps use /bin/sh -c (write the shell into each run command instead)", strings.Join(x.Shell, " "))
+		c.shell(s, sc, x, line)
 	case *instructions.OnbuildCommand:
-		c.find(line, "ONBUILD %s has no equivalent; dropped", x.Expression)
+		c.addTrigger(s, x, line)
 	default:
-		c.find(line, "%s has no equivalent; dropped", strings.ToUpper(cmd.Name()))
+		c.changed(line, "%s has no equivalent; dropped", strings.ToUpper(cmd.Name()))
 	}
 	return nil
 }
@@ -301,13 +382,21 @@ func (c *conv) source(line int, from string) spec.Source {
 }
 
 func (c *conv) copyCmd(s *spec.Stage, sc *scope, x *instructions.CopyCommand, line int) {
-	if len(x.SourceContents) > 0 {
-		c.find(line, "COPY of a heredoc has no equivalent; write the file with a run step instead; dropped")
-	}
+	c.copyStep(s, sc, x, false, line)
+	// BuildKit copies the heredocs after the paths.
+	c.heredocs(s, sc, "COPY", x.SourcesAndDest, x.Chown, x.Chmod, line)
+}
+
+// copyStep converts the paths of a COPY, or of the local sources of an ADD
+// (unpack: extract archives).
+func (c *conv) copyStep(s *spec.Stage, sc *scope, x *instructions.CopyCommand, unpack bool, line int) {
 	if len(x.SourcePaths) == 0 {
 		return
 	}
 	cp := &spec.Copy{From: c.source(line, x.From), Dest: spec.Of(c.val(sc, line, x.DestPath))}
+	if unpack {
+		cp.Unpack = spec.Of(true)
+	}
 	for _, p := range x.SourcePaths {
 		cp.Sources = appendList(cp.Sources, c.val(sc, line, p))
 	}
@@ -329,8 +418,6 @@ func (c *conv) copyCmd(s *spec.Stage, sc *scope, x *instructions.CopyCommand, li
 	s.Steps = append(s.Steps, cp)
 }
 
-var archiveRE = regexp.MustCompile(`(?i)\.(tar|tgz|tbz2?|txz|tar\.(gz|bz2|xz|zst|lz4))$`)
-
 func isGit(u string) bool {
 	return strings.HasPrefix(u, "git@") || strings.HasPrefix(u, "git://") ||
 		strings.HasPrefix(u, "ssh://") ||
@@ -343,9 +430,6 @@ var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 // sources one copy step. The flags an add step has no key for are
 // reported for the remote sources, never dropped silently.
 func (c *conv) add(s *spec.Stage, sc *scope, x *instructions.AddCommand, line int) {
-	if len(x.SourceContents) > 0 {
-		c.find(line, "ADD of a heredoc has no equivalent; write the file with a run step instead; dropped")
-	}
 	dest := spec.Of(c.val(sc, line, x.DestPath))
 	var local, remote []string
 	for _, src := range x.SourcePaths {
@@ -357,41 +441,54 @@ func (c *conv) add(s *spec.Stage, sc *scope, x *instructions.AddCommand, line in
 			s.Steps = append(s.Steps, c.addHTTP(sc, x, src, dest, line))
 			remote = append(remote, src)
 		default:
-			if archiveRE.MatchString(src) && (x.Unpack == nil || *x.Unpack) {
-				c.find(line, "ADD %s: a local archive is auto-extracted by ADD, but copy does not extract; converted to copy (extract it in a run step)", src)
-			} else if x.Unpack != nil && *x.Unpack {
-				c.find(line, "ADD --unpack=true %s: ADD extracts the file if it is an archive, copy does not extract; converted to copy (extract it in a run step)", src)
-			}
 			local = append(local, src)
 		}
 	}
 	if len(local) > 0 {
-		c.find(line, "ADD of local files converted to copy")
+		// ADD extracts a local source that is a tar archive (by its
+		// content, whatever its name) unless --unpack=false; copy with
+		// unpack does the same.
+		unpack := x.Unpack == nil || *x.Unpack
+		if unpack {
+			c.note(line, "ADD of local files converted to copy with unpack = true (a tar archive is extracted, as ADD does)")
+		} else {
+			c.note(line, "ADD of local files converted to copy (archives are not extracted)")
+		}
+		if x.Unpack != nil && *x.Unpack {
+			c.note(line, "ADD --unpack=true: ADD extracts local archives without it too")
+		}
 		if x.Checksum != "" {
-			c.find(line, "ADD --checksum=%s: BuildKit accepts a checksum only for one http(s) or git source, so this Dockerfile does not build; dropped for the local files %s", x.Checksum, strings.Join(local, " "))
+			c.changed(line, "ADD --checksum=%s: BuildKit accepts a checksum only for one http(s) or git source, so this Dockerfile does not build; dropped for the local files %s", x.Checksum, strings.Join(local, " "))
 		}
 		if x.KeepGitDir != nil && *x.KeepGitDir {
-			c.find(line, "ADD --keep-git-dir: no effect on local files (BuildKit ignores it there too); dropped for %s", strings.Join(local, " "))
+			c.note(line, "ADD --keep-git-dir: no effect on local files (BuildKit ignores it there too); dropped for %s", strings.Join(local, " "))
 		}
 		cc := &instructions.CopyCommand{SourcesAndDest: instructions.SourcesAndDest{DestPath: x.DestPath, SourcePaths: local},
 			Chown: x.Chown, Chmod: x.Chmod, Link: x.Link, ExcludePatterns: x.ExcludePatterns}
-		c.copyCmd(s, sc, cc, line)
+		c.copyStep(s, sc, cc, unpack, line)
 	}
+	c.heredocs(s, sc, "ADD", x.SourcesAndDest, x.Chown, x.Chmod, line)
 	if len(remote) > 0 {
 		c.remoteFlags(x, remote, line)
 	}
 }
 
 // remoteFlags reports the flags of an ADD that its add steps (for the
-// remote sources) cannot carry: the Securefile's add has no link or
-// exclude key.
+// remote sources) cannot carry: the Securefile's add has no link key, and
+// exclude only for git.
 func (c *conv) remoteFlags(x *instructions.AddCommand, remote []string, line int) {
 	srcs := strings.Join(remote, " ")
 	if x.Link {
-		c.find(line, "ADD --link: add steps have no link option; dropped for %s, which is added as a layer on the stage's files, not as an independent layer", srcs)
+		c.changed(line, "ADD --link: add steps have no link option; dropped for %s, which is added as a layer on the stage's files, not as an independent layer", srcs)
 	}
-	if len(x.ExcludePatterns) > 0 {
-		c.find(line, "ADD --exclude=%s: add steps have no exclude option; dropped for %s, which is added whole", strings.Join(x.ExcludePatterns, ","), srcs)
+	var http []string
+	for _, r := range remote {
+		if !isGit(r) {
+			http = append(http, r)
+		}
+	}
+	if len(x.ExcludePatterns) > 0 && len(http) > 0 {
+		c.changed(line, "ADD --exclude=%s: an http(s) add step has no exclude option; dropped for %s (BuildKit leaves the downloaded file out when its name matches)", strings.Join(x.ExcludePatterns, ","), strings.Join(http, " "))
 	}
 }
 
@@ -402,7 +499,7 @@ func (c *conv) addGit(sc *scope, x *instructions.AddCommand, src string, dest sp
 	u, frag, _ := strings.Cut(src, "#")
 	a.URL = spec.Of(c.val(sc, line, u))
 	if strings.HasPrefix(u, "git@") || strings.HasPrefix(u, "ssh://") {
-		c.find(line, "ADD %s clones over ssh; BuildKit would trust whatever host key a scan returns, the Securefile requires a pinned one, so `securefile lint` reports it until an ssh declaration lists the host's key in known_hosts (ssh-keyscan once, check the fingerprint, commit the line)", u)
+		c.changed(line, "ADD %s clones over ssh; BuildKit would trust whatever host key a scan returns, the Securefile requires a pinned one, so `securefile lint` reports it until an ssh declaration lists the host's key in known_hosts (ssh-keyscan once, check the fingerprint, commit the line)", u)
 	}
 	if ref, sub, _ := strings.Cut(frag, ":"); ref != "" {
 		if commitRE.MatchString(ref) {
@@ -411,8 +508,13 @@ func (c *conv) addGit(sc *scope, x *instructions.AddCommand, src string, dest sp
 			a.Ref = spec.Of(c.val(sc, line, ref))
 		}
 		if sub != "" {
-			c.find(line, "ADD %s: the subdirectory %q of a git source has no equivalent; the whole repository is added", src, sub)
+			a.Subdir = spec.Of(c.val(sc, line, sub))
 		}
+	} else if sub != "" {
+		a.Subdir = spec.Of(c.val(sc, line, sub))
+	}
+	for _, e := range x.ExcludePatterns {
+		a.Exclude = appendList(a.Exclude, escapeLit(e)) // not expanded by a Dockerfile
 	}
 	if x.KeepGitDir != nil && *x.KeepGitDir {
 		a.KeepGitDir = spec.Of(true)
@@ -421,11 +523,11 @@ func (c *conv) addGit(sc *scope, x *instructions.AddCommand, src string, dest sp
 		if commitRE.MatchString(x.Checksum) && !a.Commit.Set {
 			a.Commit = spec.Of(x.Checksum)
 		} else {
-			c.find(line, "ADD %s: --checksum=%s not converted for git sources", src, x.Checksum)
+			c.changed(line, "ADD %s: --checksum=%s not converted for git sources", src, x.Checksum)
 		}
 	}
 	if x.Unpack != nil && *x.Unpack {
-		c.find(line, "ADD --unpack=true: no effect on the git source %s (BuildKit ignores it there too); dropped", src)
+		c.note(line, "ADD --unpack=true: no effect on the git source %s (BuildKit ignores it there too); dropped", src)
 	}
 	c.addOwner(sc, a, x, line)
 	return a
@@ -438,13 +540,13 @@ func (c *conv) addHTTP(sc *scope, x *instructions.AddCommand, src string, dest s
 	if x.Checksum != "" {
 		a.Checksum = spec.Of(c.val(sc, line, x.Checksum))
 	} else {
-		c.find(line, "ADD %s has no --checksum; the Securefile requires one, so the add step is emitted without it and `securefile lint` reports it until you add checksum = \"sha256:...\"", src)
+		c.changed(line, "ADD %s has no --checksum; the Securefile requires one, so the add step is emitted without it and `securefile lint` reports it until you add checksum = \"sha256:...\"", src)
 	}
 	if x.KeepGitDir != nil && *x.KeepGitDir {
-		c.find(line, "ADD --keep-git-dir: no effect on the http source %s (BuildKit ignores it there too); dropped", src)
+		c.note(line, "ADD --keep-git-dir: no effect on the http source %s (BuildKit ignores it there too); dropped", src)
 	}
 	if x.Unpack != nil && *x.Unpack {
-		c.find(line, "ADD --unpack=true %s: BuildKit extracts a downloaded archive, the add step does not; dropped (extract it in a run step)", src)
+		c.changed(line, "ADD --unpack=true %s: BuildKit extracts a downloaded archive, the add step does not; dropped (extract it in a run step)", src)
 	}
 	c.addOwner(sc, a, x, line)
 	return a
@@ -464,9 +566,19 @@ func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line in
 	var named []string
 	if x.PrependShell {
 		cmd := strings.Join(x.CmdLine, " ")
-		if len(x.Files) == 1 && len(x.CmdLine) == 1 && strings.TrimLeft(strings.TrimPrefix(x.CmdLine[0], "<<"), "-") == x.Files[0].Name {
-			// RUN <<EOF: the heredoc is the script.
-			cmd = x.Files[0].Data
+		if len(x.Files) == 1 && len(x.CmdLine) == 1 && parser.MustParseHeredoc(x.CmdLine[0]) != nil {
+			// RUN <<EOF: the heredoc is the script (dockerfile2llb's
+			// dispatchRun), its tabs stripped for <<-EOF.
+			hd := x.Files[0]
+			data := hd.Data
+			if hd.Chomp {
+				data = parser.ChompHeredocContent(data)
+			}
+			if strings.HasPrefix(data, "#!") {
+				cmd = c.shebang(s, r, hd.Name, data, line)
+			} else {
+				cmd = data
+			}
 			x.Files = nil
 		}
 		for _, f := range x.Files {
@@ -477,9 +589,16 @@ func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line in
 			cmd += "\n" + data + f.Name
 		}
 		c.runNames(sc, line, spec.ShellNames(cmd))
-		text := c.commandText(line, "RUN", cmd, false)
-		r.Command.Shell = spec.Of(text)
-		named = spec.ShellNames(text)
+		if sh, ok := sc.execShell(); ok {
+			// A later SHELL of the stage sets the stage's shell; this RUN
+			// runs with the one before it.
+			c.note(line, "RUN: a later SHELL sets the stage's shell; this RUN runs with %q, written in exec form", sh)
+			r.Command.Exec = spec.ListOf(append(escapeAll(sh), c.commandText(line, "RUN", cmd, true))...)
+		} else {
+			text := c.commandText(line, "RUN", cmd, false)
+			r.Command.Shell = spec.Of(text)
+			named = spec.ShellNames(text)
+		}
 	} else {
 		items := make([]string, len(x.CmdLine))
 		for i, it := range x.CmdLine {
@@ -487,27 +606,40 @@ func (c *conv) run(s *spec.Stage, sc *scope, x *instructions.RunCommand, line in
 		}
 		r.Command.Exec = spec.ListOf(items...)
 		if len(x.Files) > 0 {
-			c.find(line, "RUN in exec form with a heredoc has no equivalent; the heredoc is dropped")
+			c.changed(line, "RUN in exec form with a heredoc has no equivalent; the heredoc is dropped")
 		}
 	}
 	c.runEnv(sc, r, named)
-	// Mount options are only parsed on expansion; expand without changing
-	// anything (a variable in them is kept as text).
+	// Mount options are only parsed on expansion: BuildKit expands every
+	// field with the stage's environment, and so does the conversion
+	// (eval.go); a field that names what it cannot know is refused.
 	if err := x.Expand(func(w string) (string, error) {
-		if strings.Contains(w, "$") {
-			c.find(line, "RUN --mount option %q: a variable in a mount option is not converted; kept as text", w)
+		v, err := c.eval(sc, w)
+		if err != nil {
+			return "", err
 		}
-		return w, nil
+		if !v.known() {
+			return "", fmt.Errorf("%q refers to $%s, which is not an ARG or ENV of the Dockerfile at this line (a variable of the base image, or an automatic arg): the conversion cannot expand it; write the value out", w, strings.Join(v.unknown, ", $"))
+		}
+		return v.v, nil
 	}); err != nil {
 		// BuildKit rejects the step too; dropping a secret mount silently
 		// would be worse than stopping.
 		return &ParseError{Line: line, Err: fmt.Errorf("RUN --mount: %w", err)}
 	}
-	for _, m := range instructions.GetMounts(x) {
-		c.mount(r, m, line)
+	raw := c.mountFields(line)
+	for i, m := range instructions.GetMounts(x) {
+		var fields [][2]string
+		if len(raw) == len(instructions.GetMounts(x)) {
+			fields = raw[i]
+		}
+		c.mount(r, m, c.mountTemplates(sc, m, fields, line), line)
 	}
 	for _, d := range instructions.GetDevices(x) {
-		c.find(line, "RUN --device=%s has no equivalent (a run step gets no CDI device); dropped", d.Name)
+		r.Devices = appendList(r.Devices, escapeLit(d.Name))
+		if !d.Required {
+			c.changed(line, "RUN --device=%s: optional in BuildKit (a daemon without the device runs the step without it); a run step's device is required, so such a daemon fails the step (write --device=%s,required to make both the same)", d.Name, d.Name)
+		}
 	}
 	if n := instructions.GetNetwork(x); n != "" && n != "default" {
 		r.Network = spec.Of(n)
@@ -547,32 +679,32 @@ func unique[T any](m map[string]T, base string) string {
 // declaration of the file (one per distinct mount, reused by the runs that
 // mount the same) that the run step names; a bind or tmpfs mount is the
 // run step's own.
-func (c *conv) mount(r *spec.Run, m *instructions.Mount, line int) {
+func (c *conv) mount(r *spec.Run, m *instructions.Mount, t mountTmpl, line int) {
 	c.droppedMountOptions(m, line)
 	switch m.Type {
 	case instructions.MountTypeSecret:
-		r.Secrets = append(r.Secrets, c.secretMount(m, line))
+		r.Secrets = append(r.Secrets, c.secretMount(m, t, line))
 	case instructions.MountTypeSSH:
-		r.SSH = append(r.SSH, c.sshMount(m, line))
+		r.SSH = append(r.SSH, c.sshMount(m, t, line))
 	case instructions.MountTypeCache:
-		r.Caches = append(r.Caches, c.cacheMount(m, line))
+		r.Caches = append(r.Caches, c.cacheMount(m, t, line))
 	case instructions.MountTypeBind:
-		b := &spec.Bind{From: c.source(line, m.From), Target: spec.Of(m.Target)}
+		b := &spec.Bind{From: c.source(line, m.From), Target: spec.Of(tmplOr(t.target, m.Target))}
 		if m.Source != "" && m.Source != "/" {
-			b.Path = spec.Of(m.Source)
+			b.Path = spec.Of(tmplOr(t.source, m.Source))
 		}
 		if !m.ReadOnly {
 			b.ReadWrite = spec.Of(true)
 		}
 		r.Binds = append(r.Binds, b)
 	case instructions.MountTypeTmpfs:
-		t := &spec.Tmpfs{Target: spec.Of(m.Target)}
+		tf := &spec.Tmpfs{Target: spec.Of(tmplOr(t.target, m.Target))}
 		if m.SizeLimit > 0 {
-			t.Size = spec.Of(strconv.FormatInt(m.SizeLimit, 10))
+			tf.Size = spec.Of(strconv.FormatInt(m.SizeLimit, 10))
 		}
-		r.Tmpfs = append(r.Tmpfs, t)
+		r.Tmpfs = append(r.Tmpfs, tf)
 	default:
-		c.find(line, "RUN --mount=type=%s has no equivalent; dropped", m.Type)
+		c.changed(line, "RUN --mount=type=%s has no equivalent; dropped", m.Type)
 	}
 }
 
@@ -600,30 +732,30 @@ func (c *conv) droppedMountOptions(m *instructions.Mount, line int) {
 		dropped = append(dropped, "source="+m.Source)
 	}
 	if len(dropped) > 0 {
-		c.find(line, "RUN --mount=type=%s: %s has no equivalent for a %s mount; dropped", t, strings.Join(dropped, ", "), t)
+		c.note(line, "RUN --mount=type=%s: %s has no equivalent for a %s mount; dropped", t, strings.Join(dropped, ", "), t)
 	}
 	if m.ReadOnly && t == instructions.MountTypeTmpfs {
-		c.find(line, "RUN --mount=type=tmpfs: readonly: a tmpfs mount of a run step has no read-only option, so it is writable; dropped")
+		c.changed(line, "RUN --mount=type=tmpfs: readonly: a tmpfs mount of a run step has no read-only option, so it is writable; dropped")
 	}
 	if m.Source != "" && t == instructions.MountTypeSSH {
-		c.find(line, "RUN --mount=type=ssh: source=%s: BuildKit rejects a source for an ssh mount, so this Dockerfile does not build; dropped", m.Source)
+		c.changed(line, "RUN --mount=type=ssh: source=%s: BuildKit rejects a source for an ssh mount, so this Dockerfile does not build; dropped", m.Source)
 	}
 }
 
 // secretMount is the name of the secret declaration a secret mount uses:
 // an earlier one that mounts the same secret the same way, else a new one.
-func (c *conv) secretMount(m *instructions.Mount, line int) spec.Value[string] {
-	id := m.CacheID
+func (c *conv) secretMount(m *instructions.Mount, t mountTmpl, line int) spec.Value[string] {
+	id, idTmpl := m.CacheID, t.id
 	if m.Source != "" {
 		// BuildKit reads source= of a secret mount as its id.
-		id = m.Source
+		id, idTmpl = m.Source, t.source
 	}
 	if id == "" {
 		id = path.Base(m.Target)
 	}
 	sec := &spec.Secret{}
 	if m.Target != "" {
-		sec.Target = spec.Of(m.Target)
+		sec.Target = spec.Of(tmplOr(t.target, m.Target))
 	}
 	if m.Env != nil && *m.Env != "" {
 		sec.Env = spec.Of(*m.Env)
@@ -641,30 +773,30 @@ func (c *conv) secretMount(m *instructions.Mount, line int) spec.Value[string] {
 	}
 	name = unique(c.secrets, name)
 	sec.Name = spec.Of(name)
-	if name != id {
-		sec.ID = spec.Of(id)
+	if name != id || idTmpl != "" {
+		sec.ID = spec.Of(tmplOr(idTmpl, id))
 	}
 	c.secrets[name] = sec
 	c.f.Secrets = append(c.f.Secrets, sec)
 	if !m.Required {
-		c.find(line, "secret %s: optional, as BuildKit secret mounts are by default; declared with required = false (remove it to make a missing secret fail the build)", id)
+		c.note(line, "secret %s: optional, as BuildKit secret mounts are by default; declared with required = false (remove it to make a missing secret fail the build)", id)
 	}
 	return sec.Name
 }
 
 // sshMount is the name of the ssh declaration an ssh mount uses, as
 // secretMount.
-func (c *conv) sshMount(m *instructions.Mount, line int) spec.Value[string] {
+func (c *conv) sshMount(m *instructions.Mount, t mountTmpl, line int) spec.Value[string] {
 	id := m.CacheID
 	if id == "" {
 		id = "default"
 	}
 	sh := &spec.SSH{}
-	if id != "default" {
-		sh.ID = spec.Of(id)
+	if id != "default" || t.id != "" {
+		sh.ID = spec.Of(tmplOr(t.id, id))
 	}
 	if m.Target != "" {
-		sh.Target = spec.Of(m.Target)
+		sh.Target = spec.Of(tmplOr(t.target, m.Target))
 	}
 	sh.Mode, sh.UID, sh.GID = octal(m.Mode), intv(m.UID), intv(m.GID)
 	if !m.Required {
@@ -679,20 +811,22 @@ func (c *conv) sshMount(m *instructions.Mount, line int) spec.Value[string] {
 	c.ssh[name] = sh
 	c.f.SSH = append(c.f.SSH, sh)
 	if !m.Required {
-		c.find(line, "ssh %s: optional, as BuildKit ssh mounts are by default; declared with required = false", id)
+		c.note(line, "ssh %s: optional, as BuildKit ssh mounts are by default; declared with required = false", id)
 	}
 	return sh.Name
 }
 
 // cacheMount is the name of the cache declaration a cache mount uses, as
 // secretMount.
-func (c *conv) cacheMount(m *instructions.Mount, line int) spec.Value[string] {
-	ca := &spec.Cache{Target: spec.Of(m.Target)}
+func (c *conv) cacheMount(m *instructions.Mount, t mountTmpl, line int) spec.Value[string] {
+	ca := &spec.Cache{Target: spec.Of(tmplOr(t.target, m.Target))}
 	base := m.CacheID
 	if base == "" {
 		base = path.Base(m.Target)
 		// BuildKit's default cache id is the target path.
-		ca.ID = spec.Of(m.Target)
+		ca.ID = ca.Target
+	} else if t.id != "" {
+		ca.ID = spec.Of(t.id)
 	}
 	if m.CacheSharing != "" && m.CacheSharing != instructions.MountSharingShared {
 		ca.Sharing = spec.Of(string(m.CacheSharing))
@@ -705,7 +839,7 @@ func (c *conv) cacheMount(m *instructions.Mount, line int) spec.Value[string] {
 		ca.From = c.source(line, m.From)
 	}
 	if m.Source != "" {
-		c.find(line, "cache mount source=%s: a cache seeds from the root of its source; the subpath is dropped", m.Source)
+		c.changed(line, "cache mount source=%s: a cache seeds from the root of its source; the subpath is dropped", m.Source)
 	}
 	name := sanitize(base)
 	if name == "" {
@@ -718,11 +852,20 @@ func (c *conv) cacheMount(m *instructions.Mount, line int) spec.Value[string] {
 	name = unique(c.caches, name)
 	ca.Name = spec.Of(name)
 	if !ca.ID.Set && name != id {
-		ca.ID = spec.Of(id)
+		ca.ID = spec.Of(escapeLit(id))
 	}
 	c.caches[name] = ca
 	c.f.Caches = append(c.f.Caches, ca)
 	return ca.Name
+}
+
+// tmplOr is the template tmpl of a mount field, or else its expanded
+// value lit written as a template.
+func tmplOr(tmpl, lit string) string {
+	if tmpl != "" {
+		return tmpl
+	}
+	return escapeLit(lit)
 }
 
 func sameSecret(a, b *spec.Secret, id string) bool {

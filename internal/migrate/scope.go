@@ -31,6 +31,13 @@ type scope struct {
 	// env holds the names ENV instructions of the stage (or the stages it
 	// is built on) set, with the line of the last one.
 	env map[string]int
+	// vals are the values of those ENVs, as the conversion expands them
+	// (eval.go).
+	vals map[string]evald
+	// shell is the shell of a shell-form command at this line, nil for
+	// the base image's; finalShell the stage's (its last SHELL, or the
+	// one it starts with) (shell.go).
+	shell, finalShell []string
 	// config holds, by name, the stage settings (LABEL, EXPOSE, VOLUME,
 	// STOPSIGNAL) of this stage that refer to it, which a Securefile
 	// evaluates with the environment at the end of the stage.
@@ -43,7 +50,7 @@ type configRef struct {
 }
 
 func newScope(global bool) *scope {
-	return &scope{global: global, args: map[string]bool{}, env: map[string]int{}, config: map[string][]configRef{}}
+	return &scope{global: global, args: map[string]bool{}, env: map[string]int{}, vals: map[string]evald{}, config: map[string][]configRef{}}
 }
 
 // inherit is the scope a stage built on the stage of s starts with.
@@ -55,6 +62,10 @@ func (s *scope) inherit() *scope {
 	for k, v := range s.env {
 		n.env[k] = v
 	}
+	for k, v := range s.vals {
+		n.vals[k] = v
+	}
+	n.shell = s.shell
 	return n
 }
 
@@ -86,11 +97,11 @@ func (c *conv) refName(sc *scope, line int, name string) {
 	}
 	switch {
 	case sc.global:
-		c.find(line, "${%s}: before the first FROM a Dockerfile sees only the global ARGs and the platform args, so %s is unset there; in the Securefile it has the value of arg %s (args are file-wide)", name, name, name)
+		c.changed(line, "${%s}: before the first FROM a Dockerfile sees only the global ARGs and the platform args, so %s is unset there; in the Securefile it has the value of arg %s (args are file-wide)", name, name, name)
 	case spec.IsAutomaticArg(name):
-		c.find(line, "${%s}: a Dockerfile stage sees the automatic arg %s only after ARG %s in the stage, so it is unset here; in the Securefile automatic args need no declaration, so it has its value (declare ARG %s before this line to make both the same)", name, name, name, name)
+		c.changed(line, "${%s}: a Dockerfile stage sees the automatic arg %s only after ARG %s in the stage, so it is unset here; in the Securefile automatic args need no declaration, so it has its value (declare ARG %s before this line to make both the same)", name, name, name, name)
 	default:
-		c.find(line, "${%s}: ARG %s is not declared in this stage before this line (a global ARG must be redeclared), so it is unset here in the Dockerfile; in the Securefile args are file-wide, so it has the arg's value (declare ARG %s in the stage to make both the same)", name, name, name)
+		c.changed(line, "${%s}: ARG %s is not declared in this stage before this line (a global ARG must be redeclared), so it is unset here in the Dockerfile; in the Securefile args are file-wide, so it has the arg's value (declare ARG %s in the stage to make both the same)", name, name, name)
 	}
 }
 
@@ -106,7 +117,7 @@ func (c *conv) runNames(sc *scope, line int, names []string) {
 		if spec.IsAutomaticArg(name) {
 			why = "a Securefile's automatic args need no declaration"
 		}
-		c.find(line, "RUN names $%s, which is not an ARG of this stage at this line, so the Dockerfile's RUN does not have it in its environment; the converted run step does (%s; declare ARG %s in the stage before the RUN to make both the same)", name, why, name)
+		c.changed(line, "RUN names $%s, which is not an ARG of this stage at this line, so the Dockerfile's RUN does not have it in its environment; the converted run step does (%s; declare ARG %s in the stage before the RUN to make both the same)", name, why, name)
 	}
 }
 
@@ -114,7 +125,7 @@ func (c *conv) runNames(sc *scope, line int, names []string) {
 // settings before it that refer to name.
 func (c *conv) setEnv(sc *scope, line int, name string) {
 	for _, r := range sc.config[name] {
-		c.find(r.line, "%s refers to ${%s}, which the ENV at line %d sets afterwards: the Dockerfile's %s has the value from before, the Securefile's stage settings see the environment at the end of the stage", r.what, name, line, r.what)
+		c.changed(r.line, "%s refers to ${%s}, which the ENV at line %d sets afterwards: the Dockerfile's %s has the value from before, the Securefile's stage settings see the environment at the end of the stage", r.what, name, line, r.what)
 	}
 	delete(sc.config, name)
 	sc.env[name] = line

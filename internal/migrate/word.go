@@ -40,6 +40,15 @@ type lexer struct {
 	i    int
 	// names are the names the word refers to, in order.
 	names []string
+	// self is the arg whose default the word is (ARG NAME=word): the
+	// Dockerfile evaluates a default only when no --build-arg gives the
+	// arg, so a reference to it there is to an unset name; required says
+	// the word requires it (${NAME?…}, ${NAME:?…}).
+	self     string
+	required bool
+	// noQuotes reads quotes as literal text, as BuildKit expands the
+	// content of a heredoc (SkipProcessQuotes).
+	noQuotes bool
 }
 
 const eof = rune(-1)
@@ -68,16 +77,40 @@ func (l *lexer) fail(format string, a ...any) error {
 // value translates the Dockerfile word s, expanded in scope sc at line,
 // into a template. It also returns the names s refers to.
 func (c *conv) value(sc *scope, line int, s string) (out string, names []string) {
+	out, names, _ = c.argDefault(sc, line, "", s)
+	return out, names
+}
+
+// argDefault is value for the default s of the arg self ("" for a word
+// that is not an arg default); required says s requires the arg to be
+// set by a --build-arg (see lexer.self).
+func (c *conv) argDefault(sc *scope, line int, self, s string) (out string, names []string, required bool) {
 	if !strings.ContainsAny(s, "$\"'"+string(c.esc)) {
-		return s, nil
+		return s, nil, false
 	}
-	l := &lexer{c: c, sc: sc, line: line, esc: c.esc, rs: []rune(s)}
+	l := &lexer{c: c, sc: sc, line: line, esc: c.esc, rs: []rune(s), self: self}
 	toks, err := l.stopOn(eof, false, false)
 	if err != nil {
-		c.find(line, "%q: BuildKit cannot expand it (%s), so the Dockerfile does not build; kept as text", s, err)
-		return escapeLit(s), nil
+		c.changed(line, "%q: BuildKit cannot expand it (%s), so the Dockerfile does not build; kept as text", s, err)
+		return escapeLit(s), nil, false
 	}
-	return l.render(toks, false, false), l.names
+	return l.render(toks, false, false), l.names, l.required
+}
+
+// heredocValue is value for the content of a heredoc that BuildKit
+// expands (<<EOF, not <<'EOF'): quotes are text, and the escape character
+// is "\\" whatever the Dockerfile's is (dockerfile2llb's ExpandRaw).
+func (c *conv) heredocValue(sc *scope, line int, s string) string {
+	if !strings.ContainsAny(s, "$\\") {
+		return escapeLit(s)
+	}
+	l := &lexer{c: c, sc: sc, line: line, esc: '\\', rs: []rune(s), noQuotes: true}
+	toks, err := l.stopOn(eof, false, false)
+	if err != nil {
+		c.changed(line, "heredoc: BuildKit cannot expand it (%s), so the Dockerfile does not build; kept as text", err)
+		return escapeLit(s)
+	}
+	return l.render(toks, false, false)
 }
 
 // val is value without the names.
@@ -111,13 +144,13 @@ func (l *lexer) stopOn(stop rune, raw, pattern bool) ([]tok, error) {
 				return nil, err
 			}
 			toks = append(toks, ts...)
-		case ch == '\'':
+		case ch == '\'' && !l.noQuotes:
 			s, err := l.single(pattern)
 			if err != nil {
 				return nil, err
 			}
 			lit(s)
-		case ch == '"':
+		case ch == '"' && !l.noQuotes:
 			ts, err := l.double(raw, pattern)
 			if err != nil {
 				return nil, err
@@ -303,10 +336,19 @@ func (l *lexer) braced() ([]tok, error) {
 // ref is the reference to name with operator op and its words: a pattern
 // and a replacement for "/" and "//", else at most one word.
 func (l *lexer) ref(name, op string, words [][]tok) ([]tok, error) {
+	if name != "" && name == l.self {
+		switch op {
+		case "?", ":?":
+			l.required = true
+		case "-", ":-":
+			return words[0], nil
+		}
+		return nil, nil
+	}
 	if !isName(name) {
 		// "$1", "$$", "${é}": nothing sets them, so the lexer expands
 		// them as unset; a Securefile name cannot be written for them.
-		l.c.find(l.line, "$%s: not a name a Securefile can refer to; a Dockerfile value has it unset, so it is converted to what that gives (\"\", or the default word)", name)
+		l.c.note(l.line, "$%s: not a name a Securefile can refer to; a Dockerfile value has it unset, so it is converted to what that gives (\"\", or the default word)", name)
 		switch op {
 		case "?", ":?":
 			return nil, l.fail("%s: is not allowed to be unset", name)
@@ -342,11 +384,11 @@ func (l *lexer) render(toks []tok, inWord, raw bool) string {
 		lit.Reset()
 		if beforeRef && strings.HasSuffix(s, "$") {
 			// "$" then "${…}" would read as the escape "$${".
-			l.c.find(l.line, "a literal \"$\" right before a reference cannot be written in a Securefile; dropped")
+			l.c.changed(l.line, "a literal \"$\" right before a reference cannot be written in a Securefile; dropped")
 			s = strings.TrimRight(s, "$")
 		}
 		if inWord && !raw && strings.Contains(s, "}") {
-			l.c.find(l.line, "a literal \"}\" inside ${…} cannot be written in a Securefile: the reference ends there")
+			l.c.changed(l.line, "a literal \"}\" inside ${…} cannot be written in a Securefile: the reference ends there")
 		}
 		b.WriteString(escapeLit(s))
 	}

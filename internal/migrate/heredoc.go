@@ -1,0 +1,45 @@
+package migrate
+
+import (
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/ourorg/securefile/spec"
+)
+
+// Heredocs of COPY and ADD. BuildKit writes each heredoc to a file named
+// after its delimiter (mode 0644, owned by root) and copies that file to
+// the destination with the instruction's --chmod and --chown: into it when
+// the destination ends in "/" (required for several sources), else as it.
+// Each becomes a file step: raw for a quoted delimiter (<<'EOF', <<"EOF"),
+// else a template with what BuildKit expands in it. The parser has already
+// stripped the tabs of <<-EOF.
+
+// heredocs converts the heredoc sources of a COPY or ADD (what) to file
+// steps of s.
+func (c *conv) heredocs(s *spec.Stage, sc *scope, what string, sd instructions.SourcesAndDest, chown, chmod string, line int) {
+	if len(sd.SourceContents) == 0 {
+		return
+	}
+	dest := c.val(sc, line, sd.DestPath)
+	for _, src := range sd.SourceContents {
+		f := &spec.Inline{Dest: spec.Of(dest)}
+		if strings.HasSuffix(sd.DestPath, "/") {
+			f.Dest = spec.Of(dest + escapeLit(src.Path))
+		}
+		if src.Expand {
+			f.Content = spec.Of(c.heredocValue(sc, line, src.Data))
+		} else {
+			f.Content = spec.Of(src.Data)
+			f.Raw = spec.Of(true)
+		}
+		if chown != "" {
+			f.Chown = spec.Of(c.val(sc, line, chown))
+		}
+		if chmod != "" {
+			f.Chmod = spec.Of(c.val(sc, line, chmod))
+		}
+		s.Steps = append(s.Steps, f)
+	}
+	c.note(line, "%s of a heredoc converted to a file step per heredoc", what)
+}
