@@ -1,12 +1,19 @@
 package lower
 
 import (
+	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 )
 
@@ -188,5 +195,91 @@ arg X = "tmp"
 	c := g.file(t, "ADD git https://github.com/moby/buildkit.git#v0.13.0:docs /src").Actions[0].GetCopy()
 	if !slices.Equal(c.ExcludePatterns, []string{"*.md", "tmp"}) {
 		t.Errorf("exclude patterns %q", c.ExcludePatterns)
+	}
+}
+
+// TestParityWithDockerfile2LLB lowers Dockerfile instructions with
+// BuildKit's own frontend and their Securefile forms with this one, and
+// requires the same file actions (heredoc COPY as a file step, ADD of a
+// local archive as copy unpack, symbolic chmod and the chown forms, ADD of
+// a git subdirectory with excludes) and git sources: what BuildKit
+// executes, without the names and the timestamps.
+func TestParityWithDockerfile2LLB(t *testing.T) {
+	const df = `FROM scratch
+COPY <<EOF /etc/app/app.conf
+listen = 80
+EOF
+COPY --chmod=0600 --chown=1000:1000 <<'EOF' /opt/raw.sh
+echo ${PORT}
+EOF
+COPY --chmod=u+x,go-r bin/ /usr/local/bin/
+COPY --chown=:1000 tool /tool-g
+COPY --chown=1000: tool /tool-u
+ADD root.tar.gz /unpacked/
+ADD --exclude=*.md https://github.com/moby/buildkit.git#v0.13.0:docs /src
+`
+	const sf = `
+image app from scratch {
+  file "/etc/app/app.conf" { content = "listen = 80\n" }
+  file "/opt/raw.sh" {
+    content = "echo ${PORT}\n"
+    raw = true
+    chmod = "0600"
+    chown = "1000:1000"
+  }
+  copy "bin/" to "/usr/local/bin/" { chmod = "u+x,go-r" }
+  copy "tool" to "/tool-g" { chown = ":1000" }
+  copy "tool" to "/tool-u" { chown = "1000:" }
+  copy "root.tar.gz" to "/unpacked/" { unpack = true }
+  add git "https://github.com/moby/buildkit.git" to "/src" {
+    ref = "v0.13.0"
+    subdir = "docs"
+    exclude = ["*.md"]
+  }
+}
+`
+	p := arm64
+	main := llb.Local("context")
+	theirs, err := dockerfile2llb.Dockerfile2LLB(context.Background(), []byte(df), dockerfile2llb.ConvertOpt{
+		MainContext: &main, TargetPlatform: &p, MetaResolver: &fakeResolver{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := func(g *graph) (files, gits []string) {
+		for _, d := range g.order {
+			op := g.ops[d]
+			if s := op.GetSource(); s != nil && strings.HasPrefix(s.Identifier, "git://") {
+				gits = append(gits, s.Identifier)
+			}
+			for _, a := range op.GetFile().GetActions() {
+				switch {
+				case a.GetCopy() != nil:
+					c := proto.Clone(a.GetCopy()).(*pb.FileActionCopy)
+					c.Timestamp = 0
+					// Deliberate: a copy pattern that matches nothing
+					// is an error here (copy.go), not an empty copy.
+					c.AllowEmptyWildcard = false
+					// Where the document is on its own filesystem is
+					// not what is written: only its destination is.
+					if c.Src == "/EOF" || c.Src == "/app.conf" || c.Src == "/raw.sh" {
+						c.Src = "(document)"
+					}
+					files = append(files, prototext.Format(c))
+				case a.GetMkfile() != nil:
+					m := a.GetMkfile()
+					files = append(files, fmt.Sprintf("mkfile %o %q", m.Mode, m.Data))
+				}
+			}
+		}
+		return files, gits
+	}
+	df1, dg := summary(marshal(t, theirs.State))
+	sf1, sg := summary(marshal(t, lower(t, sf, opts()).State))
+	if diff := cmp.Diff(df1, sf1); diff != "" {
+		t.Errorf("file actions (-dockerfile2llb +securefile):\n%s", diff)
+	}
+	if diff := cmp.Diff(dg, sg); diff != "" {
+		t.Errorf("git sources (-dockerfile2llb +securefile):\n%s", diff)
 	}
 }
