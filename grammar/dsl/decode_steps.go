@@ -138,10 +138,14 @@ func (d *decoder) step(it *item, verb string) spec.Step {
 			body(d, st, it.block)
 		}
 	case takesBlock:
+		f := d.fields(ss.what, ss.blockKeys)
 		if it.block != nil {
-			f := d.fields(ss.what, ss.blockKeys)
 			f.block(it.block, d.setter(fs))
 		}
+		// A kind whose block holds a required key (a file step's
+		// content) needs its block; the message reads as TOML's.
+		f.what = strings.ToLower(article(verb)) + " " + ss.what
+		f.missing(tokenRange(*it.name), it.block)
 	case !early:
 		d.noBlock(it, forms[verb])
 	}

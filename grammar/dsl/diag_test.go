@@ -131,6 +131,10 @@ var diagCases = []struct {
 		"Securefile:1:1: cache \"gomod\" is missing \"target\"",
 		"Securefile:3:10: \"from\" must be a source (an image reference string, a stage or a named context)",
 	}},
+	{"file step without content", "image app from \"x\" {\n  file \"/a\"\n  file \"/b\" {\n    raw = true\n  }\n}\n", []string{
+		"Securefile:2:3: a file step is missing \"content\"",
+		"Securefile:3:3: a file step is missing \"content\"",
+	}},
 	{"stage without from", "stage build {\n}\nimage app\n", []string{
 		"Securefile:1:1: stage \"build\" is missing \"from\"",
 		"Securefile:3:1: image \"app\" is missing \"from\"",
