@@ -83,10 +83,12 @@ func referenceModel() *spec.File {
 	github.KnownHosts = strs(31, 17, "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl")
 	gomod := cache(34, "gomod", "/go/pkg/mod")
 	gomod.Sharing = str(36, 13, "locked")
-	gobuild := cache(39, "gobuild", "/root/.cache/go-build")
-	gobuild.ID, gobuild.Sharing, gobuild.Mode = str(41, 8, "go-build"), str(42, 13, "shared"), str(43, 10, "0755")
-	gobuild.UID, gobuild.GID, gobuild.ReadOnly = num(44, 9, 0), num(45, 9, 0), boolean(46, 14, false)
-	gobuild.From = stageSrc(47, 10, "tools")
+	gobuild := cache(43, "gobuild", "/root/.cache/go-build")
+	// A seeded cache does not write mode, uid or gid (they would not
+	// apply; the example says so).
+	gobuild.ID, gobuild.Sharing = str(45, 8, "go-build"), str(46, 13, "shared")
+	gobuild.ReadOnly = boolean(47, 14, false)
+	gobuild.From = stageSrc(48, 10, "tools")
 
 	return &spec.File{
 		Node:      spec.Node{Range: span(1, 1, "x")},
