@@ -73,6 +73,11 @@ type checker struct {
 	argDefaults map[string]argValue  // memo of defaultValue
 	absWorkdir  map[*spec.Stage]bool // memo of baseHasAbsWorkdir
 
+	// inlineContent is set while the content of a file step is checked:
+	// a "$NAME" there may be meant for the program that reads the file,
+	// which raw = true writes as it is.
+	inlineContent bool
+
 	unknownSteps   map[*spec.Node]bool // reported by unknownStep
 	unknownSources map[spec.Range]bool // reported by unknownSource
 }

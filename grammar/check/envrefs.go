@@ -159,6 +159,9 @@ func (c *checker) bareVar(v spec.Value[string], fb spec.Range, name string, off,
 	text := v.V[off:end]
 	r := subRange(v, fb, off, end)
 	keep := fmt.Sprintf("or $${%s} to keep the text for a program that expands it at run time", name)
+	if c.inlineContent {
+		keep += " (or set raw to true to write the whole content as it is)"
+	}
 	if _, ok := c.args[name]; ok || spec.IsAutomaticArg(name) {
 		c.used[use{"arg", name}] = true
 		c.warnf(r, "unexpanded-variable",

@@ -31,7 +31,9 @@ func (c *checker) checkInline(st *spec.Inline, fb spec.Range) {
 	// A raw content is written as it is: "${NAME}" in it is text, not a
 	// reference, so it names no secret and no arg.
 	if st.Content.Set && !st.Raw.Or(false) {
+		c.inlineContent = true
 		c.template(st.Content, fb, nil)
+		c.inlineContent = false
 	}
 	c.chown(st.Chown, fb, false)
 	c.chmod(st.Chmod, fb)

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ourorg/securefile/spec"
@@ -123,5 +124,23 @@ func TestInlineRawContentIsText(t *testing.T) {
 		if codes["secret-interpolation"] == raw || codes["unused-arg"] != raw {
 			t.Errorf("raw = %v: codes %v", raw, codes)
 		}
+	}
+}
+
+// TestInlineBareVarHint: a "$NAME" in a templated content is kept as
+// text, and the hint offers raw, which writes the whole content as it is;
+// elsewhere it does not.
+func TestInlineBareVarHint(t *testing.T) {
+	f := app(func(f *spec.File, s *spec.Stage) {
+		s.Steps = append(s.Steps, inlineFile(5, "/x", "echo $HOME"), &spec.Workdir{Node: node(6, 3), Path: str(6, 11, "/w$HOME")})
+	})
+	hints := map[int32]string{}
+	for _, d := range Check(f) {
+		if d.Code == "unexpanded-variable" {
+			hints[d.Range.Start.Line] = d.Hint
+		}
+	}
+	if !strings.Contains(hints[5], "set raw to true") || strings.Contains(hints[6], "raw") || hints[6] == "" {
+		t.Errorf("hints %q", hints)
 	}
 }
