@@ -191,6 +191,15 @@ func (l *lowerer) target() (*spec.Stage, error) {
 	if s, ok := l.byName[l.opt.Target]; ok {
 		return s, nil
 	}
+	// As the Dockerfile frontend, and this one's outline (lookupStage),
+	// match a target ignoring case: a converted Dockerfile's stages are
+	// built with the --target its users already type. Stage names are
+	// unique ignoring case (the checker's duplicate-stage).
+	for _, s := range l.f.Stages {
+		if s != nil && strings.EqualFold(s.Name.V, l.opt.Target) {
+			return s, nil
+		}
+	}
 	// At most ten names: a file of thousands of stages must not make a
 	// message of thousands of lines' worth.
 	var names []string

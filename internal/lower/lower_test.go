@@ -370,6 +370,12 @@ image b from a {
 	if err != nil || res.Stage.Name.V != "a" {
 		t.Errorf("explicit target: %v, %v", res, err)
 	}
+	// As the Dockerfile frontend: a target matches a stage ignoring case.
+	o.Target = "STAGE1"
+	res, err = Lower(context.Background(), load(t, "stage stage1 from scratch {\n  run \"a\"\n}\nimage b from stage1\n"), o)
+	if err != nil || res.Stage.Name.V != "stage1" {
+		t.Errorf("target in another case: %v, %v", res, err)
+	}
 }
 
 func TestSourceMapAndProgressNames(t *testing.T) {
