@@ -24,7 +24,10 @@ func (c *conv) heredocs(s *spec.Stage, sc *scope, what string, sd instructions.S
 	dest := c.val(sc, line, sd.DestPath)
 	for _, src := range sd.SourceContents {
 		f := &spec.Inline{Dest: spec.Of(dest)}
-		if strings.HasSuffix(sd.DestPath, "/") {
+		if dirDest(sd.DestPath) && !strings.HasSuffix(dest, "/") {
+			dest += "/"
+		}
+		if dirDest(sd.DestPath) {
 			f.Dest = spec.Of(dest + escapeLit(src.Path))
 		}
 		if src.Expand {
@@ -42,4 +45,20 @@ func (c *conv) heredocs(s *spec.Stage, sc *scope, what string, sd instructions.S
 		s.Steps = append(s.Steps, f)
 	}
 	c.note(line, "%s of a heredoc converted to a file step per heredoc", what)
+}
+
+// dirDest reports whether a destination names a directory whatever the
+// stage holds: it ends in "/", or is "." or ".." (the working directory,
+// its parent). BuildKit copies into a destination that is an existing
+// directory too, which the conversion cannot see; the file step then
+// writes the file of that name.
+func dirDest(d string) bool {
+	if strings.HasSuffix(d, "/") {
+		return true
+	}
+	b := d
+	if i := strings.LastIndex(d, "/"); i >= 0 {
+		b = d[i+1:]
+	}
+	return b == "." || b == ".."
 }
