@@ -143,33 +143,39 @@ func usageOf(f *spec.File, target *spec.Stage) (*usage, error) {
 	return u, nil
 }
 
-// mounted adds the declarations a run step mounts.
+// mounted adds the declarations a step mounts.
 func mounted(f *spec.File, st spec.Step, secrets map[*spec.Secret]bool, sshs map[*spec.SSH]bool, caches map[*spec.Cache]bool) error {
-	switch st := st.(type) {
-	case *spec.Run:
-		if st == nil {
-			return nil
+	if spec.IsNilStep(st) {
+		return nil
+	}
+	k, ok := spec.KindOf(st)
+	if !ok {
+		return &spec.UnknownStepError{Step: st, Pass: "the outline"}
+	}
+	// A step mounts declarations through its lists of names, whatever
+	// its kind (run's secrets, ssh and caches).
+	for _, fd := range k.AppendFields(nil, st) {
+		names, ok := fd.Ptr.(*[]spec.Value[string])
+		if !ok {
+			continue
 		}
-		for _, n := range st.Secrets {
-			if d := f.Secret(n.V); d != nil {
-				secrets[d] = true
+		for _, n := range *names {
+			switch fd.Key.Name {
+			case "secrets":
+				if d := f.Secret(n.V); d != nil {
+					secrets[d] = true
+				}
+			case "ssh":
+				if d, _ := f.SSHByName(n.V); d != nil {
+					sshs[d] = true
+				}
+			case "caches":
+				if d := f.Cache(n.V); d != nil {
+					caches[d] = true
+				}
+			default:
+				return fmt.Errorf("internal error: the outline does not know what the %q names of a %q step are", fd.Key.Name, k.Verb)
 			}
-		}
-		for _, n := range st.SSH {
-			if d, _ := f.SSHByName(n.V); d != nil {
-				sshs[d] = true
-			}
-		}
-		for _, n := range st.Caches {
-			if d := f.Cache(n.V); d != nil {
-				caches[d] = true
-			}
-		}
-	case *spec.Copy, *spec.Add, *spec.Workdir, *spec.Env, *spec.User:
-		// They mount no declaration.
-	default:
-		if !spec.IsNilStep(st) {
-			return &spec.UnknownStepError{Step: st, Pass: "the outline"}
 		}
 	}
 	return nil

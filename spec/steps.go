@@ -98,6 +98,10 @@ type StepKind struct {
 	// MainTemplate reports that the main value's strings are templates
 	// (interpolated: ${NAME}); for MainVars, the values.
 	MainTemplate bool
+	// ConfigOnly marks a kind that changes only the image config and the
+	// environment of later steps (env, user), not the filesystem: it makes
+	// no layer.
+	ConfigOnly bool
 	// Keys are the step's options, in canonical order.
 	Keys []Key
 	// New returns an empty step of the kind.
@@ -161,10 +165,10 @@ var StepKinds = []*StepKind{
 	newKind(StepKind{Verb: "workdir", Main: MainString, Placeholder: "PATH", MainTemplate: true,
 		Doc: "change the working directory for later steps and the image"},
 		func(w *Workdir) any { return &w.Path }, nil),
-	newKind(StepKind{Verb: "env", Main: MainVars, MainTemplate: true,
+	newKind(StepKind{Verb: "env", Main: MainVars, MainTemplate: true, ConfigOnly: true,
 		Doc: "set environment variables for later steps and the image"},
 		func(e *Env) any { return &e.Vars }, nil),
-	newKind(StepKind{Verb: "user", Main: MainString, Placeholder: "USER[:GROUP]", MainTemplate: true,
+	newKind(StepKind{Verb: "user", Main: MainString, Placeholder: "USER[:GROUP]", MainTemplate: true, ConfigOnly: true,
 		Doc: `change the user for later steps and the image, "user[:group]"`},
 		func(u *User) any { return &u.User }, nil),
 }

@@ -70,8 +70,9 @@ func (d Dep) IsStage() bool { return d.Source.Set && d.Source.Kind == SourceStag
 // written: its base (when set), the from of every copy step and of every
 // bind mount of a run step (unset meaning the main context), and the seed
 // of every cache a run step mounts, when the cache declares one; within a
-// run step its binds come before its caches. add, workdir, env and user
-// steps read no source. Each reference is listed once, repeats included:
+// run step its binds come before its caches. The walk reads a step's
+// fields, not its kind: a source key, a bind list or a cache list of any
+// kind is followed, so a new kind's sources need no code here. Each reference is listed once, repeats included:
 // a caller that needs a set deduplicates. Typed-nil steps and mounts are
 // skipped. A step kind the walk does not know is an *UnknownStepError: a
 // pass that missed the sources of a new kind would build, reach or check
@@ -96,23 +97,34 @@ func StageDeps(f *File, s *Stage) ([]Dep, error) {
 		if IsNilStep(st) {
 			continue
 		}
-		switch st := st.(type) {
-		case *Copy:
-			add(Dep{Kind: DepCopy, Source: st.From, Step: st, Range: firstRange(st.From.Name.Range, st.From.Range, st.Range)})
-		case *Run:
-			for _, b := range st.Binds {
-				if b != nil {
-					add(Dep{Kind: DepBind, Source: b.From, Step: st, Bind: b, Range: firstRange(b.From.Name.Range, b.From.Range, b.Range, st.Range)})
-				}
-			}
-			for _, n := range st.Caches {
-				if c := cacheNamed(f, n.V); c != nil && c.From.Set {
-					add(Dep{Kind: DepCache, Source: c.From, Step: st, Cache: c, CacheRef: n, Range: firstRange(n.Range, st.Range)})
-				}
-			}
-		case *Add, *Inline, *Workdir, *Env, *User:
-		default:
+		k, ok := KindOf(st)
+		if !ok {
 			return out, &UnknownStepError{Step: st, Pass: "the dependency walk"}
+		}
+		// The sources a step reads are in its fields, whatever its kind:
+		// its own source keys (a copy's from), then the from of each bind
+		// mount, then the seeds of the caches it mounts.
+		fields := k.AppendFields(nil, st)
+		for _, fd := range fields {
+			switch p := fd.Ptr.(type) {
+			case *Source:
+				add(Dep{Kind: DepCopy, Source: *p, Step: st, Range: firstRange(p.Name.Range, p.Range, st.NodeInfo().Range)})
+			case *[]*Bind:
+				for _, b := range *p {
+					if b != nil {
+						add(Dep{Kind: DepBind, Source: b.From, Step: st, Bind: b, Range: firstRange(b.From.Name.Range, b.From.Range, b.Range, st.NodeInfo().Range)})
+					}
+				}
+			}
+		}
+		for _, fd := range fields {
+			if p, ok := fd.Ptr.(*[]Value[string]); ok && fd.Key.Name == "caches" {
+				for _, n := range *p {
+					if c := cacheNamed(f, n.V); c != nil && c.From.Set {
+						add(Dep{Kind: DepCache, Source: c.From, Step: st, Cache: c, CacheRef: n, Range: firstRange(n.Range, st.NodeInfo().Range)})
+					}
+				}
+			}
 		}
 		if err != nil {
 			return out, err

@@ -136,6 +136,16 @@ func (c *checker) unknownStep(st spec.Step, fb spec.Range) {
 		"please report this as a bug: every step kind needs its checks", "internal checker error: unknown step %q", verb)
 }
 
+// otherStep is what a pass does with a step of a kind it has nothing to
+// check in: nothing, when the kind is one of spec.StepKinds (so a new kind
+// needs no code in the passes that do not concern it), and an internal
+// finding when it is not, since then no pass knows what it holds.
+func (c *checker) otherStep(st spec.Step, fb spec.Range) {
+	if _, ok := spec.KindOf(st); !ok {
+		c.unknownStep(st, fb)
+	}
+}
+
 // unknownSource reports a source of a kind the checker does not know,
 // once per source, for the reason unknownStep does.
 func (c *checker) unknownSource(src spec.Source, fb spec.Range) {

@@ -38,10 +38,12 @@ func (c *checker) checkCredentialFiles() {
 						c.bindCredentials(b, or(b.Range, st.Range, s.Range, c.fileRange))
 					}
 				}
-			case *spec.Add, *spec.Inline, *spec.Workdir, *spec.Env, *spec.User:
-				// They read nothing from the main context.
 			default:
-				c.unknownStep(st, or(s.Range, c.fileRange))
+				// No other kind names paths of the main context. (What
+				// any step can read of it is also limited where the
+				// context is sent: credential files are excluded then,
+				// internal/lower/context.go.)
+				c.otherStep(st, or(s.Range, c.fileRange))
 			}
 		}
 	}

@@ -187,10 +187,9 @@ func (c *checker) collect() {
 						}
 					}
 				}
-			case *spec.Copy, *spec.Add, *spec.Inline, *spec.Workdir, *spec.User:
-				// They set no environment variable.
 			default:
-				c.unknownStep(st, or(s.Range, c.fileRange))
+				// Other kinds set no environment variable.
+				c.otherStep(st, or(s.Range, c.fileRange))
 			}
 		}
 	}

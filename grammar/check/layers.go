@@ -36,13 +36,12 @@ func (c *checker) layers() {
 			}
 		}
 		for _, st := range s.Steps {
-			switch st.(type) {
-			case *spec.Run, *spec.Copy, *spec.Add, *spec.Inline, *spec.Workdir:
-				n++
-			case *spec.Env, *spec.User:
-				// They change the image config only.
-			default:
+			k, ok := spec.KindOf(st)
+			switch {
+			case !ok:
 				c.unknownStep(st, or(s.Range, c.f.Range))
+			case !k.ConfigOnly:
+				n++ // env and user change the image config only
 			}
 		}
 		memo[s] = n

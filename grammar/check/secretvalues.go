@@ -187,11 +187,11 @@ func (c *checker) checkSecretValues() {
 				if st != nil && st.Content.Set {
 					c.commandValue(st.Content, or(st.Range, sfb), fmt.Sprintf("the content of file %q", st.Dest.V))
 				}
-			case *spec.Copy, *spec.Add, *spec.Workdir, *spec.User:
-				// Their values are paths, URLs, owners and modes, not
-				// values a credential is assigned to.
 			default:
-				c.unknownStep(st, sfb)
+				// The values of the other kinds are paths, URLs, owners
+				// and modes, not values a credential is assigned to. A
+				// new kind whose strings are values belongs above.
+				c.otherStep(st, sfb)
 			}
 		}
 		cfg := s.Config

@@ -44,10 +44,9 @@ func (c *checker) checkSSHHosts() {
 				if st != nil {
 					c.runHostsPinned(st)
 				}
-			case *spec.Copy, *spec.Inline, *spec.Workdir, *spec.Env, *spec.User:
-				// They reach no ssh host.
 			default:
-				c.unknownStep(st, or(s.Range, c.fileRange))
+				// Other kinds reach no ssh host.
+				c.otherStep(st, or(s.Range, c.fileRange))
 			}
 		}
 	}

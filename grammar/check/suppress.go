@@ -205,10 +205,9 @@ func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func() f
 				add(&b.Node, scopeOf(b.Range))
 			}
 		}
-	case *spec.Copy, *spec.Add, *spec.Inline, *spec.Workdir, *spec.User:
-		// They hold no nodes of their own.
 	default:
-		c.unknownStep(st, c.fileRange)
+		// Other kinds hold no nodes of their own.
+		c.otherStep(st, c.fileRange)
 	}
 }
 

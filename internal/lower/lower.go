@@ -334,64 +334,94 @@ func (l *lowerer) prepare(order []*spec.Stage) error {
 }
 
 func (l *lowerer) prepareStep(st spec.Step, p ocispecs.Platform) error {
-	switch st := st.(type) {
-	case *spec.Copy:
-		if st == nil {
-			return nil
-		}
-		if isMainContext(st.From) {
-			for _, src := range st.Sources.Items {
-				v, err := l.args.expand(src, or(st.Sources.Range, st.Range))
-				if err != nil {
+	if spec.IsNilStep(st) {
+		return nil
+	}
+	k, ok := spec.KindOf(st)
+	if !ok {
+		return &spec.UnknownStepError{Step: st, Pass: "the lowering's source collection"}
+	}
+	// What a step reads is in its fields, whatever its kind: a source key
+	// (the paths of its main value are in that source: a copy's), bind
+	// mounts, and the caches it mounts (their seeds).
+	at := st.NodeInfo().Range
+	fields := k.AppendFields(nil, st)
+	for _, fd := range fields {
+		switch v := fd.Ptr.(type) {
+		case *spec.Source:
+			if err := l.prepareSource(*v, k, st, p, at); err != nil {
+				return err
+			}
+		case *[]*spec.Bind:
+			for _, b := range *v {
+				if err := l.prepareBind(b, p, at); err != nil {
 					return err
 				}
-				l.addContextPath(v)
 			}
-			return nil
 		}
-		if isExternal(st.From) {
-			_, err := l.use(st.From, p, st.Range, false)
+	}
+	for _, fd := range fields {
+		names, ok := fd.Ptr.(*[]spec.Value[string])
+		if !ok || fd.Key.Name != "caches" {
+			continue
+		}
+		for _, n := range *names {
+			if c := l.f.Cache(n.V); c != nil && isExternal(c.From) {
+				if _, err := l.use(c.From, p, or(n.Range, at), false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// prepareSource collects what a step's source key needs: the context
+// paths of its main value when the source is the main context, or the
+// image or named context.
+func (l *lowerer) prepareSource(src spec.Source, k *spec.StepKind, st spec.Step, p ocispecs.Platform, at spec.Range) error {
+	if isMainContext(src) {
+		paths, ok := k.MainField(st).(*spec.List[string])
+		if !ok {
+			return &Error{Range: at, Err: fmt.Errorf("internal error: a %q step reads the main context but its main value is not a list of paths", k.Verb)}
+		}
+		for _, item := range paths.Items {
+			v, err := l.args.expand(item, or(paths.Range, at))
+			if err != nil {
+				return err
+			}
+			l.addContextPath(v)
+		}
+		return nil
+	}
+	if isExternal(src) {
+		_, err := l.use(src, p, at, false)
+		return err
+	}
+	return nil
+}
+
+// prepareBind collects what a bind mount needs: its path of the main
+// context, or its image or named context.
+func (l *lowerer) prepareBind(b *spec.Bind, p ocispecs.Platform, at spec.Range) error {
+	if b == nil {
+		return nil
+	}
+	fb := or(b.Range, at)
+	if isMainContext(b.From) {
+		v, err := l.args.expand(b.Path, fb)
+		if err != nil {
 			return err
 		}
-	case *spec.Run:
-		if st == nil {
-			return nil
+		if !b.Path.Set {
+			v = spec.DefaultBindPath
 		}
-		for _, b := range st.Binds {
-			if b == nil {
-				continue
-			}
-			fb := or(b.Range, st.Range)
-			if isMainContext(b.From) {
-				v, err := l.args.expand(b.Path, fb)
-				if err != nil {
-					return err
-				}
-				if !b.Path.Set {
-					v = spec.DefaultBindPath
-				}
-				l.addContextPath(v)
-				continue
-			}
-			if isExternal(b.From) {
-				if _, err := l.use(b.From, p, fb, false); err != nil {
-					return err
-				}
-			}
-		}
-		for _, n := range st.Caches {
-			if c := l.f.Cache(n.V); c != nil && isExternal(c.From) {
-				if _, err := l.use(c.From, p, or(n.Range, st.Range), false); err != nil {
-					return err
-				}
-			}
-		}
-	case *spec.Add, *spec.Inline, *spec.Workdir, *spec.Env, *spec.User:
-		// They read no context path, image or named context (an add
-		// fetches its URL itself, a file step writes what it holds).
-	default:
-		if !spec.IsNilStep(st) {
-			return &spec.UnknownStepError{Step: st, Pass: "the lowering's source collection"}
+		l.addContextPath(v)
+		return nil
+	}
+	if isExternal(b.From) {
+		if _, err := l.use(b.From, p, fb, false); err != nil {
+			return err
 		}
 	}
 	return nil
