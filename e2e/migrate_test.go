@@ -63,7 +63,8 @@ import (
 // that becomes identical fails the test, so that the list stays true: delete
 // the file when the language closes the gap. A case without the file that
 // differs fails the test. A Dockerfile build that fails is a broken case and
-// fails the test too.
+// fails the test too. A run of the whole corpus also fails when docs/cli.md
+// does not print its tally line.
 func TestMigrationFidelity(t *testing.T) {
 	root := filepath.Join(h.repo, "e2e", "testdata", "migrate")
 	entries, err := os.ReadDir(root)
@@ -92,7 +93,40 @@ func TestMigrationFidelity(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	tally.report(t, time.Since(start))
+	n, total := tally.report(t, time.Since(start))
+	if total == countDirs(entries) {
+		checkDocTally(t, n, total)
+	}
+}
+
+func countDirs(entries []os.DirEntry) int {
+	n := 0
+	for _, e := range entries {
+		if e.IsDir() {
+			n++
+		}
+	}
+	return n
+}
+
+// docTally is the tally line docs/cli.md prints.
+var docTally = regexp.MustCompile(`(?m)^fidelity: (\d+)/(\d+) identical$`)
+
+// checkDocTally fails a run of the whole corpus whose tally is not the one
+// docs/cli.md prints, so that the documented figure stays true.
+func checkDocTally(t *testing.T, n, total int) {
+	b, err := os.ReadFile(filepath.Join(h.repo, "docs", "cli.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := docTally.FindSubmatch(b)
+	want := fmt.Sprintf("fidelity: %d/%d identical", n, total)
+	switch {
+	case m == nil:
+		t.Errorf("docs/cli.md has no line %q", want)
+	case string(m[0]) != want:
+		t.Errorf("docs/cli.md says %q, this run %q: update it", m[0], want)
+	}
 }
 
 // migrationJobs is how many cases TestMigrationFidelity builds at once.
@@ -179,8 +213,8 @@ func (ft *fidelityTally) add(name, expected string, r caseResult) {
 
 // report prints the summary: the identical count, the count of each class of
 // difference, and the accepted differences grouped into gaps and deliberate
-// ones.
-func (ft *fidelityTally) report(t *testing.T, took time.Duration) {
+// ones. It returns the identical count and the number of cases.
+func (ft *fidelityTally) report(t *testing.T, took time.Duration) (same, total int) {
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
 	sort.Slice(ft.cases, func(i, j int) bool { return ft.cases[i].name < ft.cases[j].name })
@@ -223,6 +257,7 @@ func (ft *fidelityTally) report(t *testing.T, took time.Duration) {
 		}
 	}
 	t.Log(b.String())
+	return n, len(ft.cases)
 }
 
 // localImage matches an image reference the bk-* cases name, in FROM (any
