@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"path"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -17,12 +18,21 @@ import (
 
 // heredocs converts the heredoc sources of a COPY or ADD (what) to file
 // steps of s.
-func (c *conv) heredocs(s *spec.Stage, sc *scope, what string, sd instructions.SourcesAndDest, chown, chmod string, line int) {
+func (c *conv) heredocs(s *spec.Stage, sc *scope, what string, sd instructions.SourcesAndDest, chown, chmod string, link bool, exclude []string, line int) {
 	if len(sd.SourceContents) == 0 {
 		return
 	}
+	if link {
+		// --link changes how the layer is made, not the files.
+		c.note(line, "%s --link: a file step has no link option; its file is the same", what)
+	}
 	dest := c.val(sc, line, sd.DestPath)
 	for _, src := range sd.SourceContents {
+		if excluded(src.Path, exclude) {
+			// BuildKit's copy of the heredoc's file applies the
+			// patterns to its name.
+			c.changed(line, "%s <<%s: --exclude matches the heredoc's name, so BuildKit copies nothing for it; the file step writes it", what, src.Path)
+		}
 		f := &spec.Inline{Dest: spec.Of(dest)}
 		if dirDest(sd.DestPath) && !strings.HasSuffix(dest, "/") {
 			dest += "/"
@@ -61,4 +71,15 @@ func dirDest(d string) bool {
 		b = d[i+1:]
 	}
 	return b == "." || b == ".."
+}
+
+// excluded reports whether an exclude pattern matches name (a heredoc's,
+// one path component).
+func excluded(name string, patterns []string) bool {
+	for _, p := range patterns {
+		if ok, err := path.Match(strings.TrimPrefix(p, "/"), name); err == nil && ok {
+			return true
+		}
+	}
+	return false
 }

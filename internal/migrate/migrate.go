@@ -384,7 +384,7 @@ func (c *conv) source(line int, from string) spec.Source {
 func (c *conv) copyCmd(s *spec.Stage, sc *scope, x *instructions.CopyCommand, line int) {
 	c.copyStep(s, sc, x, false, line)
 	// BuildKit copies the heredocs after the paths.
-	c.heredocs(s, sc, "COPY", x.SourcesAndDest, x.Chown, x.Chmod, line)
+	c.heredocs(s, sc, "COPY", x.SourcesAndDest, x.Chown, x.Chmod, x.Link, x.ExcludePatterns, line)
 }
 
 // copyStep converts the paths of a COPY, or of the local sources of an ADD
@@ -470,7 +470,7 @@ func (c *conv) add(s *spec.Stage, sc *scope, x *instructions.AddCommand, line in
 			Chown: x.Chown, Chmod: x.Chmod, Link: x.Link, ExcludePatterns: x.ExcludePatterns}
 		c.copyStep(s, sc, cc, unpack, line)
 	}
-	c.heredocs(s, sc, "ADD", x.SourcesAndDest, x.Chown, x.Chmod, line)
+	c.heredocs(s, sc, "ADD", x.SourcesAndDest, x.Chown, x.Chmod, x.Link, x.ExcludePatterns, line)
 	if len(remote) > 0 {
 		c.remoteFlags(x, remote, line)
 	}
@@ -735,7 +735,7 @@ func (c *conv) droppedMountOptions(m *instructions.Mount, line int) {
 		dropped = append(dropped, "source="+m.Source)
 	}
 	if len(dropped) > 0 {
-		c.note(line, "RUN --mount=type=%s: %s has no equivalent for a %s mount; dropped", t, strings.Join(dropped, ", "), t)
+		c.note(line, "RUN --mount=type=%s: %s has no equivalent for a %s mount, and BuildKit ignores it there too; dropped", t, strings.Join(dropped, ", "), t)
 	}
 	if m.ReadOnly && t == instructions.MountTypeTmpfs {
 		c.changed(line, "RUN --mount=type=tmpfs: readonly: a tmpfs mount of a run step has no read-only option, so it is writable; dropped")
