@@ -1,12 +1,14 @@
 package spec
 
-// The key tables below are the single description of what each construct
-// accepts. The DSL decoder, the TOML decoder, the TOML JSON Schema, the
-// checker's validation of formats and the docs' key tables (doctable.go:
-// `go test ./spec -run TestDocTables -update`) are all derived from them,
-// so they cannot drift apart. The bindings in bindings.go say which model
-// field each key sets; the decoders and formatters of both syntaxes read
-// and write keys through them.
+// The key tables are the single description of what each construct
+// accepts: below for the file, the declarations and the stage, and in
+// step_*.go for each kind of step, beside its model and bindings. The DSL
+// and TOML decoders and printers, the TOML JSON Schema, the checker's
+// validation of formats and the docs' key tables (doctable.go: `go test
+// ./spec -run TestDocTables -update`) are all derived from them, so they
+// cannot drift apart. The bindings (bindings.go, step_*.go) say which
+// model field each key sets; the decoders and formatters of both syntaxes
+// read and write keys through them.
 
 // KeyType is the type a key's value must have.
 type KeyType int
@@ -208,62 +210,5 @@ var (
 		{Name: "start_period", Type: TString, Doc: "grace period after start", Format: FormatDuration},
 		{Name: "start_interval", Type: TString, Doc: "time between checks during the start period", Format: FormatDuration},
 		{Name: "retries", Type: TInt, Doc: "failures before the container is unhealthy"},
-	}
-
-	RunKeys = []Key{
-		{Name: "secrets", Type: TNameList, DSLStatement: true, Doc: "secrets to mount, by name (DSL: secret NAME)"},
-		{Name: "ssh", Type: TNameList, DSLStatement: true, Doc: "ssh agents to forward, by name (DSL: ssh NAME)"},
-		{Name: "caches", Type: TNameList, DSLStatement: true, Doc: "caches to mount, by name (DSL: cache NAME)"},
-		{Name: "binds", Type: TBindList, DSLStatement: true, Doc: `bind mounts (DSL: bind "PATH" [from SOURCE] to "TARGET")`},
-		{Name: "tmpfs", Type: TTmpfsList, DSLStatement: true, Doc: `tmpfs mounts (DSL: tmpfs "TARGET")`},
-		{Name: "env", Type: TStringMap, DSLStatement: true, Template: true, Doc: `environment of this step only (DSL: env NAME = "value")`},
-		{Name: "network", Type: TString, Enum: []string{"default", "none", "host"}, EnumWhy: `"none" runs the step without network access, "host" uses the network of the BuildKit host (it needs the network.host entitlement)`, Doc: `network mode; default "default"`, Default: "`\"default\"`", Why: "steps usually download dependencies; `none` is one line away"},
-		{Name: "security", Type: TString, Enum: []string{"sandbox", "insecure"}, EnumWhy: `"insecure" runs the step with all capabilities (it needs the security.insecure entitlement)`, Doc: `security mode; default "sandbox"`, Default: "`\"sandbox\"`", Why: "least privilege; `insecure` needs the `security.insecure` entitlement of both the daemon and the client"},
-		{Name: "devices", Type: TStringList, Template: true, Doc: `CDI devices the step gets, e.g. "vendor.com/gpu=all" (like RUN --device)`, Why: "CDI device names the daemon knows (`RUN --device`); a device the daemon does not have fails the step"},
-	}
-
-	BindKeys = []Key{
-		{Name: "source", Type: TString, Template: true, Doc: `path in the source; default "/"`, Default: "`/`", Why: "the whole source, like `RUN --mount=type=bind`"},
-		{Name: "from", Type: TSource, Doc: "where the path is; default the main build context", Default: "the main build context"},
-		{Name: "target", Type: TString, Required: true, Template: true, Doc: "absolute mount path", Format: FormatAbsPath},
-		{Name: "rw", Type: TBool, Doc: "allow writes (discarded after the step); default false", Default: "`false`", Why: "a read-only bind cannot be mistaken for a way to change the source"},
-	}
-
-	TmpfsKeys = []Key{
-		{Name: "target", Type: TString, Required: true, Template: true, Doc: "absolute mount path", Format: FormatAbsPath},
-		{Name: "size", Type: TString, Template: true, Doc: `size limit, e.g. "64m"`, Format: FormatSize, Default: "no limit"},
-	}
-
-	CopyKeys = []Key{
-		{Name: "from", Type: TSource, Doc: "where the sources are; default the main build context", Default: "the main build context", Why: "what `COPY src dst` means in a Dockerfile"},
-		{Name: "to", Type: TString, Required: true, Template: true, Doc: "destination path"},
-		{Name: "chown", Type: TString, Template: true, Doc: `owner of the copied files, "user[:group]"`, Format: FormatChown},
-		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the copied files, octal ("0755") or symbolic ("u+x", "go-w")`, Format: FormatChmod},
-		{Name: "include", Type: TStringList, Template: true, Doc: "patterns of files to include"},
-		{Name: "exclude", Type: TStringList, Template: true, Doc: "patterns of files to leave out"},
-		{Name: "link", Type: TBool, Doc: "copy into an independent layer (like COPY --link)", Default: "`false`", Why: "Dockerfile's default"},
-		{Name: "parents", Type: TBool, Doc: "keep the parent directories of each source (like COPY --parents)", Default: "`false`", Why: "Dockerfile's default"},
-		{Name: "unpack", Type: TBool, Doc: "extract a source that is a tar archive (plain, gzip, bzip2, xz, zstd) at the destination, as Dockerfile ADD does", Default: "`false`", Why: "a copy copies what it is given; extraction is asked for (Dockerfile `ADD` of a local archive converts to it)"},
-		{Name: "allow-credentials", Type: TBool, Doc: "allow copying well-known credential files (.netrc, id_rsa, .npmrc, …); lint reports every copy that sets it", Default: "`false`"},
-	}
-
-	AddKeys = []Key{
-		{Name: "to", Type: TString, Required: true, Template: true, Doc: "destination path"},
-		{Name: "checksum", Type: TString, Template: true, Doc: `required for http(s): "sha256:" and 64 hex digits`, Default: "none: required for http(s)", Why: "an unpinned download is neither reproducible nor safe"},
-		{Name: "ref", Type: TString, Template: true, Doc: "git: branch or tag"},
-		{Name: "commit", Type: TString, Template: true, Doc: "git: full commit id"},
-		{Name: "keep_git_dir", Type: TBool, Doc: "git: keep the .git directory", Default: "`false`"},
-		{Name: "subdir", Type: TString, Template: true, Doc: "git: add only this directory of the repository (like #ref:subdir)", Default: "the whole repository"},
-		{Name: "exclude", Type: TStringList, Template: true, Doc: "git: patterns of files to leave out (like ADD --exclude)"},
-		{Name: "chown", Type: TString, Template: true, Doc: `owner of the added files, "user[:group]"`, Format: FormatChown},
-		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the added files, octal or symbolic`, Format: FormatChmod},
-	}
-
-	// InlineKeys are the options of a file step.
-	InlineKeys = []Key{
-		{Name: "content", Type: TString, Required: true, Template: true, Doc: "the content of the file; a template unless raw is true", Why: "a template (`${NAME}` expanded) unless `raw = true`; a multi-line string keeps its lines"},
-		{Name: "raw", Type: TBool, Doc: "take content literally: no ${NAME} expansion (like <<'EOF')", Default: "`false`", Why: "as `COPY <<EOF` expands variables and `COPY <<'EOF'` does not"},
-		{Name: "chmod", Type: TString, Template: true, Doc: `mode of the file, octal ("0755") or symbolic ("u+x")`, Format: FormatChmod, Default: "`\"0644\"`", Why: "what `COPY <<EOF` writes"},
-		{Name: "chown", Type: TString, Template: true, Doc: `owner of the file, "user[:group]"`, Format: FormatChown, Default: "`0:0`"},
 	}
 )
