@@ -119,6 +119,16 @@ func TestSecretInEveryTemplateOfEveryStep(t *testing.T) {
 	}
 	for _, verb := range spec.StepVerbs {
 		samples := secretSamples[verb]
+		if k, ok := spec.KindByVerb(verb); ok && len(samples) == 0 && k.Main == spec.MainString && k.MainTemplate {
+			// A kind whose own value is one template string needs no
+			// sample: put the secret there.
+			samples = []secretSample{{step: func(put func() spec.Value[string]) spec.Step {
+				st := k.New()
+				*st.NodeInfo() = node(10, 3)
+				*k.MainField(st).(*spec.Value[string]) = put()
+				return st
+			}}}
+		}
 		if len(samples) == 0 {
 			t.Errorf("no sample of a %q step: add one to secretSamples, with a template string in each of its own values", verb)
 			continue

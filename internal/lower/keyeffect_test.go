@@ -54,7 +54,7 @@ func TestEveryKeyHasAnEffect(t *testing.T) {
 			id := "verb." + verb
 			known[id] = true
 			t.Run(verb, func(t *testing.T) {
-				vc, ok := verbValues[verb]
+				vc, ok := verbEntry(verb)
 				if !ok {
 					t.Fatalf("step verb %q has no entry in verbValues (keyeffect_test.go): add its base step, its own value and two values that must lower differently", verb)
 				}
@@ -210,11 +210,27 @@ var keySamples = map[string]keySample{
 // verbValues are, for each step verb, a step of that kind, its own value
 // (what the verb takes besides its keys) and values of it that must lower
 // pairwise differently. The step's keys are tested through StepFields.
-var verbValues = map[string]struct {
+// verbEntry is verbValues[verb], or, for a kind whose own value is one
+// path (spec.MainString), a step of two paths: a new simple kind needs no
+// entry.
+func verbEntry(verb string) (verbValue, bool) {
+	if vc, ok := verbValues[verb]; ok {
+		return vc, true
+	}
+	k, ok := spec.KindByVerb(verb)
+	if !ok || k.Main != spec.MainString {
+		return verbValue{}, false
+	}
+	return verbValue{verb + ` "/sample/one"`, k.MainField, []any{keep, "/sample/two"}}, true
+}
+
+type verbValue struct {
 	base     string
 	value    func(spec.Step) any
 	variants []any
-}{
+}
+
+var verbValues = map[string]verbValue{
 	"run":     {`run "echo one"`, func(s spec.Step) any { return &s.(*spec.Run).Command }, []any{keep, "echo two", []string{"/bin/two"}}},
 	"copy":    {`copy "a/one.txt" to "/dst/"`, func(s spec.Step) any { return &s.(*spec.Copy).Sources }, []any{keep, []string{"a/two.txt"}}},
 	"add":     {httpAdd, func(s spec.Step) any { return &s.(*spec.Add).URL }, []any{keep, "https://example.com/two.tar.gz"}},
@@ -287,7 +303,7 @@ func keyConstructs() []keyConstruct {
 	}
 	// Every step kind's keys, through the binding the decoders use.
 	for _, verb := range spec.StepVerbs {
-		vc, ok := verbValues[verb]
+		vc, ok := verbEntry(verb)
 		if !ok {
 			continue // reported by the verbs subtest
 		}
@@ -348,6 +364,19 @@ func genericVariants(fd spec.Field) []any {
 				out[i] = e
 			}
 			return out
+		}
+		// A key with a format has values of that shape.
+		switch fd.Key.Format {
+		case spec.FormatMode:
+			return []any{keep, "0700", "0750"}
+		case spec.FormatAbsPath:
+			return []any{keep, "/sample/one", "/sample/two"}
+		case spec.FormatDuration:
+			return []any{keep, "7s", "9s"}
+		case spec.FormatSize:
+			return []any{keep, "7m", "9m"}
+		case spec.FormatEnvName:
+			return []any{keep, "SAMPLE_ONE", "SAMPLE_TWO"}
 		}
 	case *[]*spec.KeyValue:
 		return []any{keep, [][2]string{{"SAMPLE", "sample"}}}
