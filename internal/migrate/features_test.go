@@ -114,6 +114,9 @@ var featureCases = []struct {
 	{name: "a wildcard source is noted",
 		src:      "FROM busybox\nCOPY a* b /d/\n",
 		findings: []string{"a*: a wildcard source that matches nothing"}},
+	{name: "a base image's triggers are noted, once per image",
+		src:      "FROM busybox AS a\nFROM busybox\n",
+		findings: []string{"FROM busybox: a Securefile build does not run the ONBUILD triggers of a base image's config"}},
 	{name: "stage names are the Dockerfile's, lower-case",
 		src:  "FROM scratch AS STAge0\nFROM scratch AS staGE1\nCOPY --from=staGE0 / /\n",
 		want: []string{"stage stage0 from scratch", "image stage1 from scratch", "from stage0 to"}},
@@ -179,5 +182,23 @@ func TestFindingString(t *testing.T) {
 	}
 	if Lossy([]Finding{{Message: "a"}}) || !Lossy([]Finding{{Message: "a"}, {Changed: true}}) {
 		t.Error("Lossy")
+	}
+}
+
+// TestImageTriggerNoteOnce: the note about a base image's ONBUILD triggers
+// comes once per image, at its first FROM.
+func TestImageTriggerNoteOnce(t *testing.T) {
+	_, findings, err := Dockerfile("Dockerfile", []byte("FROM busybox AS a\nFROM busybox AS b\nFROM alpine\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, f := range findings {
+		if isImageTriggerNote(f) {
+			lines = append(lines, f.Line)
+		}
+	}
+	if len(lines) != 2 || lines[0] != 1 || lines[1] != 3 {
+		t.Errorf("image trigger notes at lines %v, want [1 3]: %v", lines, findings)
 	}
 }

@@ -83,7 +83,9 @@ type conv struct {
 	// stages.
 	used, reserved map[string]bool
 	triggers       map[string][]trigger
-	inherited      map[string]bool
+	// imagesSeen are the base images a note about their triggers named.
+	imagesSeen map[string]bool
+	inherited  map[string]bool
 }
 
 // note records, once, a finding about a conversion that keeps the
@@ -125,23 +127,24 @@ func Dockerfile(name string, src []byte) (*spec.File, []Finding, error) {
 		return nil, nil, parseErr(src, err)
 	}
 	c := &conv{
-		f:         &spec.File{},
-		seen:      map[Finding]bool{},
-		esc:       res.EscapeToken,
-		names:     map[string]bool{},
-		args:      map[string]*spec.Arg{},
-		argVals:   map[string]evald{},
-		global:    newScope(true),
-		scopes:    map[string]*scope{},
-		stageIdx:  map[string]string{},
-		secrets:   map[string]*spec.Secret{},
-		ssh:       map[string]*spec.SSH{},
-		caches:    map[string]*spec.Cache{},
-		flags:     map[int][]string{},
-		used:      map[string]bool{},
-		reserved:  map[string]bool{},
-		triggers:  map[string][]trigger{},
-		inherited: map[string]bool{},
+		f:          &spec.File{},
+		seen:       map[Finding]bool{},
+		esc:        res.EscapeToken,
+		names:      map[string]bool{},
+		args:       map[string]*spec.Arg{},
+		argVals:    map[string]evald{},
+		global:     newScope(true),
+		scopes:     map[string]*scope{},
+		stageIdx:   map[string]string{},
+		secrets:    map[string]*spec.Secret{},
+		ssh:        map[string]*spec.SSH{},
+		caches:     map[string]*spec.Cache{},
+		flags:      map[int][]string{},
+		used:       map[string]bool{},
+		reserved:   map[string]bool{},
+		triggers:   map[string][]trigger{},
+		imagesSeen: map[string]bool{},
+		inherited:  map[string]bool{},
 	}
 	for _, n := range res.AST.Children {
 		c.flags[n.StartLine] = n.Flags
@@ -288,6 +291,7 @@ func (c *conv) stage(st instructions.Stage, name string, last bool) (*spec.Stage
 		sc = c.scopes[parent].inherit()
 	default:
 		s.From = spec.Source{Set: true, Kind: spec.SourceImage, Name: spec.Of(c.val(c.global, line, base))}
+		c.imageTriggers(base, line)
 	}
 	if st.Platform != "" {
 		s.Platform = spec.Of(c.val(c.global, line, st.Platform))

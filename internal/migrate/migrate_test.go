@@ -82,6 +82,7 @@ func TestFindingLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Finding{
+		{1, "FROM alpine: a Securefile build does not run the ONBUILD triggers of a base image's config, which the Dockerfile frontend runs first in the stage; if the image has any (docker image inspect -f '{{.Config.OnBuild}}'), write them as the stage's first steps", false},
 		{4, "ONBUILD RUN x: a Securefile image carries no ONBUILD triggers, so the image of stage0 does not have it in its config (OnBuild): a build FROM that image does not run it", true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

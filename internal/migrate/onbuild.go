@@ -93,3 +93,15 @@ func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
+
+// imageTriggers notes, once per image, that a Securefile build does not run
+// the ONBUILD triggers a base image's config may hold: the Dockerfile
+// frontend runs them first in the stage, and the conversion cannot see the
+// image to know whether it has any.
+func (c *conv) imageTriggers(image string, line int) {
+	if c.imagesSeen[image] {
+		return
+	}
+	c.imagesSeen[image] = true
+	c.note(line, "FROM %s: a Securefile build does not run the ONBUILD triggers of a base image's config, which the Dockerfile frontend runs first in the stage; if the image has any (docker image inspect -f '{{.Config.OnBuild}}'), write them as the stage's first steps", image)
+}
