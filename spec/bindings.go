@@ -158,6 +158,7 @@ func StageFields(s *Stage) []Field {
 		{"volumes", &c.Volumes},
 		{"healthcheck", &c.Healthcheck},
 		{"stop_signal", &c.StopSignal},
+		{"ignore_onbuild", &s.IgnoreOnbuild},
 		{"shell", &c.Shell},
 	})
 }

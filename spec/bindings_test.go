@@ -104,7 +104,7 @@ func TestFieldIsSet(t *testing.T) {
 		Binds: []*Bind{{}}, Tmpfs: []*Tmpfs{{}}, Env: []*KeyValue{{}},
 		Network: Of("none"), Security: Of("insecure"), Devices: ListOf("vendor.com/gpu=all"),
 	}
-	st := &Stage{Platform: Of("p"), Config: ImageConfig{
+	st := &Stage{Platform: Of("p"), IgnoreOnbuild: Of(true), Config: ImageConfig{
 		Entrypoint: Command{Exec: ListOf("a")}, Cmd: Command{Shell: Of("b")}, Labels: []*KeyValue{{}},
 		Expose: ListOf("80"), Volumes: ListOf("/v"), Healthcheck: &Healthcheck{}, StopSignal: Of("SIGTERM"),
 		Shell: ListOf("/bin/bash", "-c"),

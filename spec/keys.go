@@ -199,6 +199,7 @@ var (
 		{Name: "volumes", Type: TStringList, Doc: "image volumes"},
 		{Name: "healthcheck", Type: THealthcheck, Doc: "image health check"},
 		{Name: "stop_signal", Type: TString, Doc: `stop signal, e.g. "SIGTERM"`},
+		{Name: "ignore_onbuild", Type: TBool, Doc: "build on a base image whose ONBUILD triggers are not run (without it such a base is refused)", Default: "`false`", Why: "a base image's ONBUILD triggers are commands from the image, not from the build file, and securefile never runs them: a base that has some is refused, so that an image meant to run them is not built silently without; set this to build on it anyway"},
 		{Name: "shell", Type: TStringList, Doc: `the shell of shell-form commands (run, entrypoint, cmd, healthcheck), exec form, e.g. ["/bin/bash", "-c"]; default the base's, else ["/bin/sh", "-c"]`, Default: "the base's, else `[\"/bin/sh\", \"-c\"]`", Why: "as Dockerfile `SHELL`: a stage inherits its base stage's shell, or an image base's config `Shell`; it is written to the image's `Shell`"},
 	}
 

@@ -156,8 +156,11 @@ type Stage struct {
 	Default  Value[bool]
 	From     Source
 	Platform Value[string]
-	Steps    []Step
-	Config   ImageConfig
+	// IgnoreOnbuild builds on a base image whose ONBUILD triggers are not
+	// run; without it such a base is refused.
+	IgnoreOnbuild Value[bool]
+	Steps         []Step
+	Config        ImageConfig
 }
 
 // ImageConfig is the part of the OCI image config a stage declares

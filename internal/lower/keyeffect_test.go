@@ -86,6 +86,9 @@ var noEffect = map[string]string{
 	// (frontend/options.go) reads the file's platforms to decide which
 	// platforms it lowers for, when the client names none.
 	"file.platforms": "the frontend chooses the platforms to lower for from it; Lower lowers one",
+	// Only a base image with ONBUILD triggers tells building with it from
+	// without it (an error): TestOnbuildTriggers.
+	"stage.ignore_onbuild": "changes the lowering only on a base image with ONBUILD triggers, where it is the difference between a refusal and a build (TestOnbuildTriggers)",
 }
 
 // keep leaves the field as the base file has it (unset, unless the key is

@@ -198,9 +198,11 @@ func TestBaseImageResolution(t *testing.T) {
 	defer cancel()
 	res, err := Lower(ctx, load(t, `
 stage a from "alpine:3.20" {
+  ignore_onbuild = true
   run "a"
 }
 stage b from "alpine:3.20" {
+  ignore_onbuild = true
   run "b"
 }
 stage c from "busybox:1.36" {
@@ -208,6 +210,7 @@ stage c from "busybox:1.36" {
   run "c"
 }
 image app from "alpine:3.20" {
+  ignore_onbuild = true
   entrypoint = ["/app"]
   copy "/a" from a to "/a"
   copy "/b" from b to "/b"

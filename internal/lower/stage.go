@@ -128,8 +128,14 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 		if src.img != nil {
 			b.img = cloneImage(src.img)
 			b.baseImg = cloneImage(src.img)
-			// ONBUILD triggers are not run, and the image built here is
-			// not the one they were meant for.
+			// ONBUILD triggers are commands from the image's config, not
+			// from the build file, and are never run here (values are
+			// never code); a base that has some is refused unless the
+			// stage says to build without them.
+			if n := len(src.img.Config.OnBuild); n > 0 && !s.IgnoreOnbuild.Or(false) {
+				return &Error{Range: or(s.From.Name.Range, s.From.Range, s.Range), Err: fmt.Errorf("base image %q has %d ONBUILD trigger(s) (%s), which a Securefile build does not run: they are commands from the image, not from the build file. Write the steps they stand for into stage %q, and set ignore_onbuild = true on it to build on this image without them", s.From.Name.V, n, strings.Join(src.img.Config.OnBuild, "; "), s.Name.V)}
+			}
+			// The image built here is not the one they were meant for.
 			b.img.Config.OnBuild = nil
 		}
 	case spec.SourceScratch, spec.SourceContext:
