@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -80,7 +79,7 @@ func usageOf(f *spec.File, target *spec.Stage) (*usage, error) {
 		reached[s] = true
 		deps, err := spec.StageDeps(f, s)
 		if err != nil {
-			return unknownStep(err)
+			return spec.Placed(err)
 		}
 		for _, d := range deps {
 			if d.IsStage() {
@@ -91,7 +90,7 @@ func usageOf(f *spec.File, target *spec.Stage) (*usage, error) {
 		}
 		for _, st := range s.Steps {
 			if err := mounted(f, st, secrets, sshs, caches); err != nil {
-				return unknownStep(err)
+				return spec.Placed(err)
 			}
 		}
 		return nil
@@ -179,24 +178,6 @@ func mounted(f *spec.File, st spec.Step, secrets map[*spec.Secret]bool, sshs map
 		}
 	}
 	return nil
-}
-
-// unknownStep places a *spec.UnknownStepError at its step, and a
-// *spec.UnknownSourceError at its source.
-func unknownStep(err error) error {
-	var r spec.Range
-	var u *spec.UnknownStepError
-	var us *spec.UnknownSourceError
-	switch {
-	case errors.As(err, &u):
-		r = u.Range()
-	case errors.As(err, &us):
-		r = us.Range()
-	}
-	if !r.IsZero() {
-		return fmt.Errorf("%s: %w", r, err)
-	}
-	return err
 }
 
 var rangeType = reflect.TypeFor[spec.Range]()

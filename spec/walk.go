@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 )
@@ -179,6 +180,25 @@ func firstRange(rs ...Range) Range {
 		}
 	}
 	return Range{}
+}
+
+// Placed prefixes an *UnknownStepError or *UnknownSourceError in err with
+// where its step or source is (file:line:col), for callers that report
+// errors as text; other errors are returned as they are.
+func Placed(err error) error {
+	var r Range
+	var u *UnknownStepError
+	var us *UnknownSourceError
+	switch {
+	case errors.As(err, &u):
+		r = u.Range()
+	case errors.As(err, &us):
+		r = us.Range()
+	}
+	if !r.IsZero() {
+		return fmt.Errorf("%s: %w", r, err)
+	}
+	return err
 }
 
 // IsNilStep reports a nil step or a typed nil one (a *Run that is nil),

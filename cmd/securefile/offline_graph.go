@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -125,19 +124,7 @@ func graphOf(f *spec.File, target string, opt lower.Options) (*stageGraph, error
 		}
 		ds, err := spec.StageDeps(f, s)
 		if err != nil {
-			var r spec.Range
-			var u *spec.UnknownStepError
-			var us *spec.UnknownSourceError
-			switch {
-			case errors.As(err, &u):
-				r = u.Range()
-			case errors.As(err, &us):
-				r = us.Range()
-			}
-			if !r.IsZero() {
-				err = fmt.Errorf("%s: %w", r, err)
-			}
-			return nil, err
+			return nil, spec.Placed(err)
 		}
 		deps[s] = ds
 		return ds, nil
