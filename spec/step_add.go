@@ -28,6 +28,8 @@ type Add struct {
 	Exclude    List[string]  // git: patterns of files to leave out
 	Chown      Value[string]
 	Chmod      Value[string]
+	// Link adds into an independent layer, as ADD --link does.
+	Link Value[bool]
 }
 
 func (*Add) Verb() string { return "add" }
@@ -42,6 +44,7 @@ var AddKeys = []Key{
 	{Name: "exclude", Type: TStringList, Template: true, Doc: "git: patterns of files to leave out (like ADD --exclude)"},
 	{Name: "chown", Type: TString, Template: true, Doc: `owner of the added files, "user[:group]"`, Format: FormatChown},
 	{Name: "chmod", Type: TString, Template: true, Doc: `mode of the added files, octal or symbolic`, Format: FormatChmod},
+	{Name: "link", Type: TBool, Doc: "add into an independent layer (like ADD --link)", Default: "`false`", Why: "Dockerfile's default"},
 }
 
 // AddFields binds AddKeys to a.
@@ -58,5 +61,6 @@ func appendAddFields(dst []Field, a *Add) []Field {
 		{"exclude", &a.Exclude},
 		{"chown", &a.Chown},
 		{"chmod", &a.Chmod},
+		{"link", &a.Link},
 	})
 }

@@ -481,13 +481,8 @@ func (c *conv) add(s *spec.Stage, sc *scope, x *instructions.AddCommand, line in
 }
 
 // remoteFlags reports the flags of an ADD that its add steps (for the
-// remote sources) cannot carry: the Securefile's add has no link key, and
-// exclude only for git.
+// remote sources) cannot carry: exclude, which add has only for git.
 func (c *conv) remoteFlags(x *instructions.AddCommand, remote []string, line int) {
-	srcs := strings.Join(remote, " ")
-	if x.Link {
-		c.changed(line, "ADD --link: add steps have no link option; dropped for %s, which is added as a layer on the stage's files, not as an independent layer", srcs)
-	}
 	var http []string
 	for _, r := range remote {
 		if !isGit(r) {
@@ -503,6 +498,9 @@ func (c *conv) remoteFlags(x *instructions.AddCommand, remote []string, line int
 // fragment (or a commit --checksum), --keep-git-dir and the owner.
 func (c *conv) addGit(sc *scope, x *instructions.AddCommand, src string, dest spec.Value[string], line int) *spec.Add {
 	a := &spec.Add{Kind: spec.AddGit, Dest: dest}
+	if x.Link {
+		a.Link = spec.Of(true)
+	}
 	u, frag, _ := strings.Cut(src, "#")
 	a.URL = spec.Of(c.val(sc, line, u))
 	if strings.HasPrefix(u, "git@") || strings.HasPrefix(u, "ssh://") {
@@ -544,6 +542,9 @@ func (c *conv) addGit(sc *scope, x *instructions.AddCommand, src string, dest sp
 // Securefile requires, and the owner.
 func (c *conv) addHTTP(sc *scope, x *instructions.AddCommand, src string, dest spec.Value[string], line int) *spec.Add {
 	a := &spec.Add{Kind: spec.AddHTTP, URL: spec.Of(c.val(sc, line, src)), Dest: dest}
+	if x.Link {
+		a.Link = spec.Of(true)
+	}
 	if x.Checksum != "" {
 		a.Checksum = spec.Of(c.val(sc, line, x.Checksum))
 	} else {
