@@ -55,3 +55,19 @@ func appendCopyFields(dst []Field, c *Copy) []Field {
 		{"allow-credentials", &c.AllowCredentials},
 	})
 }
+
+// HasWildcard reports whether a copy source path holds a pattern
+// character that is not escaped, as BuildKit reads it (dockerfile2llb's
+// containsWildcards): the lowering and the conversion must agree on which
+// sources are patterns.
+func HasWildcard(path string) bool {
+	for i := 0; i < len(path); i++ {
+		switch path[i] {
+		case '*', '?', '[':
+			return true
+		case '\\':
+			i++
+		}
+	}
+	return false
+}

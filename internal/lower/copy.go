@@ -133,22 +133,10 @@ func parentsCopy(src string, include, exclude []string) (srcPath string, inc, ex
 	}
 	// Without wildcards the path names one file or directory, which must
 	// exist; with them, matching nothing is reported by the copy itself.
-	if !containsWildcards(parent) && !containsWildcards(pattern) {
+	if !spec.HasWildcard(parent) && !spec.HasWildcard(pattern) {
 		required = []string{path.Join(parent, pattern)}
 	}
 	return parent, inc, exc, required
-}
-
-func containsWildcards(name string) bool {
-	for i := 0; i < len(name); i++ {
-		switch name[i] {
-		case '*', '?', '[':
-			return true
-		case '\\':
-			i++
-		}
-	}
-	return false
 }
 
 // fileOwnership reads chown and chmod into a CopyInfo and the flags that

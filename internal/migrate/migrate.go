@@ -403,7 +403,7 @@ func (c *conv) copyStep(s *spec.Stage, sc *scope, x *instructions.CopyCommand, u
 	}
 	for _, p := range x.SourcePaths {
 		cp.Sources = appendList(cp.Sources, c.val(sc, line, p))
-		if v, err := c.eval(sc, p); err == nil && containsWildcards(v.v) {
+		if v, err := c.eval(sc, p); err == nil && spec.HasWildcard(v.v) {
 			c.note(line, "%s: a wildcard source that matches nothing fails the Securefile's copy, where the Dockerfile copies nothing for it", p)
 		}
 	}
@@ -879,18 +879,4 @@ func tmplOr(tmpl, lit string) string {
 func sameSecret(a, b *spec.Secret, id string) bool {
 	aid := a.ID.Or(a.Name.V)
 	return aid == id && a.Target == b.Target && a.Env == b.Env && a.Mode == b.Mode && a.UID == b.UID && a.GID == b.GID && a.Required == b.Required
-}
-
-// containsWildcards reports whether a source path has a pattern character
-// that is not escaped (dockerfile2llb's containsWildcards).
-func containsWildcards(name string) bool {
-	for i := 0; i < len(name); i++ {
-		switch name[i] {
-		case '*', '?', '[':
-			return true
-		case '\\':
-			i++
-		}
-	}
-	return false
 }
