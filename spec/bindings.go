@@ -27,6 +27,7 @@ import (
 //	**Healthcheck    THealthcheck
 //	*[]*Bind         TBindList
 //	*[]*Tmpfs        TTmpfsList
+//	*[]*InlineFile   TFileList
 type Field struct {
 	Key Key
 	Ptr any
@@ -58,6 +59,8 @@ func (f Field) IsSet() bool {
 	case *[]*Bind:
 		return len(*p) > 0
 	case *[]*Tmpfs:
+		return len(*p) > 0
+	case *[]*InlineFile:
 		return len(*p) > 0
 	}
 	panic(fmt.Sprintf("spec: key %q is bound to a field of type %T", f.Key.Name, f.Ptr))

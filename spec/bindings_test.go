@@ -24,6 +24,7 @@ func TestBindings(t *testing.T) {
 		THealthcheck:  {"**spec.Healthcheck"},
 		TBindList:     {"*[]*spec.Bind"},
 		TTmpfsList:    {"*[]*spec.Tmpfs"},
+		TFileList:     {"*[]*spec.InlineFile"},
 		TStringOrList: {"*spec.List[string]"},
 	}
 	// The keys whose model field has another name.
@@ -72,6 +73,8 @@ func TestBindings(t *testing.T) {
 	check("run", run, RunKeys, RunFields(run))
 	check("bind", bnd, BindKeys, BindFields(bnd))
 	check("tmpfs", tmpfs, TmpfsKeys, TmpfsFields(tmpfs))
+	inlineFile := &InlineFile{}
+	check("inline file", inlineFile, InlineFileKeys, InlineFileFields(inlineFile))
 	check("copy", cp, CopyKeys, CopyFields(cp))
 	check("add", add, AddKeys, AddFields(add))
 	check("run", run, RunKeys, StepFields(run))

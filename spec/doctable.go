@@ -75,7 +75,7 @@ func docType(k Key) string {
 		t = "source (stage, image or named context)"
 	case THealthcheck:
 		t = "table (keys below)"
-	case TBindList, TTmpfsList:
+	case TBindList, TTmpfsList, TFileList:
 		t = "list of tables (DSL: statements)"
 	case TStringOrList:
 		t = "string or list of strings"

@@ -26,6 +26,7 @@ const (
 	TBindList             // list of maps with BindKeys (TOML); statements in the DSL
 	TTmpfsList            // list of maps with TmpfsKeys (TOML); statements in the DSL
 	TStringOrList         // one string or a list of strings
+	TFileList             // list of maps with InlineFileKeys (TOML); statements in the DSL
 )
 
 func (t KeyType) String() string {
@@ -46,7 +47,7 @@ func (t KeyType) String() string {
 		return "a source (an image reference string, a stage or a named context)"
 	case THealthcheck:
 		return "a map (healthcheck settings)"
-	case TBindList, TTmpfsList:
+	case TBindList, TTmpfsList, TFileList:
 		return "a list of maps"
 	case TStringOrList:
 		return "a string or a list of strings"
@@ -64,6 +65,9 @@ type Key struct {
 	EnumWhy string
 	// Required keys must be written.
 	Required bool
+	// RequiredUnless names a key whose presence lifts Required (a file
+	// step's content is not written when its files are).
+	RequiredUnless string
 	// DSLStatement marks keys that the DSL writes as statements inside a
 	// block (run's secret/ssh/cache/bind/tmpfs/env) rather than key = value.
 	DSLStatement bool

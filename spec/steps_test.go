@@ -94,6 +94,7 @@ func checkFields(t *testing.T, what string, st Step, keys []Key, fs []Field) {
 		TStringList: "*spec.List[string]", TStringOrList: "*spec.List[string]", TNameList: "*[]spec.Value[string]",
 		TStringMap: "*[]*spec.KeyValue", TCommand: "*spec.Command", TSource: "*spec.Source",
 		THealthcheck: "**spec.Healthcheck", TBindList: "*[]*spec.Bind", TTmpfsList: "*[]*spec.Tmpfs",
+		TFileList: "*[]*spec.InlineFile",
 	}
 	if len(fs) != len(keys) {
 		t.Errorf("%s: %d fields for %d keys", what, len(fs), len(keys))

@@ -15,12 +15,21 @@ import (
 // them, of a stage's shell, of run devices and of the git options of add.
 
 // checkInline checks a file step: where the file goes, its content (a
-// template unless raw), its mode and owner.
+// template unless raw), its mode and owner; with files, that its
+// destination is a directory and each file as a one-file step.
 func (c *checker) checkInline(st *spec.Inline, fb spec.Range) {
 	dr := or(st.Dest.Range, fb)
 	switch {
 	case strings.TrimSpace(st.Dest.V) == "":
 		c.errorf(dr, "empty-value", "A file step needs the path of the file it writes.", `write the path, such as "/etc/app.conf"`, "empty file destination")
+	case len(st.Files) > 0:
+		// Its files are written into the destination, as COPY <<a <<b
+		// /dir/ writes them: it must say it is a directory.
+		if dest, ok := c.template(st.Dest, fb, nil); ok && !namesDir(dest) {
+			c.errorf(dr, "file-dest-not-dir",
+				fmt.Sprintf("A file step with files writes them into its destination, which must then be a directory, ending with \"/\"; %q is the path of a file.", dest),
+				fmt.Sprintf("write %q", dest+"/"), "file destination %q is not a directory", dest)
+		}
 	default:
 		if dest, ok := c.template(st.Dest, fb, nil); ok && namesDir(dest) {
 			c.errorf(dr, "file-dest-dir",
@@ -28,15 +37,58 @@ func (c *checker) checkInline(st *spec.Inline, fb spec.Range) {
 				fmt.Sprintf("name the file, such as %q", path.Join(dest, "file")), "file destination %q is a directory", dest)
 		}
 	}
-	// A raw content is written as it is: "${NAME}" in it is text, not a
-	// reference, so it names no secret and no arg.
-	if st.Content.Set && !st.Raw.Or(false) {
-		c.inlineContent = true
-		c.template(st.Content, fb, nil)
-		c.inlineContent = false
+	if len(st.Files) > 0 && st.Content.Set {
+		c.errorf(or(st.Content.Range, fb), "option-not-applicable",
+			"A file step with files writes only its files, into its destination directory; its own content would have no name.",
+			`make it one of the files: file "NAME" { content = … }`, "content with files")
 	}
+	c.inlineFile(st.Content, st.Raw, fb)
 	c.chown(st.Chown, fb, false)
 	c.chmod(st.Chmod, fb)
+	seen := map[string]spec.Range{}
+	for _, f := range st.Files {
+		if f == nil {
+			continue
+		}
+		ffb := or(f.Range, fb)
+		pr := or(f.Path.Range, ffb)
+		if lit, ok := c.template(f.Path, ffb, nil); ok {
+			clean := path.Clean(lit)
+			switch {
+			case strings.TrimSpace(lit) == "":
+				c.errorf(pr, "empty-value", "A file of a file step needs its path in the destination directory.", `write the name, such as "app.conf"`, "empty file path")
+			case path.IsAbs(lit) || clean == ".." || strings.HasPrefix(clean, "../"):
+				c.errorf(pr, "file-path-outside",
+					fmt.Sprintf("The path of a file of files is relative to the step's destination directory, and %q is not inside it.", lit),
+					fmt.Sprintf("write it relative to %q, or give it a file step of its own", st.Dest.V), "file path %q outside the destination", lit)
+			case namesDir(lit) || clean == ".":
+				c.errorf(pr, "file-dest-dir",
+					fmt.Sprintf("A file of files is one file, and %q names a directory: the file would need a name.", lit),
+					fmt.Sprintf("name the file, such as %q", path.Join(lit, "file")), "file path %q is a directory", lit)
+			default:
+				if first, dup := seen[clean]; dup {
+					c.errorf(pr, "duplicate-file",
+						fmt.Sprintf("%q is written twice by this step (first at line %d): the second would replace the first.", lit, first.Start.Line),
+						"remove one, or name them apart", "file %q written twice", lit)
+				}
+				seen[clean] = pr
+			}
+		}
+		c.inlineFile(f.Content, spec.Value[bool]{V: f.Raw.Or(st.Raw.Or(false)), Set: true}, ffb)
+		c.chown(f.Chown, ffb, false)
+		c.chmod(f.Chmod, ffb)
+	}
+}
+
+// inlineFile checks the content of a written file: a template unless raw.
+// A raw content is written as it is: "${NAME}" in it is text, not a
+// reference, so it names no secret and no arg.
+func (c *checker) inlineFile(content spec.Value[string], raw spec.Value[bool], fb spec.Range) {
+	if content.Set && !raw.Or(false) {
+		c.inlineContent = true
+		c.template(content, fb, nil)
+		c.inlineContent = false
+	}
 }
 
 // namesDir reports whether a destination is a directory rather than a

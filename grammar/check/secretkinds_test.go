@@ -103,6 +103,12 @@ func templates(t *testing.T, fs []spec.Field, put func() spec.Value[string], pre
 				at[l] = k
 			}
 			*p = []*spec.Tmpfs{tm}
+		case *[]*spec.InlineFile:
+			x := &spec.InlineFile{}
+			for l, k := range templates(t, spec.InlineFileFields(x), put, key+".") {
+				at[l] = k
+			}
+			*p = []*spec.InlineFile{x}
 		case *[]spec.Value[string], *spec.Value[bool], *spec.Value[int]:
 		default:
 			t.Fatalf("key %s%s is bound to a %T: say whether its strings are templates", prefix, key, f.Ptr)

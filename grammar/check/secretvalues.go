@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -186,6 +187,13 @@ func (c *checker) checkSecretValues() {
 				// --token …), is in every copy of the image.
 				if st != nil && st.Content.Set {
 					c.commandValue(st.Content, or(st.Range, sfb), fmt.Sprintf("the content of file %q", st.Dest.V))
+				}
+				if st != nil {
+					for _, f := range st.Files {
+						if f != nil && f.Content.Set {
+							c.commandValue(f.Content, or(f.Range, st.Range, sfb), fmt.Sprintf("the content of file %q", path.Join(st.Dest.V, f.Path.V)))
+						}
+					}
 				}
 			default:
 				// The values of the other kinds are paths, URLs, owners

@@ -72,6 +72,10 @@ func fill(t *testing.T, what string, fs []spec.Field) {
 			m := &spec.Tmpfs{}
 			fill(t, what+"."+f.Key.Name, spec.TmpfsFields(m))
 			*p = []*spec.Tmpfs{m}
+		case *[]*spec.InlineFile:
+			m := &spec.InlineFile{}
+			fill(t, what+"."+f.Key.Name, spec.InlineFileFields(m))
+			*p = []*spec.InlineFile{m}
 		default:
 			t.Fatalf("%s.%s: no test value for a field of type %T", what, f.Key.Name, p)
 		}

@@ -14,14 +14,23 @@ import (
 
 // stepBodies decode the blocks of the kinds whose block holds statements
 // (keys marked DSLStatement), not only NAME = value settings.
-var stepBodies = map[string]func(d *decoder, st spec.Step, b *block){
-	"run": func(d *decoder, st spec.Step, b *block) {
+var stepBodies = map[string]func(d *decoder, st spec.Step, it *item){
+	"run": func(d *decoder, st spec.Step, it *item) {
+		b := it.block
 		r, ok := st.(*spec.Run)
 		if !ok {
 			d.internal(b.rng, "the block of a %T is decoded as a run block", st)
 			return
 		}
 		d.runBody(r, b)
+	},
+	"file": func(d *decoder, st spec.Step, it *item) {
+		f, ok := st.(*spec.Inline)
+		if !ok {
+			d.internal(it.rng, "the block of a %T is decoded as a file block", st)
+			return
+		}
+		d.fileBody(f, it)
 	},
 }
 
@@ -134,8 +143,10 @@ func (d *decoder) step(it *item, verb string) spec.Step {
 	st.NodeInfo().Range = it.rng
 	switch {
 	case body != nil:
-		if it.block != nil {
-			body(d, st, it.block)
+		// run's body reads its block; file's also reports its missing
+		// content when it has none.
+		if it.block != nil || verb == "file" {
+			body(d, st, it)
 		}
 	case takesBlock:
 		f := d.fields(ss.what, ss.blockKeys)

@@ -307,6 +307,9 @@ func (f *fields) missing(r spec.Range, b *block) {
 		return
 	}
 	for _, k := range f.keys {
+		if _, lifted := f.seen[k.RequiredUnless]; k.RequiredUnless != "" && lifted {
+			continue
+		}
 		if _, ok := f.seen[k.Name]; k.Required && !ok {
 			f.d.diags = append(f.d.diags, spec.MissingKey(r, f.what, k.Name))
 		}
@@ -339,6 +342,7 @@ func expectedEquals(it *item) *spec.Diagnostic {
 var (
 	bindBlockKeys  = withoutKeys(spec.BindKeys, "source", "from", "target")
 	tmpfsBlockKeys = withoutKeys(spec.TmpfsKeys, "target")
+	fileBlockKeys  = withoutKeys(spec.InlineFileKeys, "path")
 )
 
 func withoutKeys(keys []spec.Key, drop ...string) []spec.Key {

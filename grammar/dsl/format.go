@@ -330,6 +330,15 @@ func envVars(vars []*spec.KeyValue) string {
 // statement writes a field the DSL writes as statements of a step's block
 // (run's mounts and env), by the field's Go type.
 func (q *printer) statement(fd spec.Field, in string) {
+	if v, ok := fd.Ptr.(*[]*spec.InlineFile); ok { // a file step's files
+		for _, x := range *v {
+			q.comments(x.Comments, in)
+			q.block(in, "file "+quote(x.Path.V), func(q *printer, in string) {
+				attrs{q, in}.fields(spec.InlineFileFields(x), fileBlockKeys)
+			})
+		}
+		return
+	}
 	verb, ok := statementOf[fd.Key.Name]
 	if !ok {
 		panic(fmt.Sprintf("dsl: key %q has no statement", fd.Key.Name))

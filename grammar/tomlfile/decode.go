@@ -303,6 +303,9 @@ func (d *decoder) table(what string, n *pnode, m map[string]any, keys []spec.Key
 		d.set(key, c, m[k], dst)
 	}
 	for _, key := range keys {
+		if _, lifted := m[key.RequiredUnless]; key.RequiredUnless != "" && lifted {
+			continue
+		}
 		if _, ok := m[key.Name]; key.Required && !ok {
 			d.report(spec.MissingKey(n.head(), what, key.Name))
 		}
@@ -377,6 +380,15 @@ func (d *decoder) set(key spec.Key, n *pnode, v any, dst any) {
 				t := &spec.Tmpfs{Node: spec.Node{Range: n.tableRange()}}
 				d.table("a tmpfs mount", n, m, spec.TmpfsKeys, fieldsOf(spec.TmpfsFields(t)), nil)
 				*p = append(*p, t)
+			})
+			return
+		}
+	case *[]*spec.InlineFile:
+		if _, ok := asArray(v); ok {
+			d.each(key, n, v, func(n *pnode, m map[string]any) {
+				f := &spec.InlineFile{Node: spec.Node{Range: n.tableRange()}}
+				d.table("a file of files", n, m, spec.InlineFileKeys, fieldsOf(spec.InlineFileFields(f)), nil)
+				*p = append(*p, f)
 			})
 			return
 		}

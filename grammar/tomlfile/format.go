@@ -211,6 +211,12 @@ func value(dst any, indent int, inline bool) (string, bool) {
 			items[i] = inlineTable(spec.TmpfsKeys, fieldsOf(spec.TmpfsFields(t)))
 		}
 		return array(items, indent, inline), len(items) > 0
+	case *[]*spec.InlineFile:
+		items := make([]string, len(*v))
+		for i, f := range *v {
+			items[i] = inlineTable(spec.InlineFileKeys, fieldsOf(spec.InlineFileFields(f)))
+		}
+		return array(items, indent, inline), len(items) > 0
 	case *spec.Add:
 		if v.Kind == spec.AddGit {
 			return "{ git = " + stringValue(v.URL.V) + " }", true

@@ -24,6 +24,7 @@ func TestFieldMaps(t *testing.T) {
 		spec.THealthcheck:  {"**spec.Healthcheck"},
 		spec.TBindList:     {"*[]*spec.Bind"},
 		spec.TTmpfsList:    {"*[]*spec.Tmpfs"},
+		spec.TFileList:     {"*[]*spec.InlineFile"},
 		spec.TStringOrList: {"*spec.List[string]"},
 	}
 	check := func(what string, keys []spec.Key, field func(string) any, skip ...string) {
@@ -45,6 +46,7 @@ func TestFieldMaps(t *testing.T) {
 	check("healthcheck", spec.HealthcheckKeys, fieldsOf(spec.HealthcheckFields(&spec.Healthcheck{})))
 	check("bind", spec.BindKeys, fieldsOf(spec.BindFields(&spec.Bind{})))
 	check("tmpfs", spec.TmpfsKeys, fieldsOf(spec.TmpfsFields(&spec.Tmpfs{})))
+	check("inline file", spec.InlineFileKeys, fieldsOf(spec.InlineFileFields(&spec.InlineFile{})))
 	for _, kind := range spec.StepKinds {
 		step := kind.New()
 		check(kind.Verb+" step", stepKeys(kind.Verb), func(k string) any { return stepField(kind, step, spec.StepFields(step), k) })

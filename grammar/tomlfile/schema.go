@@ -32,6 +32,7 @@ func Schema() []byte {
 		{"healthcheck", objectSchema("The image's health check.", spec.HealthcheckKeys, nil)},
 		{"bind", objectSchema("A bind mount for one run step.", spec.BindKeys, nil)},
 		{"tmpfs", objectSchema("A tmpfs mount for one run step.", spec.TmpfsKeys, nil)},
+		{"inline_file", objectSchema("One file of a file step's files.", spec.InlineFileKeys, nil)},
 		{"step", stepSchema()},
 	}
 	props := obj{}
@@ -97,6 +98,8 @@ func keySchema(k spec.Key) obj {
 		s = append(s, member{"type", "array"}, member{"items", ref("bind")})
 	case spec.TTmpfsList:
 		s = append(s, member{"type", "array"}, member{"items", ref("tmpfs")})
+	case spec.TFileList:
+		s = append(s, member{"type", "array"}, member{"items", ref("inline_file")})
 	case spec.TStringOrList:
 		s = append(s, member{"oneOf", []any{obj{{"type", "string"}}, strList}})
 	default:
@@ -110,19 +113,26 @@ func keySchema(k spec.Key) obj {
 func objectSchema(desc string, keys []spec.Key, special map[string]obj) obj {
 	props := obj{}
 	var required []string
+	var either []any // a key required unless another is written
 	for _, k := range keys {
 		s, ok := special[k.Name]
 		if !ok {
 			s = keySchema(k)
 		}
 		props = append(props, member{k.Name, s})
-		if k.Required {
+		switch {
+		case k.Required && k.RequiredUnless != "":
+			either = append(either, obj{{"anyOf", []any{obj{{"required", []string{k.Name}}}, obj{{"required", []string{k.RequiredUnless}}}}}})
+		case k.Required:
 			required = append(required, k.Name)
 		}
 	}
 	s := obj{{"description", desc}, {"type", "object"}, {"properties", props}}
 	if len(required) > 0 {
 		s = append(s, member{"required", required})
+	}
+	if len(either) > 0 {
+		s = append(s, member{"allOf", either})
 	}
 	return append(s, member{"additionalProperties", false})
 }

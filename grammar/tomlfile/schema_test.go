@@ -67,6 +67,7 @@ func TestSchemaHasEveryKey(t *testing.T) {
 		{"healthcheck", object("healthcheck"), spec.HealthcheckKeys},
 		{"bind", object("bind"), spec.BindKeys},
 		{"tmpfs", object("tmpfs"), spec.TmpfsKeys},
+		{"inline_file", object("inline_file"), spec.InlineFileKeys},
 		{"run step", steps["run"], spec.RunKeys},
 		{"copy step", steps["copy"], spec.CopyKeys},
 		{"add step", steps["add"], spec.AddKeys},
@@ -111,7 +112,7 @@ func TestSchemaHasEveryKey(t *testing.T) {
 			if len(k.Enum) > 0 && fmt.Sprint(p["enum"]) != fmt.Sprint(k.Enum) {
 				t.Errorf("%s.%s: enum %v, want %v", tb.where, k.Name, p["enum"], k.Enum)
 			}
-			if slices.Contains(required, any(k.Name)) != (k.Required || strings.HasSuffix(tb.where, k.Name+" step")) {
+			if slices.Contains(required, any(k.Name)) != (k.Required && k.RequiredUnless == "" || strings.HasSuffix(tb.where, k.Name+" step")) {
 				t.Errorf("%s.%s: required is %v", tb.where, k.Name, !k.Required)
 			}
 		}
@@ -131,7 +132,7 @@ func jsonType(t spec.KeyType) string {
 		return "integer"
 	case spec.TBool:
 		return "boolean"
-	case spec.TStringList, spec.TNameList, spec.TBindList, spec.TTmpfsList:
+	case spec.TStringList, spec.TNameList, spec.TBindList, spec.TTmpfsList, spec.TFileList:
 		return "array"
 	}
 	return ""

@@ -283,3 +283,87 @@ image app from scratch {
 		t.Errorf("git sources (-dockerfile2llb +securefile):\n%s", diff)
 	}
 }
+
+// TestInlineFilesOneLayer: a file step with files lowers as
+// dockerfile2llb lowers COPY <<a <<b /dir/: one FileOp copying each
+// document into the directory, each with its mode and owner (the step's
+// unless the file sets its own), parents created.
+func TestInlineFilesOneLayer(t *testing.T) {
+	const df = `FROM scratch
+COPY --chmod=0600 --chown=1000:1000 <<a <<b /etc/d/
+one
+a
+two
+b
+`
+	const sf = `
+image app from scratch {
+  file "/etc/d/" {
+    chmod = "0600"
+    chown = "1000:1000"
+    file "a" { content = "one\n" }
+    file "b" { content = "two\n" }
+  }
+  file "/srv/" {
+    file "x.conf" {
+      content = "${X}"
+      raw = true
+    }
+    file "sub/y" {
+      content = "y"
+      chmod = "0755"
+    }
+  }
+}
+`
+	copies := func(g *graph) (out [][]string) {
+		for _, d := range g.order {
+			var cs []string
+			for _, a := range g.ops[d].GetFile().GetActions() {
+				if c := a.GetCopy(); c != nil {
+					c = proto.Clone(c).(*pb.FileActionCopy)
+					c.Timestamp = 0
+					c.AllowEmptyWildcard = false
+					cs = append(cs, prototext.Format(c))
+				}
+			}
+			if cs != nil {
+				out = append(out, cs)
+			}
+		}
+		return out
+	}
+	p := arm64
+	main := llb.Local("context")
+	theirs, err := dockerfile2llb.Dockerfile2LLB(context.Background(), []byte(df), dockerfile2llb.ConvertOpt{
+		MainContext: &main, TargetPlatform: &p, MetaResolver: &fakeResolver{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := copies(marshal(t, theirs.State))
+	g := marshal(t, lower(t, sf, opts()).State)
+	got := copies(g)
+	if len(want) != 1 || len(want[0]) != 2 {
+		t.Fatalf("dockerfile2llb: %d file ops, want one with two copies", len(want))
+	}
+	if len(got) != 2 {
+		t.Fatalf("two file steps are %d file ops, want 2", len(got))
+	}
+	if diff := cmp.Diff(want[0], got[0]); diff != "" {
+		t.Errorf("the layer of COPY <<a <<b /etc/d/ (-dockerfile2llb +securefile):\n%s", diff)
+	}
+	second := g.file(t, "FILE x.conf sub/y /srv/").Actions
+	if len(second) != 2 {
+		t.Fatalf("second step: %d actions, want 2", len(second))
+	}
+	if c := second[0].GetCopy(); c.Dest != "/srv/" || c.Src != "/x.conf" || c.Mode != -1 || !c.CreateDestPath {
+		t.Errorf("x.conf: %+v", c)
+	}
+	if c := second[1].GetCopy(); c.Dest != "/srv/sub/" || c.Src != "/y" || c.Mode != 0o755 {
+		t.Errorf("sub/y: %+v", c)
+	}
+	if doc := g.file(t, "[internal] preparing inline document /srv/x.conf").Actions[0].GetMkfile(); string(doc.Data) != "${X}" {
+		t.Errorf("raw file content = %q", doc.Data)
+	}
+}

@@ -208,6 +208,15 @@ var keySamples = map[string]keySample{
 	"file.raw":   {base: stepFile(`file "/etc/one" { content = "$${X}" }`), variants: []any{false, true}},
 	"file.chmod": {variants: []any{keep, "0755", "u+x"}},
 	"file.chown": {variants: []any{keep, "1000:1000", ":1000", "1000:"}},
+	// The step's files: another file, or two files in one layer.
+	"file.files": {base: stepFile(`file "/etc/d/" { file "a" { content = "one" } }`), variants: []any{keep,
+		[]*spec.InlineFile{{Path: spec.Of("b"), Content: spec.Of("one")}},
+		[]*spec.InlineFile{{Path: spec.Of("a"), Content: spec.Of("one")}, {Path: spec.Of("sub/c"), Content: spec.Of("two")}}}},
+	"inline file.path":    {variants: []any{keep, "b", "sub/b"}},
+	"inline file.content": {variants: []any{keep, "two"}},
+	"inline file.raw":     {base: stepFile(`file "/etc/d/" { file "a" { content = "$${X}" } }`), variants: []any{false, true}},
+	"inline file.chmod":   {variants: []any{keep, "0755", "u+x"}},
+	"inline file.chown":   {variants: []any{keep, "1000:1000", ":1000", "1000:"}},
 }
 
 // verbValues are, for each step verb, a step of that kind, its own value
@@ -303,6 +312,9 @@ func keyConstructs() []keyConstruct {
 		}},
 		{"bind", spec.BindKeys, stepFile(`run "x" { bind "src" to "/mnt" }`), func(t *testing.T, f *spec.File) []spec.Field { return spec.BindFields(run(t, f).Binds[0]) }},
 		{"tmpfs", spec.TmpfsKeys, stepFile(`run "x" { tmpfs "/tmp" }`), func(t *testing.T, f *spec.File) []spec.Field { return spec.TmpfsFields(run(t, f).Tmpfs[0]) }},
+		{"inline file", spec.InlineFileKeys, stepFile(`file "/etc/d/" { file "a" { content = "one" } }`), func(t *testing.T, f *spec.File) []spec.Field {
+			return spec.InlineFileFields(onlyStep(t, f, "file").(*spec.Inline).Files[0])
+		}},
 	}
 	// Every step kind's keys, through the binding the decoders use.
 	for _, verb := range spec.StepVerbs {
@@ -534,6 +546,12 @@ func setField(ptr, v any) error {
 			return bad
 		}
 		*p = tm
+	case *[]*spec.InlineFile:
+		fs, ok := v.([]*spec.InlineFile)
+		if !ok {
+			return bad
+		}
+		*p = fs
 	default:
 		// Fail closed: a field type this test cannot set is a key it
 		// cannot test.
