@@ -40,7 +40,7 @@ func (c *checker) checkInline(st *spec.Inline, fb spec.Range) {
 	if len(st.Files) > 0 && st.Content.Set {
 		c.errorf(or(st.Content.Range, fb), "option-not-applicable",
 			"A file step with files writes only its files, into its destination directory; its own content would have no name.",
-			`make it one of the files: file "NAME" { content = … }`, "content with files")
+			"make it the content of one more of its files, with a name", "content with files")
 	}
 	c.inlineFile(st.Content, st.Raw, fb)
 	c.chown(st.Chown, fb, false)

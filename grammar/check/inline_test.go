@@ -48,6 +48,31 @@ func inlineCases() []checkCase {
 			`Securefile:11:90: invalid chown ":" [invalid-chown]`,
 			`Securefile:13:70: invalid chmod "17777" [invalid-mode]`,
 		}},
+		{"file step with files", app(func(f *spec.File, s *spec.Stage) {
+			f.Secrets = []*spec.Secret{secret(1, "netrc")}
+			file := func(line int, p, content string) *spec.InlineFile {
+				return &spec.InlineFile{Node: node(line, 5), Path: str(line, 10, p), Content: str(line, 40, content)}
+			}
+			ok := &spec.Inline{Node: node(5, 3), Dest: str(5, 8, "/etc/d/"), Files: []*spec.InlineFile{file(6, "a", "x"), file(7, "sub/b", "y")}}
+			notDir := &spec.Inline{Node: node(8, 3), Dest: str(8, 8, "/etc/x"), Content: str(8, 40, "own"),
+				Files: []*spec.InlineFile{file(9, "a", "x"), file(10, "../up", "x"), file(11, "/abs", "x"), file(12, "d/", "x"), file(13, "./a", "x")}}
+			bad := file(15, "c", "machine x password ${netrc}")
+			bad.Chmod, bad.Chown = str(15, 70, "u+q"), str(15, 90, ":")
+			checks := &spec.Inline{Node: node(14, 3), Dest: str(14, 8, "/etc/e/"), Files: []*spec.InlineFile{bad, file(16, "t", "token = "+fakeGitHub+"\n")}}
+			s.Steps = append(s.Steps, ok, notDir, checks)
+		}), []string{
+			`Securefile:1:8: warning: unused secret "netrc" [unused-secret]`,
+			`Securefile:8:8: file destination "/etc/x" is not a directory [file-dest-not-dir]`,
+			`Securefile:8:40: content with files [option-not-applicable]`,
+			`Securefile:10:10: file path "../up" outside the destination [file-path-outside]`,
+			`Securefile:11:10: file path "/abs" outside the destination [file-path-outside]`,
+			`Securefile:12:10: file path "d/" is a directory [file-dest-dir]`,
+			`Securefile:13:10: file "./a" written twice [duplicate-file]`,
+			`Securefile:15:60: secret "netrc" cannot be interpolated [secret-interpolation]`,
+			`Securefile:15:70: invalid chmod "u+q" [invalid-mode]`,
+			`Securefile:15:90: invalid chown ":" [invalid-chown]`,
+			`Securefile:16:40: a GitHub token in the content of file "/etc/e/t" [secret-value]`,
+		}},
 		{"chmod and chown forms", app(func(f *spec.File, s *spec.Stage) {
 			a := copyStep(5, "/app/", "app")
 			a.Chmod, a.Chown = str(5, 60, "go-w"), str(5, 80, ":1000")
