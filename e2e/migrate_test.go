@@ -35,8 +35,8 @@ import (
 // boundaries are allowed to differ.
 //
 // A case directory holds a Dockerfile and its context; an optional file
-// "target" names the stage both builds select, an optional file
-// "platforms" the platforms both build (then every platform's image is
+// "target" names the stage both builds select (or "targets" several,
+// one per line, each a case of its own), an optional file "platforms" the platforms both build (then every platform's image is
 // compared with its counterpart), an optional file "build-args" the build
 // args both get (NAME=VALUE lines; # starts a comment), and an optional
 // file "base" the image the build arg BASE names: "debian" for the Debian
@@ -79,34 +79,51 @@ func TestMigrationFidelity(t *testing.T) {
 	// cores 6 at a time take half the wall time of 2.
 	sem := make(chan struct{}, migrationJobs)
 	var wg sync.WaitGroup
+	cases := 0
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
 		}
-		name := e.Name()
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			t.Run(name, func(t *testing.T) { fidelityCase(t, filepath.Join(root, name), name, &tally) })
-		}()
+		dir := filepath.Join(root, e.Name())
+		for _, target := range caseTargets(t, dir) {
+			name := e.Name()
+			if target != "" {
+				name += "/" + target
+			}
+			cases++
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				t.Run(name, func(t *testing.T) { fidelityCase(t, dir, name, target, &tally) })
+			}()
+		}
 	}
 	wg.Wait()
 	n, total := tally.report(t, time.Since(start))
-	if total == countDirs(entries) {
+	if total == cases {
 		checkDocTally(t, n, total)
 	}
 }
 
-func countDirs(entries []os.DirEntry) int {
-	n := 0
-	for _, e := range entries {
-		if e.IsDir() {
-			n++
-		}
+// caseTargets are the targets a case builds, one case each: the lines of
+// its file "targets" (one Dockerfile of BuildKit's tests often serves
+// several targets, kept once), else one case with the target of its file
+// "target", if any ("").
+func caseTargets(t *testing.T, dir string) []string {
+	b, err := os.ReadFile(filepath.Join(dir, "targets"))
+	if os.IsNotExist(err) {
+		return []string{""}
 	}
-	return n
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Fields(string(b))
+	if len(out) == 0 {
+		t.Fatalf("%s/targets names no target", dir)
+	}
+	return out
 }
 
 // docTally is the tally line docs/cli.md prints.
@@ -133,12 +150,12 @@ func checkDocTally(t *testing.T, n, total int) {
 const migrationJobs = 6
 
 // fidelityCase runs one case and records its outcome in tally.
-func fidelityCase(t *testing.T, dir, name string, tally *fidelityTally) {
+func fidelityCase(t *testing.T, dir, name, target string, tally *fidelityTally) {
 	expected, err := readExpectedDifference(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := migrationCase(t, dir)
+	r := migrationCase(t, dir, target)
 	if t.Failed() {
 		// A harness or Dockerfile-build failure: already reported.
 		return
@@ -157,7 +174,7 @@ func fidelityCase(t *testing.T, dir, name string, tally *fidelityTally) {
 // harnessFiles are the case files that configure the harness and are not
 // part of the build context.
 var harnessFiles = map[string]bool{
-	"target": true, "platforms": true, "build-args": true, "base": true,
+	"target": true, "targets": true, "platforms": true, "build-args": true, "base": true,
 	"origin": true, "expected-difference": true,
 }
 
@@ -278,7 +295,7 @@ func localImages(src []byte, debian string) []byte {
 	})
 }
 
-func migrationCase(t *testing.T, dir string) caseResult {
+func migrationCase(t *testing.T, dir, target string) caseResult {
 	debian := getenv("E2E_DEBIAN_IMAGE", h.registry+"/debian:bookworm")
 	attrs := map[string]string{"build-arg:BASE": h.base}
 	if b, err := os.ReadFile(filepath.Join(dir, "base")); err == nil && strings.TrimSpace(string(b)) == "debian" {
@@ -296,7 +313,9 @@ func migrationCase(t *testing.T, dir string) caseResult {
 			attrs["build-arg:"+k] = v
 		}
 	}
-	if tgt, err := os.ReadFile(filepath.Join(dir, "target")); err == nil {
+	if target != "" {
+		attrs["target"] = target
+	} else if tgt, err := os.ReadFile(filepath.Join(dir, "target")); err == nil {
 		attrs["target"] = strings.TrimSpace(string(tgt))
 	}
 	if p, err := os.ReadFile(filepath.Join(dir, "platforms")); err == nil {
