@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
+LDFLAGS := -s -w -X github.com/ourorg/securefile/internal/version.version=$(VERSION)
 BIN := bin
 # An execution count, not a duration: Go 1.26's fuzz coordinator can fail a
 # duration-bounded run at its deadline with no crasher (golang/go#75804).
@@ -27,10 +27,24 @@ E2E := hack/e2e.sh
 # the one `make e2e-start` runs).
 IMAGE ?= localhost:5000/ourorg/securefile:latest
 PUSH ?= 1
+# Platforms of the image, comma-separated; empty: the daemon's own. A
+# release builds RELEASE_PLATFORMS, cross-compiled on the host (no
+# emulation). A release VERSION (vX.Y.Z) also tags X.Y.Z, X.Y, X and latest
+# in IMAGE's repository; ATTEST=1 adds SBOM and provenance attestations.
+PLATFORMS ?=
+RELEASE_PLATFORMS := linux/amd64,linux/arm64,linux/arm/v7,linux/ppc64le,linux/s390x,linux/riscv64
+ATTEST ?= 0
+# make dist: the CLI for every OS and architecture, and SHA256SUMS, in DIST.
+# TOOL_IMAGE, when set, is linked in as the image of this version the CLI
+# runs the leak scanner from when it cannot share itself (a release sets it
+# to the image it just pushed, pinned by digest).
+DIST ?= dist
+DIST_PLATFORMS ?= linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64
+TOOL_IMAGE ?=
 # go test flags for the e2e tests, e.g. make e2e E2E_FLAGS='-run TestNetrc/gateway -v'
 E2E_FLAGS ?= -count=1 -v -timeout 30m
 
-.PHONY: all build test unit fuzz bench bench-verify lint schema clean image e2e e2e-setup e2e-start e2e-stop e2e-teardown demo
+.PHONY: all build test unit fuzz bench bench-verify lint actionlint schema clean image dist e2e e2e-setup e2e-start e2e-stop e2e-teardown demo
 
 all: build
 
@@ -45,6 +59,12 @@ lint:
 	$(GO) mod tidy -diff
 	cd tools && $(GO) vet ./... && $(GO) mod tidy -diff
 	bash -n $(E2E)
+	$(MAKE) --no-print-directory actionlint
+
+# The GitHub workflows (.github/workflows), checked by actionlint built from
+# its Go module (the tool directive of tools/go.mod).
+actionlint:
+	hack/actionlint.sh
 
 unit:
 	$(GO) test -count=1 ./...
@@ -75,7 +95,11 @@ schema:
 
 # The frontend image, from ./Dockerfile with a host-built binary (offline).
 image:
-	IMAGE='$(IMAGE)' PUSH='$(PUSH)' $(E2E) image
+	IMAGE='$(IMAGE)' PUSH='$(PUSH)' PLATFORMS='$(PLATFORMS)' VERSION='$(VERSION)' ATTEST='$(ATTEST)' $(E2E) image
+
+# The CLI binaries of a release and their checksums (docs/release.md).
+dist:
+	VERSION='$(VERSION)' DIST='$(DIST)' DIST_PLATFORMS='$(DIST_PLATFORMS)' TOOL_IMAGE='$(TOOL_IMAGE)' hack/dist.sh
 
 # Provision the machine for the e2e tests, the one step that changes it
 # (as root): apt packages, the qemu-i386 binfmt handler, the tools and base
@@ -133,4 +157,4 @@ demo: e2e-setup
 	echo "Stop them with: make e2e-stop"
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) $(DIST)

@@ -14,17 +14,15 @@ import (
 
 	"github.com/ourorg/securefile/frontend"
 	"github.com/ourorg/securefile/internal/toolmode"
+	"github.com/ourorg/securefile/internal/version"
 )
-
-// version is set at link time: -ldflags "-X main.version=…".
-var version = "dev"
 
 func main() {
 	toolmode.Main(os.Args) // runs and exits when BuildKit starts this binary as a tool
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
 	if *showVersion {
-		fmt.Println("securefile-frontend", version)
+		fmt.Println("securefile-frontend", version.String())
 		return
 	}
 	if err := grpcclient.RunFromEnvironment(appcontext.Context(), frontend.Build); err != nil {

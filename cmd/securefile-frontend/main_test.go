@@ -28,7 +28,7 @@ func TestBuildsStatic(t *testing.T) {
 	// No -trimpath: it would recompile every package instead of sharing the
 	// build cache with the tests and the e2e image (what is checked here is
 	// that the binary is static, which -trimpath does not change).
-	cmd := exec.Command(gobin, "build", "-ldflags", "-s -w -X main.version=test", "-o", bin, ".")
+	cmd := exec.Command(gobin, "build", "-ldflags", "-s -w -X github.com/ourorg/securefile/internal/version.version=test", "-o", bin, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 
 	"github.com/ourorg/securefile/internal/toolmode"
+	"github.com/ourorg/securefile/internal/version"
 )
 
 // Exit codes shared by all commands.
@@ -75,10 +77,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'securefile COMMAND -h' for a command's flags.")
 }
 
-// version is set by the Makefile through -ldflags.
-var version = "dev"
-
 func runVersion(_ []string, stdout, _ io.Writer) int {
-	fmt.Fprintln(stdout, "securefile", version)
+	fmt.Fprintf(stdout, "securefile %s (language %s, %s/%s)\n", version.String(), version.Language, runtime.GOOS, runtime.GOARCH)
 	return exitOK
 }
