@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -53,4 +54,61 @@ func StaticELF(head []byte) error {
 		}
 	}
 	return nil
+}
+
+// ELFArch is the GOARCH an ELF executable is built for, from its header
+// (the first 20 bytes are enough): "amd64", "arm64", "arm", "386",
+// "riscv64", "ppc64le", "s390x", …; an error for anything that is not an
+// ELF file or is for a machine no BuildKit worker runs. It says nothing of
+// an ARM variant (v6, v7), which the header does not record.
+func ELFArch(head []byte) (string, error) {
+	if len(head) < 20 || !bytes.Equal(head[:4], []byte("\x7fELF")) {
+		return "", errors.New("not an ELF executable")
+	}
+	var bo binary.ByteOrder
+	switch head[5] {
+	case 1:
+		bo = binary.LittleEndian
+	case 2:
+		bo = binary.BigEndian
+	default:
+		return "", errors.New("ELF header with an unknown byte order")
+	}
+	class64 := head[4] == 2
+	if !class64 && head[4] != 1 {
+		return "", errors.New("ELF header with an unknown class")
+	}
+	little := head[5] == 1
+	m := elf.Machine(bo.Uint16(head[18:]))
+	// Each machine with the class and byte order Go builds it for; any
+	// other combination is refused rather than guessed.
+	switch {
+	case m == elf.EM_X86_64 && class64 && little:
+		return "amd64", nil
+	case m == elf.EM_AARCH64 && class64 && little:
+		return "arm64", nil
+	case m == elf.EM_386 && !class64 && little:
+		return "386", nil
+	case m == elf.EM_ARM && !class64 && little:
+		return "arm", nil
+	case m == elf.EM_RISCV && class64 && little:
+		return "riscv64", nil
+	case m == elf.EM_PPC64 && class64 && little:
+		return "ppc64le", nil
+	case m == elf.EM_PPC64 && class64 && !little:
+		return "ppc64", nil
+	case m == elf.EM_S390 && class64 && !little:
+		return "s390x", nil
+	case m == elf.EM_LOONGARCH && class64 && little:
+		return "loong64", nil
+	case m == elf.EM_MIPS && class64 && little:
+		return "mips64le", nil
+	case m == elf.EM_MIPS && class64 && !little:
+		return "mips64", nil
+	}
+	bits := 32
+	if class64 {
+		bits = 64
+	}
+	return "", fmt.Errorf("an ELF executable for %v (%d-bit, %s), which is no architecture securefile is built for", m, bits, bo)
 }
