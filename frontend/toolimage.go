@@ -6,7 +6,9 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"unicode"
 
+	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
@@ -24,6 +26,13 @@ const (
 	// toolLocalName that holds a static securefile binary.
 	keyToolLocal  = ToolOption
 	toolLocalName = ToolLocal
+	// keyToolImage names an image whose securefile binary runs the tools;
+	// keyToolUnavailable is why the client has none to offer (see
+	// ToolImageOption, ToolUnavailableOption).
+	keyToolImage       = ToolImageOption
+	keyToolUnavailable = ToolUnavailableOption
+	// maxReasonLen bounds the client's reason, which goes into an error.
+	maxReasonLen = 1024
 	// imageToolPath is the binary in the frontend image (see /Dockerfile).
 	imageToolPath = "/bin/securefile-frontend"
 	// elfHeadSize is how much of a shared binary is read to check that it
@@ -38,6 +47,16 @@ const (
 const (
 	ToolLocal  = "securefile-tool"
 	ToolOption = "securefile-tool"
+	// ToolImageOption names a securefile image (a tag, pinned here to its
+	// digest for the build platform, or a reference with a digest) whose
+	// binary runs the tools. It wins over the frontend's own image and
+	// over a shared binary: securefile build --tool-image.
+	ToolImageOption = "securefile-tool-image"
+	// ToolUnavailableOption is the client's reason for offering no tool
+	// (securefile build, when it cannot share itself and knows no image):
+	// the error of a build that needs one says it. It is text for a
+	// message, never a command.
+	ToolUnavailableOption = "securefile-tool-unavailable"
 	// VerifyOption set to "false" turns leak verification off.
 	VerifyOption = keyVerify
 )
@@ -56,15 +75,47 @@ type toolLocator struct {
 	err  error
 }
 
-// errNoTool says how to get a scanner, or how to build without one.
+// errNoTool says how to get a scanner, or how to build without one. The
+// error a build gets is a noToolError, which is errNoTool (errors.Is)
+// and, when the client said why it has no tool, says that first.
 var errNoTool = fmt.Errorf("leak verification needs the securefile scanner, and this build has none: "+
 	"run the frontend from its image (gateway.v0 with --opt source=IMAGE, or a \"# syntax=IMAGE\" line), "+
+	"or name a securefile image for the tools with --opt %s=IMAGE (securefile build --tool-image IMAGE), "+
 	"or, when calling frontend.Build in-process, share a static securefile binary as the local %q and name the file with --opt %s=NAME (securefile build does this); "+
-	"or turn verification off for this build with --opt %s=false (build arg %s=false)", toolLocalName, keyToolLocal, keyVerify, argVerify)
+	"or turn verification off for this build with --opt %s=false (build arg %s=false)", keyToolImage, toolLocalName, keyToolLocal, keyVerify, argVerify)
 
-// tool returns the build's tool image: the frontend's own image, pinned
-// to the digest it has for the build platform, or the binary the client
-// shares, after checking that it is a static executable.
+// noToolError is errNoTool with the client's reason for having no tool.
+type noToolError struct{ reason string }
+
+func (e *noToolError) Error() string {
+	if e.reason == "" {
+		return errNoTool.Error()
+	}
+	return "the client offers no securefile tool: " + e.reason + "\n" + errNoTool.Error()
+}
+
+func (e *noToolError) Is(target error) bool { return target == errNoTool }
+
+// clientReason is the client's securefile-tool-unavailable text, fit for
+// one line of an error: no control characters, bounded.
+func clientReason(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if len(s) > maxReasonLen {
+		s = strings.ToValidUTF8(s[:maxReasonLen], "") + "…"
+	}
+	return s
+}
+
+// tool returns the build's tool image: the image the client names
+// (securefile-tool-image), else the frontend's own image (source), each
+// pinned to the digest it has for the build platform, else the binary the
+// client shares, after checking that it is a static executable for the
+// build platform's architecture.
 func (t *toolLocator) tool(ctx context.Context, c client.Client, build ocispecs.Platform) (*toolImage, error) {
 	t.once.Do(func() { t.img, t.err = locateTool(ctx, c, build) })
 	return t.img, t.err
@@ -72,19 +123,35 @@ func (t *toolLocator) tool(ctx context.Context, c client.Client, build ocispecs.
 
 func locateTool(ctx context.Context, c client.Client, build ocispecs.Platform) (*toolImage, error) {
 	opts := c.BuildOpts().Opts
+	// The client's choice first: it names an image of its own version
+	// when it cannot share itself, which a frontend image of another
+	// version must not replace.
+	if ref, ok := opts[keyToolImage]; ok {
+		if ref = strings.TrimSpace(ref); ref == "" {
+			return nil, fmt.Errorf("--opt %s: an empty image reference", keyToolImage)
+		}
+		return toolImageRef(ctx, c, ref, build, "the tool image "+ref+" (--opt "+keyToolImage+")")
+	}
 	if src := strings.TrimSpace(opts[keySource]); src != "" {
 		return frontendImage(ctx, c, src, build)
 	}
 	if name := strings.TrimSpace(opts[keyToolLocal]); name != "" {
 		return sharedBinary(ctx, c, name, build)
 	}
-	return nil, errNoTool
+	return nil, &noToolError{reason: clientReason(opts[keyToolUnavailable])}
 }
 
 func frontendImage(ctx context.Context, c client.Client, src string, build ocispecs.Platform) (*toolImage, error) {
+	return toolImageRef(ctx, c, src, build, "the frontend image "+src)
+}
+
+// toolImageRef is the image src, whose binary is at imageToolPath, pinned
+// to the digest it has for the build platform; a reference with a digest
+// is used as it is. what names the image in errors.
+func toolImageRef(ctx context.Context, c client.Client, src string, build ocispecs.Platform, what string) (*toolImage, error) {
 	named, err := reference.ParseNormalizedNamed(src)
 	if err != nil {
-		return nil, fmt.Errorf("frontend image %q: %w", src, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	pinned := named
 	if _, ok := named.(reference.Canonical); !ok {
@@ -92,7 +159,7 @@ func frontendImage(ctx context.Context, c client.Client, src string, build ocisp
 			ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &build, ResolveMode: llb.ResolveModeDefault.String()},
 		})
 		if err != nil {
-			return nil, fmt.Errorf("resolving the frontend image %s for the leak scanner: %w", src, err)
+			return nil, fmt.Errorf("resolving %s for the leak scanner: %w", what, err)
 		}
 		if pinned, err = reference.WithDigest(reference.TrimNamed(named), dgst); err != nil {
 			return nil, err
@@ -133,6 +200,16 @@ func sharedBinary(ctx context.Context, c client.Client, name string, build ocisp
 	}
 	if err := verify.StaticELF(head); err != nil {
 		return nil, fmt.Errorf("the scanner binary %q in the local %q cannot run in an empty root filesystem: %w", name, toolLocalName, err)
+	}
+	// It runs on the build platform; a binary for another machine would
+	// fail there with "exec format error", or run under emulation.
+	arch, err := verify.ELFArch(head)
+	if err != nil {
+		return nil, fmt.Errorf("the scanner binary %q in the local %q: %w", name, toolLocalName, err)
+	}
+	if want := platforms.Normalize(build).Architecture; arch != want {
+		return nil, fmt.Errorf("the scanner binary %q in the local %q is built for %s, and the build platform is %s: share a securefile built for %s (GOARCH=%s), or name a securefile image with --opt %s=IMAGE (securefile build --tool-image IMAGE)",
+			name, toolLocalName, arch, platforms.Format(build), want, want, keyToolImage)
 	}
 	return &toolImage{state: st, path: "/" + name}, nil
 }
