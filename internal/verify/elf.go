@@ -8,6 +8,10 @@ import (
 	"fmt"
 )
 
+// ErrDynamic is StaticELF's error for an executable that names a program
+// interpreter (a Go binary built with cgo).
+var ErrDynamic = errors.New("dynamically linked (it names a program interpreter); build it with CGO_ENABLED=0")
+
 // StaticELF checks, from the first bytes of a file (the ELF header and
 // program headers; 64 KiB is plenty for a Go binary), that it is an ELF
 // executable without a dynamic loader (PT_INTERP): one that runs in an
@@ -50,7 +54,7 @@ func StaticELF(head []byte) error {
 	const ptInterp = 3
 	for i := uint64(0); i < uint64(phnum); i++ {
 		if bo.Uint32(head[phoff+i*uint64(phentsize):]) == ptInterp {
-			return errors.New("dynamically linked (it names a program interpreter); build it with CGO_ENABLED=0")
+			return ErrDynamic
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"encoding/binary"
+	"errors"
 	"os"
 	"runtime"
 	"strings"
@@ -82,5 +83,16 @@ func TestELFArchOfThisBinary(t *testing.T) {
 	}
 	if got, err := ELFArch(head); err != nil || got != runtime.GOARCH {
 		t.Errorf("ELFArch(this test binary) = %q, %v; want %q", got, err, runtime.GOARCH)
+	}
+}
+
+// A dynamically linked executable is ErrDynamic, which the CLI tells apart
+// from a file that is no ELF executable at all.
+func TestStaticELFErrDynamic(t *testing.T) {
+	if err := StaticELF(elfHeader(1, 3)); !errors.Is(err, ErrDynamic) {
+		t.Errorf("dynamic: %v, want ErrDynamic", err)
+	}
+	if err := StaticELF(elfHeader(1, 1)[:100]); err == nil || errors.Is(err, ErrDynamic) {
+		t.Errorf("truncated: %v, want another error", err)
 	}
 }
