@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/solver/errdefs"
 
 	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/internal/version"
 )
 
 const helloDSL = `# syntax=ourorg/securefile
@@ -259,7 +260,32 @@ func TestSubrequestDescribe(t *testing.T) {
 	for _, r := range reqs {
 		names = append(names, r.Name)
 	}
-	if diff := cmp.Diff([]string{"frontend.outline", "frontend.targets", "frontend.subrequests.describe"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"frontend.outline", "frontend.targets", "frontend.lint", LockRequest, "frontend.subrequests.describe"}, names); diff != "" {
 		t.Errorf("described (-want +got):\n%s", diff)
+	}
+	if got := string(md[MetaVersion]); got != version.String() || got == "" {
+		t.Errorf("%s = %q, want %q", MetaVersion, got, version.String())
+	}
+	if got := string(md[MetaLanguage]); got != version.Language {
+		t.Errorf("%s = %q, want %q", MetaLanguage, got, version.Language)
+	}
+	if want := "securefile " + version.String() + " (language " + version.Language + ")"; !strings.Contains(string(md["result.txt"]), want) {
+		t.Errorf("result.txt has no %q:\n%s", want, md["result.txt"])
+	}
+}
+
+// Every subrequest that describe lists is answered, never refused: a
+// client that asks what describe offered must get an answer.
+func TestSubrequestDescribedAreAnswered(t *testing.T) {
+	md := subrequestResult(t, map[string]string{"Securefile": helloDSL}, map[string]string{"requestid": "frontend.subrequests.describe"})
+	var reqs []subrequests.Request
+	if err := json.Unmarshal(md["result.json"], &reqs); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reqs {
+		if r.Name == LockRequest {
+			continue // resolves sources: frontend/lock_test.go answers it against a fake resolver
+		}
+		subrequestResult(t, map[string]string{"Securefile": helloDSL}, map[string]string{"requestid": r.Name})
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ourorg/securefile/grammar"
 	"github.com/ourorg/securefile/internal/lock"
+	"github.com/ourorg/securefile/internal/version"
 )
 
 // Frontend options (buildctl --opt KEY=VALUE; docker buildx can only pass
@@ -178,7 +179,10 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 			return nil, err
 		}
 		syntax := syntaxOf(name, forced, isForced)
-		var lopts []llb.LocalOption
+		// The vertex that loads the file names the frontend's version, so
+		// that every build's progress says which securefile ran (the name
+		// is metadata: the vertex and its cache key stay dockerui's).
+		lopts := []llb.LocalOption{dockerui.WithInternalName(fmt.Sprintf("load build definition from %s (securefile %s)", name, version.String()))}
 		if stem, ok := ignoreStem(name); ok {
 			lopts = append(lopts, llb.FollowPaths([]string{name, name + ".dockerignore", stem + ".dockerignore"}))
 		}

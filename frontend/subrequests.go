@@ -5,6 +5,7 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/frontend/subrequests"
 	"github.com/moby/buildkit/frontend/subrequests/lint"
 	"github.com/moby/buildkit/frontend/subrequests/outline"
 	"github.com/moby/buildkit/frontend/subrequests/targets"
@@ -18,7 +19,8 @@ const keyRequestID = "requestid"
 // build --call=…); ok is false for a build. frontend.outline,
 // frontend.targets and frontend.lint are always answered here, never
 // refused: buildx would take a refusal as a reason to fall back to the
-// Dockerfile frontend. frontend.subrequests.describe is dockerui's.
+// Dockerfile frontend. frontend.subrequests.describe is ours too
+// (describe.go): it lists every subrequest and says which version answers.
 //
 // Outline and targets need a file without errors and fail like a build
 // would; lint reports the errors instead.
@@ -66,6 +68,10 @@ func subrequest(ctx context.Context, in *input, f *spec.File, diags spec.Diagnos
 			return nil, false, err
 		}
 		res, err := lockResult(lf)
+		return res, true, err
+	}
+	if req == subrequests.RequestSubrequestsDescribe {
+		res, err := describe()
 		return res, true, err
 	}
 	if req == outline.SubrequestsOutlineDefinition.Name {
