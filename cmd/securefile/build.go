@@ -44,6 +44,10 @@ type buildFlags struct {
 	buildArgs, secrets, ssh, contexts      multiFlag
 	outputs, cacheFrom, cacheTo, allow     multiFlag
 	frozen                                 bool
+	// toolImage is --tool-image: the securefile image the tools run from.
+	toolImage string
+	// toolNeed says which secret the target mounts, "" for none (toolNeed).
+	toolNeed string
 	// files are the outputs to a file, written next to dest and moved
 	// there when the build succeeds.
 	files *fileOutputs
@@ -92,6 +96,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not verify that no secret leaks into the image (warns)")
 	fs.BoolVar(&f.frozen, "frozen", false, "fail when Securefile.lock misses a source or a source drifted from it")
+	fs.StringVar(&f.toolImage, "tool-image", "", "securefile `image` to run the leak scanner and the secret digest from (default: this binary when it is static linux for the daemon's platform, else the image of this version)")
 	fs.Var(&f.buildArgs, "build-arg", "build argument `KEY=VALUE` (repeatable)")
 	fs.Var(&f.secrets, "secret", "secret `id=ID,src=PATH|env=VAR` (repeatable)")
 	fs.Var(&f.ssh, "ssh", "ssh agent or keys `default|ID[=SOCKET|KEYS]` (repeatable)")
@@ -166,7 +171,7 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 	if f.noVerify {
 		attrs[frontend.VerifyOption] = "false"
 	}
-	if err := shareTool(&opt); err != nil {
+	if err := checkToolImage(f.toolImage); err != nil {
 		return opt, mode, err
 	}
 	if err := f.checkBeforeSending(file, attrs); err != nil {
@@ -329,6 +334,7 @@ func (f *buildFlags) checkBeforeSending(file string, attrs map[string]string) er
 	}
 	// Subrequests (and lock) run no step: they need no secret.
 	if f.call == "" {
+		f.toolNeed = toolNeed(bf, file, src, attrs)
 		return checkRequired(bf, file, src, attrs, f.secrets, f.ssh)
 	}
 	return nil
@@ -418,6 +424,10 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 		return exitFindings
 	}
 	defer c.Close()
+	if err := f.offerTool(context.Background(), c, &opt); err != nil {
+		fmt.Fprintln(stderr, "securefile build:", err)
+		return exitFindings
+	}
 	var meta map[string][]byte
 	ch := make(chan *client.SolveStatus)
 	var eg errgroup.Group
