@@ -33,7 +33,7 @@ func (f *buildFlags) offerTool(ctx context.Context, c *client.Client, opt *clien
 	default:
 		opt.FrontendAttrs[frontend.ToolUnavailableOption] = ch.unavailable
 		if f.toolNeed != "" {
-			return fmt.Errorf("%s, and a build that mounts a secret runs the securefile tool inside BuildKit (the secret's digest, the leak scanner), which it has none of: %s", f.toolNeed, ch.unavailable)
+			return fmt.Errorf("%s, which needs the securefile tool inside BuildKit, and this build has none: %s", f.toolNeed, ch.unavailable)
 		}
 	}
 	return nil

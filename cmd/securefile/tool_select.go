@@ -65,8 +65,8 @@ func selectTool(self selfBinary, daemon ocispecs.Platform, flagImage, defaultIma
 		return toolChoice{image: defaultImage}
 	}
 	return toolChoice{unavailable: "this securefile is " + what +
-		", so it cannot run the leak scanner and the secret digest inside BuildKit, and it names no securefile image to run them from (a development build): " +
-		"pass --tool-image REF with an " + version.Repository + " image of the same version (" + version.String() + "), " +
+		", so it cannot run inside BuildKit as the securefile tool (the leak scanner, the secret digest), and it names no securefile image to run instead (a development build): " +
+		"pass --tool-image REF with a " + version.Repository + " image of the same version (" + version.String() + "), " +
 		"or build securefile static with `make build` (CGO_ENABLED=0) for the daemon's platform"}
 }
 
