@@ -49,7 +49,7 @@ fi
 [[ -n $DIST_PLATFORMS ]] || die "DIST_PLATFORMS is empty"
 
 # Every platform must be one the Go toolchain can build, given once.
-supported=$($GO tool dist list) || die "go tool dist list failed"
+supported=$("$GO" tool dist list) || die "go tool dist list failed"
 declare -A seen=()
 platforms=()
 IFS=, read -r -a requested <<<"$DIST_PLATFORMS"
@@ -100,7 +100,7 @@ for p in "${platforms[@]}"; do
   printf 'dist: %s\n' "$name" >&2
   env=(CGO_ENABLED=0 "GOOS=$os" "GOARCH=$arch")
   [[ -z $variant ]] || env+=("GOARM=${variant#v}")
-  (cd "$ROOT" && env "${env[@]}" $GO build -trimpath -ldflags "$ldflags" -o "$DIST/$name" ./cmd/securefile)
+  (cd "$ROOT" && env "${env[@]}" "$GO" build -trimpath -ldflags "$ldflags" -o "$DIST/$name" ./cmd/securefile)
   names+=("$name")
 done
 
