@@ -239,7 +239,7 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 	}
 	if !*asJSON {
 		// llb.WriteTo's bytes, but with the metadata maps in key order.
-		dt, err := proto.MarshalOptions{Deterministic: true}.Marshal(def.ToPB())
+		dt, err := lower.MarshalDefinition(def)
 		if err == nil {
 			_, err = stdout.Write(dt)
 		}
