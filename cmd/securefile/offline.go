@@ -198,6 +198,7 @@ func runLLB(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
+	defer collectLate(lateGCHeap)()
 	in, f, ok := loadOffline("llb", name, stderr)
 	if !ok {
 		return exitFindings
