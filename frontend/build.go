@@ -172,6 +172,13 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		ToolPath:         b.toolPath,
 		RotationSalt:     b.salt,
 		RotationNonce:    b.nonce,
+		// A verified build reuses the verdict of a scan of the same chain
+		// with the same values (verify.go). A build that can leave BuildKit
+		// with another result under a cache key a verdict was made for
+		// renews the daemon's verdict epoch, so that no earlier verdict is
+		// matched again (internal/rotate/verdict.go).
+		VerdictKeys:       b.leaks != nil,
+		RenewVerdictEpoch: b.noCache || len(bc.CacheImports) > 0,
 	})
 	if err != nil {
 		return nil, lowerError(err, b.in.info())

@@ -32,7 +32,8 @@ func (b *builder) marshal(ctx context.Context, st llb.State, extra ...llb.Constr
 }
 
 // ignoreCache marks every op of def but the digest steps that keep the
-// daemon's salt as ignoring the cache.
+// daemon's salt or the verdict epoch as ignoring the cache (they run on
+// every build anyway; --no-cache renews the epoch by the tool's flag).
 func ignoreCache(def *llb.Definition) error {
 	if def.Metadata == nil {
 		def.Metadata = map[digest.Digest]llb.OpMetadata{}
@@ -55,7 +56,7 @@ func ignoreCache(def *llb.Definition) error {
 
 func keepsDaemonSalt(op *pb.Op) bool {
 	for _, m := range op.GetExec().GetMounts() {
-		if m.MountType == pb.MountType_CACHE && m.CacheOpt.GetID() == lower.DaemonSaltCacheID {
+		if m.MountType == pb.MountType_CACHE && (m.CacheOpt.GetID() == lower.DaemonSaltCacheID || m.CacheOpt.GetID() == lower.VerdictEpochCacheID) {
 			return true
 		}
 	}

@@ -33,6 +33,8 @@ const (
 	scanLayers  = scanRoot + "/layers"
 	scanConfig  = scanRoot + "/config"
 	scanOut     = scanRoot + "/out"
+	scanKeys    = scanRoot + "/verdict-keys"
+	scanTool    = scanRoot + "/tool"
 	reportFile  = "report.json"
 	configFile  = "config.json"
 )
@@ -74,13 +76,30 @@ func (lc *leakCheck) check(ctx context.Context, res *lower.Result, img *dockersp
 		LayersDir: scanLayers, Layers: len(res.Steps),
 		Config: scanConfig + "/" + configFile,
 	}
-	// The scan is never cached: a secret's value is not part of any cache
-	// key, so a cached report would say nothing about this build's values.
+	// The scan is cached, so that a build of an unchanged chain with
+	// unchanged values reuses the verdict (docs/security.md, "Cached
+	// verdicts"). BuildKit keys it on its definition (the scanner's
+	// arguments, the layers' cache keys, the tool) and on the content of
+	// its read-only mounts: the config, the tool binary, and one verdict key
+	// per secret, which follows the secret's value and the daemon's verdict
+	// epoch (internal/rotate/verdict.go). A secret's value is in no cache
+	// key. A secret without a digest step has no verdict key: then the
+	// scan is never cached.
 	ro := []llb.RunOption{
-		llb.Args(toolmode.Command(t.path, verify.ToolName, verify.Args(opt, scanOut+"/"+reportFile)...)),
+		llb.Args(toolmode.Command(scanTool+t.path, verify.ToolName, verify.Args(opt, scanOut+"/"+reportFile)...)),
 		llb.Network(llb.NetModeNone),
-		llb.IgnoreCache,
+		// The tool is a read-only mount, not the root, so that BuildKit keys
+		// the scan on the tool's content: a shared local binary has a new
+		// definition key in every session.
+		llb.AddMount(scanTool, t.state, llb.Readonly),
 		llb.WithCustomName(fmt.Sprintf("[securefile] verify that no secret is in the image (%d secrets, %d steps)", len(res.Secrets), len(res.Steps))),
+	}
+	for i, s := range res.Secrets {
+		if s.Digest == nil {
+			ro = append(ro, llb.IgnoreCache)
+			break
+		}
+		ro = append(ro, llb.AddMount(scanKeys+"/"+strconv.Itoa(i), *s.Digest, llb.SourcePath(lower.VerdictFile), llb.Readonly))
 	}
 	for i, s := range res.Secrets {
 		so := []llb.SecretOption{llb.SecretID(s.ID), llb.SecretFileOpt(0, 0, 0o400)}
@@ -104,7 +123,7 @@ func (lc *leakCheck) check(ctx context.Context, res *lower.Result, img *dockersp
 	}
 	config := llb.Scratch().File(llb.Mkfile(configFile, 0o444, cfg), llb.WithCustomName("[securefile] image config to verify"))
 	ro = append(ro, llb.AddMount(scanConfig, config, llb.Readonly))
-	out := t.state.Run(ro...).AddMount(scanOut, llb.Scratch())
+	out := llb.Scratch().Run(ro...).AddMount(scanOut, llb.Scratch())
 
 	def, err := b.marshal(ctx, out, marshal...)
 	if err != nil {

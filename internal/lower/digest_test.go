@@ -72,7 +72,7 @@ func TestSecretDigestsUseTheDaemonSaltWithoutALock(t *testing.T) {
 	g := marshal(t, lower(t, digestSrc, digestOpts()).State)
 	d := g.digestSteps()["netrc"][0]
 	e := g.ops[d].GetExec()
-	want := toolmode.Command("/bin/securefile-frontend", "digest", "--salt-dir", rotateSaltDir, "netrc", rotateSecretPath, rotateOutDir+"/digest")
+	want := toolmode.Command("/bin/securefile-frontend", "digest", "--salt-dir", rotateSaltDir, "--", "netrc", rotateSecretPath, rotateOutDir+"/digest")
 	if !slices.Equal(e.Meta.Args, want) {
 		t.Errorf("digest step runs %q, want %q", e.Meta.Args, want)
 	}
@@ -119,5 +119,39 @@ func TestSecretDigestsNeedTheTool(t *testing.T) {
 	o.SecretDigests = false
 	if _, err := Lower(t.Context(), f, o); err != nil {
 		t.Errorf("without SecretDigests: %v", err)
+	}
+}
+
+// With verdict keys the digest step mounts the daemon's verdict epoch (a
+// shared cache mount of its own) and asks for the keys; a build that can
+// leave BuildKit with other results under known keys renews the epoch.
+func TestDigestStepVerdictKeys(t *testing.T) {
+	for _, renew := range []bool{false, true} {
+		opt := digestOpts()
+		opt.VerdictKeys, opt.RenewVerdictEpoch = true, renew
+		g := marshal(t, lower(t, digestSrc, opt).State)
+		d := g.digestSteps()["netrc"][0]
+		e := g.ops[d].GetExec()
+		flags := []string{"digest", "--salt-dir", rotateSaltDir, "--epoch-dir", rotateEpochDir}
+		if renew {
+			flags = append(flags, "--renew-epoch")
+		}
+		want := toolmode.Command("/bin/securefile-frontend", flags[0], append(flags[1:], "--", "netrc", rotateSecretPath, rotateOutDir+"/digest")...)
+		if !slices.Equal(e.Meta.Args, want) {
+			t.Errorf("renew=%v: digest step runs %q, want %q", renew, e.Meta.Args, want)
+		}
+		m := mountAt(t, e, rotateEpochDir)
+		if m.MountType != pb.MountType_CACHE || m.CacheOpt.ID != VerdictEpochCacheID || m.CacheOpt.Sharing != pb.CacheSharingOpt_SHARED {
+			t.Errorf("verdict epoch mount = %v, want the shared cache %q", m, VerdictEpochCacheID)
+		}
+		if g.def.Metadata[d].IgnoreCache {
+			t.Errorf("renew=%v: the digest step ignores the cache, which would prune the epoch on every build", renew)
+		}
+	}
+	g := marshal(t, lower(t, digestSrc, digestOpts()).State)
+	for _, m := range g.ops[g.digestSteps()["netrc"][0]].GetExec().Mounts {
+		if m.Dest == rotateEpochDir {
+			t.Errorf("an epoch is mounted without VerdictKeys: %v", m)
+		}
 	}
 }

@@ -99,6 +99,17 @@ type Options struct {
 	// ignoring the cache is not enough. Required when a rotated secret is
 	// used.
 	RotationNonce string
+	// VerdictKeys makes every digest step also write the secret's verdict
+	// key (rotate.VerdictKey, keyed by the daemon's verdict epoch), which
+	// the leak scan mounts so that a cached build reuses its verdict
+	// (VerdictFile). The frontend sets it when it verifies the build.
+	VerdictKeys bool
+	// RenewVerdictEpoch makes the digest steps replace the daemon's
+	// verdict epoch first, so that no earlier verdict is reused: the
+	// frontend sets it for builds that can leave BuildKit with another
+	// result under a cache key a verdict was made for (--no-cache, cache
+	// imports; internal/rotate/verdict.go).
+	RenewVerdictEpoch bool
 }
 
 // Result is the lowered target for one platform.

@@ -25,7 +25,18 @@ const (
 	rotateOutDir     = "/run/securefile-rotate/out"
 	rotateOutFile    = "digest"
 	rotateSaltDir    = "/run/securefile-rotate/daemon-salt"
+	rotateEpochDir   = "/run/securefile-rotate/verdict-epoch"
 )
+
+// VerdictFile is, in the output of a secret's digest step (SecretUse.Digest),
+// the file that holds the secret's verdict key when Options.VerdictKeys is
+// set. The leak scan mounts it read-only, so that BuildKit keys the scan on
+// its content.
+const VerdictFile = "/" + rotateOutFile + rotate.VerdictSuffix
+
+// VerdictEpochCacheID is the cache mount that keeps the daemon's verdict
+// epoch (rotate.Epoch). Like the daemon salt's, it never leaves the daemon.
+const VerdictEpochCacheID = "securefile-verdict-epoch"
 
 // DaemonSaltCacheID is the cache mount that keeps the daemon's own salt
 // for the secret digests of builds without a project salt
@@ -103,20 +114,24 @@ func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
 	if !d.IsRequired() {
 		secret = append(secret, llb.SecretOptional)
 	}
-	out := rotate.Secret{ID: id, In: rotateSecretPath, Out: path.Join(rotateOutDir, rotateOutFile)}
-	var saltArgs []string
+	ta := rotate.ToolArgs{Secrets: []rotate.Secret{{ID: id, In: rotateSecretPath, Out: path.Join(rotateOutDir, rotateOutFile)}}}
 	var saltMount llb.RunOption
 	if len(l.opt.RotationSalt) > 0 {
 		salt := llb.Scratch().File(llb.Mkfile("/salt", 0o444, l.opt.RotationSalt),
 			append(cons, llb.WithCustomName("[internal] rotation salt"))...)
-		saltArgs = rotate.Args(rotateSaltPath, out)
+		ta.SaltFile = rotateSaltPath
 		saltMount = llb.AddMount(rotateSaltPath, salt, llb.SourcePath("/salt"), llb.Readonly)
 	} else {
-		saltArgs = rotate.ArgsSaltDir(rotateSaltDir, out)
+		ta.SaltDir = rotateSaltDir
 		saltMount = llb.AddMount(rotateSaltDir, llb.Scratch(), llb.AsPersistentCacheDir(DaemonSaltCacheID, llb.CacheMountShared))
 	}
+	var epochMount []llb.RunOption
+	if l.opt.VerdictKeys {
+		ta.EpochDir, ta.Renew = rotateEpochDir, l.opt.RenewVerdictEpoch
+		epochMount = append(epochMount, llb.AddMount(rotateEpochDir, llb.Scratch(), llb.AsPersistentCacheDir(VerdictEpochCacheID, llb.CacheMountShared)))
+	}
 	ro := []llb.RunOption{
-		llb.Args(toolmode.Command(l.opt.ToolPath, rotate.ToolName, saltArgs...)),
+		llb.Args(toolmode.Command(l.opt.ToolPath, rotate.ToolName, ta.Args()...)),
 		llb.Dir("/"),
 		saltMount,
 		llb.AddSecret(rotateSecretPath, secret...),
@@ -124,16 +139,15 @@ func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
 		llb.AddEnv("SECUREFILE_BUILD_NONCE", l.opt.RotationNonce),
 		llb.WithCustomName("[internal] digest of secret " + d.Name.V),
 	}
-	// The nonce alone makes the step new on every build. Ignoring the
-	// cache as well would be harmless with a salt file, but BuildKit prunes
-	// the cache mounts of every op that ignores the cache when it loads it
-	// (solver/llbsolver/vertex.go, detectPrunedCacheID): the daemon salt
-	// would be new on every build, and so every step that mounts a secret.
-	// (--no-cache marks every op, this one too: the salt is renewed, and
-	// the steps that mount secrets run again, as --no-cache asks anyway.)
-	if len(l.opt.RotationSalt) > 0 {
-		ro = append(ro, llb.IgnoreCache)
-	}
+	ro = append(ro, epochMount...)
+	// The nonce alone makes the step new on every build. It must not
+	// ignore the cache as well: BuildKit prunes the cache mounts of every
+	// op that ignores the cache when it loads it (solver/llbsolver/vertex.go,
+	// detectPrunedCacheID), and the daemon salt and the verdict epoch would
+	// be new on every build: every step that mounts a secret would run, and
+	// no verdict would be reused. (The frontend leaves these steps unmarked
+	// under --no-cache too, frontend/nocache.go, and renews the epoch by
+	// the tool's flag instead.)
 	for _, c := range cons {
 		ro = append(ro, c)
 	}

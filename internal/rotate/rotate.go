@@ -48,19 +48,41 @@ type Secret struct {
 // Args are the tool's arguments (after the tool name): the salt file, then
 // one (id, input, output) triple per secret.
 func Args(saltFile string, secrets ...Secret) []string {
-	return args("--salt", saltFile, secrets)
+	return ToolArgs{SaltFile: saltFile, Secrets: secrets}.Args()
 }
 
 // ArgsSaltDir are the tool's arguments with the daemon's salt, kept in
 // dir (see DaemonSalt), instead of a salt file.
 func ArgsSaltDir(dir string, secrets ...Secret) []string {
-	return args("--salt-dir", dir, secrets)
+	return ToolArgs{SaltDir: dir, Secrets: secrets}.Args()
 }
 
-func args(flag, salt string, secrets []Secret) []string {
-	args := make([]string, 0, 2+3*len(secrets))
-	args = append(args, flag, salt)
-	for _, s := range secrets {
+// ToolArgs describe one run of the tool: the salt (a file, or the daemon's
+// in a directory), the verdict epoch's directory when verdict keys are
+// wanted (Renew: replace the epoch first), and the secrets.
+type ToolArgs struct {
+	SaltFile, SaltDir string
+	EpochDir          string
+	Renew             bool
+	Secrets           []Secret
+}
+
+// Args are the tool's arguments (after the tool name).
+func (t ToolArgs) Args() []string {
+	args := make([]string, 0, 7+3*len(t.Secrets))
+	if t.SaltFile != "" {
+		args = append(args, "--salt", t.SaltFile)
+	} else {
+		args = append(args, "--salt-dir", t.SaltDir)
+	}
+	if t.EpochDir != "" {
+		args = append(args, "--epoch-dir", t.EpochDir)
+		if t.Renew {
+			args = append(args, "--renew-epoch")
+		}
+	}
+	args = append(args, "--")
+	for _, s := range t.Secrets {
 		args = append(args, s.ID, s.In, s.Out)
 	}
 	return args

@@ -101,9 +101,14 @@ func TestToolErrorsNameNoValue(t *testing.T) {
 		code int
 		want string
 	}{
-		"no salt flag":   {[]string{"netrc", in, "out"}, 2, "--salt FILE or --salt-dir DIR must come first"},
-		"short triple":   {[]string{"--salt", salt, "netrc", in}, 2, "triples"},
-		"no secrets":     {[]string{"--salt", salt}, 2, "triples"},
+		"no salt flag":   {[]string{"--", "netrc", in, "out"}, 2, "want exactly one of --salt FILE and --salt-dir DIR"},
+		"two salts":      {[]string{"--salt", salt, "--salt-dir", dir, "--", "netrc", in, "out"}, 2, "want exactly one"},
+		"id as flag":     {[]string{"netrc", in, "out"}, 2, `unknown flag "netrc"`},
+		"no separator":   {[]string{"--salt", salt}, 2, `want "--"`},
+		"short triple":   {[]string{"--salt", salt, "--", "netrc", in}, 2, "triples"},
+		"no secrets":     {[]string{"--salt", salt, "--"}, 2, "triples"},
+		"renew alone":    {[]string{"--salt", salt, "--renew-epoch", "--", "netrc", in, "out"}, 2, "--renew-epoch needs --epoch-dir"},
+		"flag no value":  {[]string{"--salt", "--"}, 2, "--salt needs a value"},
 		"salt missing":   {Args(filepath.Join(dir, "nosalt"), Secret{"netrc", in, filepath.Join(dir, "o1")}), 1, "reading the salt"},
 		"salt empty":     {Args(empty, Secret{"netrc", in, filepath.Join(dir, "o2")}), 1, "is empty"},
 		"unwritable out": {Args(salt, Secret{"netrc", in, filepath.Join(dir, "no", "such", "dir")}), 1, `secret "netrc"`},

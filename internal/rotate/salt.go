@@ -27,21 +27,26 @@ const saltName = "salt"
 // a file of its own and links it into place, which fails when another was
 // first; every build then reads the one salt that was linked.
 func DaemonSalt(dir string) ([]byte, error) {
-	p := filepath.Join(dir, saltName)
-	salt, err := os.ReadFile(p)
+	return keyIn(dir, filepath.Join(dir, saltName), "daemon's salt")
+}
+
+// keyIn reads the random key at p in dir, creating it first when there is
+// none; what names it in errors.
+func keyIn(dir, p, what string) ([]byte, error) {
+	key, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := createSalt(dir, p); err != nil {
 			return nil, err
 		}
-		salt, err = os.ReadFile(p)
+		key, err = os.ReadFile(p)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if len(salt) != SaltSize {
-		return nil, fmt.Errorf("the daemon's salt %s has %d bytes, want %d: it is damaged; prune the builder's cache mounts (buildctl prune, docker buildx prune) to make a new one", p, len(salt), SaltSize)
+	if len(key) != SaltSize {
+		return nil, fmt.Errorf("the %s %s has %d bytes, want %d: it is damaged; prune the builder's cache mounts (buildctl prune, docker buildx prune) to make a new one", what, p, len(key), SaltSize)
 	}
-	return salt, nil
+	return key, nil
 }
 
 func createSalt(dir, p string) error {
