@@ -78,6 +78,9 @@ type checker struct {
 	// which raw = true writes as it is.
 	inlineContent bool
 
+	// runFields holds the bindings of the run step checkRun validates.
+	runFields []spec.Field
+
 	unknownSteps   map[*spec.Node]bool // reported by unknownStep
 	unknownSources map[spec.Range]bool // reported by unknownSource
 }

@@ -68,11 +68,11 @@ func (b *stageBuilder) add(a *spec.Add) error {
 		// As for copy's link: onto an empty layer, merged, so the layer
 		// does not depend on what the stage had before it (ADD --link).
 		layer := llb.Scratch().File(fa, b.constraints(b.name("ADD", text), a.Range)...)
-		merged := llb.Merge([]llb.State{llb.NewState(b.out), layer}, b.constraints(b.name("LINK", "ADD "+text), a.Range)...)
+		merged := llb.Merge([]llb.State{b.state(), layer}, b.constraints(b.name("LINK", "ADD "+text), a.Range)...)
 		b.out = merged.Output()
 		flags = append(flags, "--link")
 	} else {
-		b.out = llb.NewState(b.out).File(fa, b.constraints(b.name("ADD", text), a.Range)...).Output()
+		b.out = b.state().File(fa, b.constraints(b.name("ADD", text), a.Range)...).Output()
 	}
 	if a.Kind == spec.AddGit {
 		b.history("ADD "+writtenWords(append([]string{"git"}, flags...), a.URL.V, a.Dest.V), true)

@@ -2,7 +2,6 @@ package lower
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/moby/buildkit/client/llb"
 
@@ -74,13 +73,12 @@ func (l *lowerer) useSecrets(st spec.Step) error {
 // chainStep records the step just lowered, which changed the filesystem
 // from before to b.out.
 func (b *stageBuilder) chainStep(st spec.Step, before llb.Output) Step {
-	name := b.name(strings.ToUpper(st.Verb()), "")
 	return Step{
-		Name:   name[:len(name)-1],
+		Name:   b.label(st),
 		Stage:  b.s.Name.V,
 		Range:  st.NodeInfo().Range,
-		Before: llb.NewState(before),
-		After:  llb.NewState(b.out),
+		Before: b.stateOf(before),
+		After:  b.state(),
 	}
 }
 
@@ -98,8 +96,7 @@ func (b *stageBuilder) historySource() HistorySource {
 		return HistorySource{Stage: b.s.Name.V, Range: b.s.Range}
 	}
 	st := b.s.Steps[b.step-1]
-	name := b.name(strings.ToUpper(st.Verb()), "")
-	return HistorySource{Name: name[:len(name)-1], Stage: b.s.Name.V, Range: st.NodeInfo().Range}
+	return HistorySource{Name: b.label(st), Stage: b.s.Name.V, Range: st.NodeInfo().Range}
 }
 
 // historyOf is r's history sources, as long as the image's history: a

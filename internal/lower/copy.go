@@ -93,10 +93,10 @@ func (b *stageBuilder) copy(ctx context.Context, c *spec.Copy) error {
 		// does not depend on what the stage had before it: a change
 		// there neither invalidates nor copies it again (COPY --link).
 		layer := llb.Scratch().File(fa, b.constraints(name, c.Range)...)
-		merged := llb.Merge([]llb.State{llb.NewState(b.out), layer}, b.constraints(b.name("LINK", "COPY "+text), c.Range)...)
+		merged := llb.Merge([]llb.State{b.state(), layer}, b.constraints(b.name("LINK", "COPY "+text), c.Range)...)
 		b.out = merged.Output()
 	} else {
-		b.out = llb.NewState(b.out).File(fa, b.constraints(name, c.Range)...).Output()
+		b.out = b.state().File(fa, b.constraints(name, c.Range)...).Output()
 	}
 	written := make([]string, 0, len(c.Sources.Items)+1)
 	for _, it := range c.Sources.Items {

@@ -1,6 +1,7 @@
 package lower
 
 import (
+	"fmt"
 	"slices"
 	"unicode/utf8"
 
@@ -24,15 +25,51 @@ import (
 //
 // The encoding is protobuf's, field by field in field-number order as the
 // Go implementation writes them, maps sorted by key as its deterministic
-// mode sorts them. Whatever this encoder does not write itself (a source
-// info carrying a definition, unknown fields, a string that is not UTF-8,
-// which protobuf refuses) goes to protobuf instead, so the result is the
-// same bytes, or the same error, in every case. TestMarshalDefinition
+// mode sorts them, unknown fields last. What this encoder does not write
+// itself (a source info carrying a definition, a string that is not
+// UTF-8, which protobuf refuses) goes to protobuf instead, so the result
+// is the same bytes, or the same error, in every case. TestMarshalDefinition
 // holds it to that, and fails when BuildKit adds a field to the messages.
 func MarshalDefinition(def *llb.Definition) ([]byte, error) {
-	if !fastDefinition(def) {
-		return proto.MarshalOptions{Deterministic: true}.Marshal(def.ToPB())
+	if def == nil {
+		return nil, fmt.Errorf("internal error: no definition to marshal")
 	}
+	if def.Source != nil {
+		for _, si := range def.Source.Infos {
+			if si == nil || si.Definition != nil {
+				return protobufDefinition(def)
+			}
+		}
+	}
+	e := &defEncoder{}
+	b := e.definition(def)
+	if e.invalid {
+		return protobufDefinition(def)
+	}
+	return b, nil
+}
+
+func protobufDefinition(def *llb.Definition) ([]byte, error) {
+	return proto.MarshalOptions{Deterministic: true}.Marshal(def.ToPB())
+}
+
+// defEncoder writes a definition; invalid records a string that is not
+// UTF-8, which protobuf refuses to marshal (its error is then returned),
+// or any other reason to leave the definition to protobuf.
+// Unknown fields need no such check: both encoders write a message's
+// unknown fields after its known ones, as they are.
+type defEncoder struct {
+	invalid bool
+	md      []byte // one op's metadata, reused
+}
+
+func (e *defEncoder) check(s string) {
+	if !utf8.ValidString(s) {
+		e.invalid = true
+	}
+}
+
+func (e *defEncoder) definition(def *llb.Definition) []byte {
 	size := 0
 	for _, dt := range def.Def {
 		size += 1 + protowire.SizeBytes(len(dt))
@@ -50,10 +87,10 @@ func MarshalDefinition(def *llb.Definition) ([]byte, error) {
 		keys = append(keys, string(k))
 	}
 	slices.Sort(keys)
-	var md []byte
 	for _, k := range keys {
-		md = appendOpMetadata(md[:0], def.Metadata[digest.Digest(k)])
-		b = appendMapEntry(b, 2, k, md)
+		e.check(k)
+		e.md = e.opMetadata(e.md[:0], def.Metadata[digest.Digest(k)])
+		b = appendMapEntry(b, 2, k, e.md)
 	}
 	if def.Source != nil {
 		b = protowire.AppendTag(b, 3, protowire.BytesType)
@@ -63,37 +100,48 @@ func MarshalDefinition(def *llb.Definition) ([]byte, error) {
 		for _, si := range def.Source.Infos {
 			n += len(si.Data) + len(si.Filename) + 16
 		}
-		src := appendSource(make([]byte, 0, n), def.Source)
+		src := e.source(make([]byte, 0, n), def.Source)
 		b = protowire.AppendBytes(b, src)
 	}
-	return b, nil
+	return b
 }
 
 // appendMapEntry appends one entry of a map<string, message-or-bytes>
 // field: its key (field 1) and its value (field 2), both always written,
 // as protobuf writes map entries.
-func appendMapEntry(b []byte, num protowire.Number, key string, val []byte) []byte {
+func appendMapEntry[V []byte | string](b []byte, num protowire.Number, key string, val V) []byte {
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	n := 1 + protowire.SizeBytes(len(key)) + 1 + protowire.SizeBytes(len(val))
 	b = protowire.AppendVarint(b, uint64(n))
 	b = protowire.AppendTag(b, 1, protowire.BytesType)
 	b = protowire.AppendString(b, key)
 	b = protowire.AppendTag(b, 2, protowire.BytesType)
-	return protowire.AppendBytes(b, val)
+	b = protowire.AppendVarint(b, uint64(len(val)))
+	return append(b, val...)
 }
 
-// appendOpMetadata appends pb.OpMetadata's fields as m.ToPB() would have
-// them.
-func appendOpMetadata(b []byte, m llb.OpMetadata) []byte {
+// opMetadata appends pb.OpMetadata's fields as m.ToPB() would have them.
+func (e *defEncoder) opMetadata(b []byte, m llb.OpMetadata) []byte {
 	if m.IgnoreCache {
 		b = protowire.AppendTag(b, 1, protowire.VarintType)
 		b = protowire.AppendVarint(b, 1)
 	}
-	for _, k := range sortedKeys(m.Description) {
-		b = appendMapEntry(b, 2, k, []byte(m.Description[k]))
+	if len(m.Description) == 1 { // an op's name, most often: nothing to sort
+		for k, v := range m.Description {
+			e.check(k)
+			e.check(v)
+			b = appendMapEntry(b, 2, k, v)
+		}
+	} else {
+		for _, k := range sortedKeys(m.Description) {
+			v := m.Description[k]
+			e.check(k)
+			e.check(v)
+			b = appendMapEntry(b, 2, k, v)
+		}
 	}
 	if m.ExportCache != nil {
-		b = appendMessage(b, 4, m.ExportCache)
+		b = e.message(b, 4, m.ExportCache)
 	}
 	if len(m.Caps) > 0 {
 		caps := make([]string, 0, len(m.Caps))
@@ -102,6 +150,7 @@ func appendOpMetadata(b []byte, m llb.OpMetadata) []byte {
 		}
 		slices.Sort(caps)
 		for _, k := range caps {
+			e.check(k)
 			v := uint64(0)
 			if m.Caps[apicaps.CapID(k)] {
 				v = 1
@@ -114,24 +163,32 @@ func appendOpMetadata(b []byte, m llb.OpMetadata) []byte {
 			b = protowire.AppendVarint(b, v)
 		}
 	}
-	if m.ProgressGroup != nil {
-		b = appendMessage(b, 6, m.ProgressGroup)
+	if g := m.ProgressGroup; g != nil {
+		e.check(g.Id)
+		e.check(g.Name)
+		b = e.message(b, 6, g)
 	}
-	if m.LinuxResources != nil {
-		b = appendMessage(b, 7, m.LinuxResources)
+	if r := m.LinuxResources; r != nil {
+		e.check(r.CpusetCpus)
+		e.check(r.CpusetMems)
+		b = e.message(b, 7, r)
 	}
 	return b
 }
 
-func appendSource(b []byte, s *pb.Source) []byte {
+// source appends s's fields; its infos carry no definition
+// (MarshalDefinition sends those to protobuf).
+func (e *defEncoder) source(b []byte, s *pb.Source) []byte {
 	var val []byte
 	for _, k := range sortedKeys(s.Locations) {
-		val = appendVT(val[:0], s.Locations[k])
+		e.check(k)
+		val = e.vt(val[:0], s.Locations[k])
 		b = appendMapEntry(b, 1, k, val)
 	}
 	for _, si := range s.Infos {
 		var info []byte
 		if si.Filename != "" {
+			e.check(si.Filename)
 			info = protowire.AppendTag(info, 1, protowire.BytesType)
 			info = protowire.AppendString(info, si.Filename)
 		}
@@ -139,9 +196,8 @@ func appendSource(b []byte, s *pb.Source) []byte {
 			info = protowire.AppendTag(info, 2, protowire.BytesType)
 			info = protowire.AppendBytes(info, si.Data)
 		}
-		// A definition (3) sends the whole message to protobuf
-		// (fastDefinition).
 		if si.Language != "" {
+			e.check(si.Language)
 			info = protowire.AppendTag(info, 4, protowire.BytesType)
 			info = protowire.AppendString(info, si.Language)
 		}
@@ -160,81 +216,30 @@ type vtMessage interface {
 	MarshalToSizedBufferVT([]byte) (int, error)
 }
 
-func appendMessage(b []byte, num protowire.Number, m vtMessage) []byte {
+func (e *defEncoder) message(b []byte, num protowire.Number, m vtMessage) []byte {
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	b = protowire.AppendVarint(b, uint64(m.SizeVT()))
-	return appendVT(b, m)
+	return e.vt(b, m)
 }
 
-// appendVT appends m's encoding, without tag or length. The messages
-// passed here have no maps, so the generated code is deterministic, and
-// it cannot fail: its only error is a buffer of the wrong size, and the
-// buffer is exactly SizeVT.
-func appendVT(b []byte, m vtMessage) []byte {
+// vt appends m's encoding, without tag or length. The messages passed
+// here have no maps, so the generated code is deterministic. Its only
+// error is a buffer of the wrong size, and the buffer is exactly SizeVT;
+// were it to fail all the same, protobuf marshals the definition.
+func (e *defEncoder) vt(b []byte, m vtMessage) []byte {
 	n := m.SizeVT()
 	b = slices.Grow(b, n)
-	buf := b[len(b) : len(b)+n]
-	if _, err := m.MarshalToSizedBufferVT(buf); err != nil {
-		panic("lower: vtprotobuf marshal into a buffer of its own size: " + err.Error())
+	if _, err := m.MarshalToSizedBufferVT(b[len(b) : len(b)+n]); err != nil {
+		e.invalid = true
 	}
 	return b[:len(b)+n]
 }
 
 func sortedKeys[V any](m map[string]V) []string {
-	if len(m) == 1 { // an op's description: its name, most often
-		for k := range m {
-			return []string{k}
-		}
-	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// fastDefinition reports whether MarshalDefinition can write def itself:
-// no source info carries a definition, and every string protobuf would
-// check is UTF-8 (it refuses to marshal one that is not, and the fallback
-// then returns its error). Unknown fields need no check: both encoders
-// write a message's unknown fields after its known ones, as they are.
-func fastDefinition(def *llb.Definition) bool {
-	if def == nil {
-		return false
-	}
-	for k, m := range def.Metadata {
-		if !utf8.ValidString(string(k)) {
-			return false
-		}
-		for dk, dv := range m.Description {
-			if !utf8.ValidString(dk) || !utf8.ValidString(dv) {
-				return false
-			}
-		}
-		for c := range m.Caps {
-			if !utf8.ValidString(string(c)) {
-				return false
-			}
-		}
-		if g := m.ProgressGroup; g != nil && (!utf8.ValidString(g.Id) || !utf8.ValidString(g.Name)) {
-			return false
-		}
-		if r := m.LinuxResources; r != nil && (!utf8.ValidString(r.CpusetCpus) || !utf8.ValidString(r.CpusetMems)) {
-			return false
-		}
-	}
-	if s := def.Source; s != nil {
-		for k := range s.Locations {
-			if !utf8.ValidString(k) {
-				return false
-			}
-		}
-		for _, si := range s.Infos {
-			if si == nil || si.Definition != nil || !utf8.ValidString(si.Filename) || !utf8.ValidString(si.Language) {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -43,7 +43,7 @@ func (b *stageBuilder) inline(st *spec.Inline) error {
 	text := strings.Join(append(flags, dest), " ")
 	doc, name := b.inlineDoc(destPath, content, st.Range)
 	fa := llb.Copy(doc, name, destPath, &info)
-	b.out = llb.NewState(b.out).File(fa, b.constraints(b.name("FILE", text), st.Range)...).Output()
+	b.out = b.state().File(fa, b.constraints(b.name("FILE", text), st.Range)...).Output()
 	b.history("FILE "+writtenWords(flags, st.Dest.V), true)
 	return nil
 }
@@ -110,7 +110,7 @@ func (b *stageBuilder) inlineFiles(st *spec.Inline, dest string) error {
 		written = append(written, f.Path.V)
 	}
 	text := strings.Join(append(append(slices.Clone(stepFlags), written...), dest), " ")
-	b.out = llb.NewState(b.out).File(fa, b.constraints(b.name("FILE", text), st.Range)...).Output()
+	b.out = b.state().File(fa, b.constraints(b.name("FILE", text), st.Range)...).Output()
 	b.history("FILE "+writtenWords(stepFlags, append(written, st.Dest.V)...), true)
 	return nil
 }

@@ -90,7 +90,7 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 		ro = append(ro, c)
 	}
 
-	es := llb.NewState(b.out).Run(ro...)
+	es := b.state().Run(ro...)
 	b.out = es.Root().Output()
 	b.history("RUN "+writtenRun(r.Command, b.shell()), true)
 	return nil

@@ -58,6 +58,41 @@ type stageBuilder struct {
 	// base's config was not resolved (scope.go).
 	envIdx   map[string]int
 	envKnown bool
+
+	// labelText is label's answer for step labelStep, labelFor.
+	labelText string
+	labelStep int
+	labelFor  spec.Step
+
+	// cur and prev are llb.NewState of the last two outputs (state).
+	cur, prev stateMemo
+}
+
+// stateMemo is llb.NewState(out), made once.
+type stateMemo struct {
+	out llb.Output
+	st  llb.State
+	ok  bool
+}
+
+// state is llb.NewState(b.out), the state the next op starts from. It is
+// made once per output and shared by the op and the chain (chainStep
+// records it as one step's After and the next's Before): NewState adds
+// two links to the value chain each time, a tenth of the lowering of a
+// long stage when every op and every chain entry made its own.
+// llb.State is an immutable value, so sharing one changes nothing in
+// what is marshalled.
+func (b *stageBuilder) state() llb.State { return b.stateOf(b.out) }
+
+func (b *stageBuilder) stateOf(out llb.Output) llb.State {
+	switch {
+	case b.cur.ok && b.cur.out == out:
+		return b.cur.st
+	case b.prev.ok && b.prev.out == out:
+		return b.prev.st
+	}
+	b.prev, b.cur = b.cur, stateMemo{out: out, st: llb.NewState(out), ok: true}
+	return b.cur.st
 }
 
 func (l *lowerer) lowerStage(ctx context.Context, s *spec.Stage) error {
@@ -167,6 +202,10 @@ func (b *stageBuilder) initBase(s *spec.Stage) error {
 		}
 	}
 	b.img.History = slices.Grow(b.img.History, len(s.Steps))
+	// At most one chain entry and one history entry per step: grown once
+	// rather than doubled along a long stage.
+	b.steps = slices.Grow(b.steps, len(s.Steps))
+	b.hist = slices.Grow(b.hist, len(s.Steps))
 	b.indexEnv()
 	return nil
 }
@@ -227,6 +266,7 @@ func (b *stageBuilder) lowerStep(ctx context.Context, st spec.Step) error {
 // appear in it because the model holds no secret values.
 func (b *stageBuilder) name(verb, text string) string {
 	var sb strings.Builder
+	sb.Grow(len(b.s.Name.V) + len(verb) + len(text) + 24)
 	sb.WriteString("[")
 	if b.l.opt.MultiPlatform {
 		sb.WriteString(platforms.FormatAll(b.platform))
@@ -235,8 +275,25 @@ func (b *stageBuilder) name(verb, text string) string {
 	}
 	sb.WriteString(b.s.Name.V)
 	sb.WriteString(" ")
-	sb.WriteString(strconv.Itoa(b.step) + "/" + strconv.Itoa(len(b.s.Steps)) + "] " + verb + " " + text)
+	sb.WriteString(strconv.Itoa(b.step))
+	sb.WriteString("/")
+	sb.WriteString(strconv.Itoa(len(b.s.Steps)))
+	sb.WriteString("] ")
+	sb.WriteString(verb)
+	sb.WriteString(" ")
+	sb.WriteString(text)
 	return sb.String()
+}
+
+// label is the current step's name without its text, "[build 2/5] RUN",
+// which its history entry and its chain entry both record: made once per
+// step.
+func (b *stageBuilder) label(st spec.Step) string {
+	if b.labelStep != b.step || b.labelFor != st {
+		name := b.name(strings.ToUpper(st.Verb()), "")
+		b.labelText, b.labelStep, b.labelFor = name[:len(name)-1], b.step, st
+	}
+	return b.labelText
 }
 
 // crossTarget is what a step of a stage running on p for the build's
@@ -305,7 +362,7 @@ func (b *stageBuilder) workdir(w *spec.Workdir) error {
 	if e := b.l.opt.Epoch; e != nil {
 		opts = append(opts, llb.WithCreatedTime(*e))
 	}
-	st := llb.NewState(b.out).File(llb.Mkdir(wd, 0o755, opts...), b.constraints(b.name("WORKDIR", wd), w.Range)...)
+	st := b.state().File(llb.Mkdir(wd, 0o755, opts...), b.constraints(b.name("WORKDIR", wd), w.Range)...)
 	b.out = st.Output()
 	b.history("WORKDIR "+wd, true)
 	return nil
