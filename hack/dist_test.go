@@ -171,6 +171,18 @@ func TestDist(t *testing.T) {
 			t.Errorf("%s does not contain its version %s", windows, version)
 		}
 	})
+
+	// The CLI falls back to the linked-in tool image (cmd/securefile
+	// build_tool.go), so the linker keeps the string in both binaries.
+	for _, name := range []string{linux, windows} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(data, []byte(toolImage)) {
+			t.Errorf("%s does not contain the tool image %s", name, toolImage)
+		}
+	}
 }
 
 // TestDistRefuses: inputs that would publish something wrong, or delete
