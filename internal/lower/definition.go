@@ -70,7 +70,18 @@ func (e *defEncoder) check(s string) {
 }
 
 func (e *defEncoder) definition(def *llb.Definition) []byte {
-	size := 0
+	// The source (the file's text and a location per op) first, so that
+	// the buffer is allocated once at the size of the whole.
+	var src []byte
+	if def.Source != nil {
+		// Each location entry takes about 100 bytes.
+		n := 100 * len(def.Source.Locations)
+		for _, si := range def.Source.Infos {
+			n += len(si.Data) + len(si.Filename) + 16
+		}
+		src = e.source(make([]byte, 0, n), def.Source)
+	}
+	size := 1 + protowire.SizeBytes(len(src))
 	for _, dt := range def.Def {
 		size += 1 + protowire.SizeBytes(len(dt))
 	}
@@ -94,13 +105,6 @@ func (e *defEncoder) definition(def *llb.Definition) []byte {
 	}
 	if def.Source != nil {
 		b = protowire.AppendTag(b, 3, protowire.BytesType)
-		// Each location entry takes about 100 bytes; the file's text is
-		// in the infos.
-		n := 100 * len(def.Source.Locations)
-		for _, si := range def.Source.Infos {
-			n += len(si.Data) + len(si.Filename) + 16
-		}
-		src := e.source(make([]byte, 0, n), def.Source)
 		b = protowire.AppendBytes(b, src)
 	}
 	return b

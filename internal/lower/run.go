@@ -59,7 +59,13 @@ func (b *stageBuilder) run(ctx context.Context, r *spec.Run) error {
 	name := b.name("RUN", shown)
 	cons := b.constraints(name, r.Range)
 	ro := make([]llb.RunOption, 0, 8+env.len()+len(cons)+len(r.Secrets)+len(r.SSH)+len(r.Caches)+len(r.Binds)+len(r.Tmpfs))
-	ro = append(ro, llb.Args(args), llb.Dir(wd))
+	ro = append(ro, llb.Args(args))
+	if wd != "/" {
+		// The op's base, b.state(), is llb.NewState's, whose working
+		// directory is already "/": setting it again would add a link
+		// to every op's value chain and change nothing marshalled.
+		ro = append(ro, llb.Dir(wd))
+	}
 	if u := b.img.Config.User; u != "" {
 		ro = append(ro, llb.User(u))
 	}

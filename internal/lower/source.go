@@ -249,6 +249,12 @@ func baseConfig(img *dockerspec.DockerOCIImage) *dockerspec.DockerOCIImage {
 	return c
 }
 
+// rangeAlloc holds a source range and its two positions.
+type rangeAlloc struct {
+	r          pb.Range
+	start, end pb.Position
+}
+
 // location is the source-map location of an op written at rs. Nil when
 // there is no source map.
 func (l *lowerer) location(rs ...spec.Range) llb.ConstraintsOpt {
@@ -260,10 +266,13 @@ func (l *lowerer) location(rs ...spec.Range) llb.ConstraintsOpt {
 		if r.IsZero() {
 			continue
 		}
-		pbr = append(pbr, &pb.Range{
-			Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(max(r.Start.Column-1, 0))},
-			End:   &pb.Position{Line: int32(r.End.Line), Character: int32(max(r.End.Column-1, 0))},
-		})
+		// One allocation per range rather than three: every op has one.
+		a := &rangeAlloc{
+			start: pb.Position{Line: int32(r.Start.Line), Character: int32(max(r.Start.Column-1, 0))},
+			end:   pb.Position{Line: int32(r.End.Line), Character: int32(max(r.End.Column-1, 0))},
+		}
+		a.r.Start, a.r.End = &a.start, &a.end
+		pbr = append(pbr, &a.r)
 	}
 	if len(pbr) == 0 {
 		return nil

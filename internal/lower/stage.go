@@ -319,7 +319,8 @@ func crossTarget(p, target ocispecs.Platform) string {
 // constraints are what every op of the current step carries: the stage
 // platform, the progress name and the step's place in the file.
 func (b *stageBuilder) constraints(name string, r spec.Range) []llb.ConstraintsOpt {
-	opts := []llb.ConstraintsOpt{llb.Platform(b.platform), llb.WithCustomName(name)}
+	opts := make([]llb.ConstraintsOpt, 2, 3)
+	opts[0], opts[1] = llb.Platform(b.platform), llb.WithCustomName(name)
 	if loc := b.l.location(r); loc != nil {
 		opts = append(opts, loc)
 	}
