@@ -144,6 +144,8 @@ row() { rows+=("| $1 | $2 | $3 | $4 |"); } # WHAT OURS THEIRS RATIO
 timed_row() { # WHAT OURS_FUNC THEIRS_FUNC
   local a b
   a=$(med "$2") b=$(med "$3")
+  # every sample on stderr, so that a noisy row can be seen for what it is
+  log "$1: $2 [$(paste -sd' ' "$work/t.$2")] ms, $3 [$(paste -sd' ' "$work/t.$3")] ms"
   row "$1" "$(ms "$a")" "$(ms "$b")" "$(ratio "$a" "$b")"
 }
 
