@@ -19,8 +19,10 @@
 #   hack/e2e.sh start    check, registry on 127.0.0.1:5000, buildkitd on a
 #                        private socket, push localhost:5000/busybox:latest and
 #                        localhost:5000/debian:bookworm
-#   hack/e2e.sh image    build the frontend image from ./Dockerfile with a host-built
-#                        binary and push it (IMAGE, PUSH=0|1, BUILDKIT_HOST)
+#   hack/e2e.sh image    build the frontend image from ./Dockerfile with binaries
+#                        built on the host, one per platform, and push it (IMAGE,
+#                        PUSH=0|1, PLATFORMS, VERSION, ATTEST=0|1, BUILDKIT_HOST;
+#                        see cmd_image)
 #   hack/e2e.sh up       check + rebuild what is stale under .cache/e2e (tools,
 #                        image layouts; no network but the Go module proxy) +
 #                        start + image
@@ -59,9 +61,12 @@ DEBIAN_REF=$REGISTRY/debian:$DEBIAN_SUITE
 IMAGE=${IMAGE:-$REGISTRY/ourorg/securefile:latest}
 E2E_I386=${E2E_I386:-1}
 # openssh-server: the tests start their own sshd (never the system service);
-# git: BuildKit runs it on the host for `add git` sources.
-APT_PACKAGES=(runc busybox-static docker-registry openssh-client openssh-server git debootstrap curl)
-[[ $E2E_I386 == 1 ]] && APT_PACKAGES+=(qemu-user-static)
+# git: BuildKit runs it on the host for `add git` sources; qemu-user-static:
+# qemu-i386-static for the linux/386 builds (binfmt handler below) and
+# qemu-aarch64-static, which e2e/image_index_test.go runs the arm64 frontend
+# binary of the image with (directly, no handler). It stays last, where
+# E2E_I386=1 used to add it, so that the stamp of such a setup stays current.
+APT_PACKAGES=(runc busybox-static docker-registry openssh-client openssh-server git debootstrap curl qemu-user-static)
 GO=${GO:-go}
 # The stamp holds this: when the packages, platforms or Debian image the
 # script wants change, the setup of an older checkout no longer counts.
@@ -449,30 +454,154 @@ cmd_start() {
 
 # ------------------------------------------------------------------ image
 
-# The frontend image, built offline: the binary is compiled here and handed to
-# the Dockerfile as the named context "binary" (docs/frontend.md), and
-# cmdline= makes the builtin Dockerfile frontend ignore the file's "# syntax="
-# line (which would pull docker/dockerfile from Docker Hub).
+# image_platform P: P normalized the way BuildKit spells $TARGETPLATFORM
+# (containerd's rules: linux/arm is linux/arm/v7, linux/arm64/v8 is
+# linux/arm64, linux/amd64/v1 is linux/amd64), which is the directory the
+# Dockerfile copies the binary of P from. A platform Go cannot build for
+# here is an error, not a guess.
+image_platform() {
+  local os arch variant rest
+  IFS=/ read -r os arch variant rest <<<"$1"
+  [[ -n $os && -n $arch && -z $rest ]] || die "PLATFORMS: bad platform \"$1\" (want os/arch[/variant])"
+  [[ $os == linux ]] || die "PLATFORMS: $1: the frontend image is for linux only"
+  case $arch/$variant in
+    arm/) variant=v7 ;;
+    arm/v[567]) ;;
+    arm64/v8 | amd64/v1) variant= ;;
+    amd64/v[234]) ;;
+    */) ;;
+    *) die "PLATFORMS: $1: unsupported variant" ;;
+  esac
+  echo "$os/$arch${variant:+/$variant}"
+}
+
+# image_binary PLATFORM DIR VERSION TRIMPATH: cross-compile the frontend for
+# PLATFORM (normalized) into DIR/PLATFORM/securefile-frontend, static (CGO
+# off), with no emulation: GOARM and GOAMD64 carry the variant.
+image_binary() {
+  local p=$1 dir=$2 version=$3 trimpath=$4 os arch variant
+  IFS=/ read -r os arch variant <<<"$p"
+  local env=(CGO_ENABLED=0 GOOS="$os" GOARCH="$arch")
+  case $arch in
+    arm) env+=(GOARM="${variant#v}") ;;
+    amd64) env+=(GOAMD64="${variant:-v1}") ;;
+  esac
+  local flags=()
+  [[ $trimpath == 1 ]] && flags+=(-trimpath)
+  mkdir -p "$dir/$p"
+  (cd "$ROOT" && env "${env[@]}" $GO build "${flags[@]}" \
+    -ldflags "-s -w -X github.com/ourorg/securefile/internal/version.version=$version" \
+    -o "$dir/$p/securefile-frontend" ./cmd/securefile-frontend) || die "go build for $p failed"
+}
+
+# image_repo REF: REF without its tag (localhost:5000/ourorg/x:1 ->
+# localhost:5000/ourorg/x); a port is not a tag, and a digest is refused.
+image_repo() {
+  local ref=$1
+  [[ $ref != *@* ]] || die "IMAGE: $ref: a digest cannot be pushed to"
+  if [[ ${ref##*/} == *:* ]]; then echo "${ref%:*}"; else echo "$ref"; fi
+}
+
+# The frontend image, built offline: the binaries are compiled here, one per
+# platform, and handed to the Dockerfile as the named context "binary", laid
+# out as binary/<os>/<arch>[/<variant>]/securefile-frontend (docs/frontend.md);
+# cmdline= makes the builtin Dockerfile frontend ignore any "# syntax=" line
+# (which would pull docker/dockerfile from Docker Hub).
+#
+#   PLATFORMS  comma-separated (make image PLATFORMS=... ; RELEASE_PLATFORMS is
+#              the release's list): one OCI index, each platform
+#              cross-compiled here with -trimpath. Empty: the daemon's default
+#              platform alone, built without -trimpath so that it shares the
+#              Go build cache with the tests (the fast path of `up`).
+#   VERSION    linked in and the org.opencontainers.image.version label
+#              (default: git describe). A release vX.Y.Z (internal/version:
+#              Release, Tags) is pushed as X.Y.Z, X.Y, X and latest of IMAGE's
+#              repository instead of IMAGE's own tag.
+#   ATTEST=1   provenance (mode=max) and SBOM attestations; ATTEST_SBOM=0
+#              leaves the SBOM out, SBOM_GENERATOR replaces BuildKit's default
+#              scanner image (docker/buildkit-syft-scanner, from Docker Hub).
+#   IMAGE_DIGEST_FILE  where the digest of what was pushed (or written) goes
+#              (default .cache/e2e/image-digest), for a release to pin
+#              repo:X.Y.Z@sha256:... (hack/dist.sh TOOL_IMAGE).
 cmd_image() {
-  local host=${BUILDKIT_HOST:-$ADDR} dir=$E2E_DIR/frontend out version
+  local host=${BUILDKIT_HOST:-$ADDR} dir=$E2E_DIR/frontend out version revision
+  local push=${PUSH:-1} attest=${ATTEST:-0} sbom=${ATTEST_SBOM:-1}
+  local digest_file=${IMAGE_DIGEST_FILE:-$E2E_DIR/image-digest}
+  [[ $push == [01] ]] || die "PUSH=$push: want 0 or 1"
+  [[ $attest == [01] ]] || die "ATTEST=$attest: want 0 or 1"
+  [[ $sbom == [01] ]] || die "ATTEST_SBOM=$sbom: want 0 or 1"
   [[ -n ${BUILDKIT_HOST:-} ]] || alive buildkitd || die "no BuildKit: set BUILDKIT_HOST or run make e2e-start"
   command -v buildctl >/dev/null || die "buildctl not found: run hack/e2e.sh setup"
-  version=$(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo dev)
-  mkdir -p "$dir"
-  log "building cmd/securefile-frontend"
-  (cd "$ROOT" && $GO build -ldflags "-s -w -X main.version=$version" -o "$dir/securefile-frontend" ./cmd/securefile-frontend)
-  if [[ ${PUSH:-1} == 1 ]]; then
-    out="type=image,name=$IMAGE,push=true"
-  else
-    out="type=oci,name=$IMAGE,dest=$E2E_DIR/securefile-image.tar"
-  fi
   [[ -f $ROOT/Dockerfile ]] || die "no Dockerfile in $ROOT"
+  version=${VERSION:-$(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo dev)}
+  revision=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || true)
+
+  local trimpath=1 list=() platforms=() p
+  if [[ -n ${PLATFORMS:-} ]]; then
+    IFS=, read -ra list <<<"$PLATFORMS"
+  else
+    # The first platform of the first worker is the one a build without
+    # --opt platform gets.
+    p=$(buildctl --addr "$host" debug workers | awk 'NR == 2 { split($2, a, ","); print a[1] }')
+    [[ -n $p ]] || die "cannot tell the daemon's platform (buildctl debug workers); set PLATFORMS"
+    list=("$p")
+    trimpath=0
+  fi
+  for p in "${list[@]}"; do
+    p=$(image_platform "$p") || exit 1
+    [[ " ${platforms[*]} " != *" $p "* ]] || die "PLATFORMS: $p given twice"
+    platforms+=("$p")
+  done
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  for p in "${platforms[@]}"; do
+    log "building cmd/securefile-frontend $version for $p"
+    image_binary "$p" "$dir" "$version" $trimpath
+  done
+
+  local repo names tag
+  repo=$(image_repo "$IMAGE") || exit 1
+  # the same rule as internal/version.Release and Tags
+  if [[ $version =~ ^v?([0-9]+)\.([0-9]+)\.([0-9]+)$ ]]; then
+    names=
+    for tag in "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[3]}" \
+      "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}" latest; do
+      names+=${names:+,}$repo:$tag
+    done
+  else
+    names=$IMAGE
+  fi
+  # The names are a comma-separated list inside one CSV field: quoted.
+  if [[ $push == 1 ]]; then
+    out="type=image,\"name=$names\",push=true"
+  else
+    out="type=oci,\"name=$names\",dest=$E2E_DIR/securefile-image.tar"
+  fi
+  local opts=(--opt "platform=$(IFS=,; echo "${platforms[*]}")"
+    --opt "build-arg:VERSION=$version" --opt "build-arg:REVISION=$revision")
+  if [[ $attest == 1 ]]; then
+    opts+=(--opt attest:provenance=mode=max)
+    if [[ $sbom == 1 ]]; then
+      opts+=(--opt "attest:sbom=${SBOM_GENERATOR:+generator=$SBOM_GENERATOR}")
+    fi
+  fi
+  local meta=$dir.metadata.json
+  rm -f "$meta"
   buildctl --addr "$host" build --progress="${PROGRESS:-quiet}" --frontend dockerfile.v0 \
     --opt cmdline= --opt filename=Dockerfile \
     --local context="$ROOT" --local dockerfile="$ROOT" \
     --local binary="$dir" --opt context:binary=local:binary \
-    --output "$out"
-  if [[ ${PUSH:-1} == 1 ]]; then log "pushed $IMAGE"; else log "wrote $E2E_DIR/securefile-image.tar"; fi
+    "${opts[@]}" --output "$out" --metadata-file "$meta"
+  local digest
+  digest=$(grep -o '"containerimage.digest": *"sha256:[0-9a-f]\{64\}"' "$meta" | grep -o 'sha256:[0-9a-f]*') ||
+    die "no containerimage.digest in $meta"
+  mkdir -p "$(dirname "$digest_file")"
+  echo "$digest" >"$digest_file"
+  if [[ $push == 1 ]]; then
+    log "pushed ${names//,/ } ($digest, in $digest_file)"
+  else
+    log "wrote $E2E_DIR/securefile-image.tar ($digest, in $digest_file)"
+  fi
 }
 
 # ------------------------------------------------------------------ stop
