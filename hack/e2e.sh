@@ -536,6 +536,19 @@ cmd_image() {
   version=${VERSION:-$(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo dev)}
   revision=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || true)
 
+  local repo names tag
+  repo=$(image_repo "$IMAGE") || exit 1
+  # the same rule as internal/version.Release and Tags
+  if [[ $version =~ ^v?([0-9]+)\.([0-9]+)\.([0-9]+)$ ]]; then
+    names=
+    for tag in "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[3]}" \
+      "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}" latest; do
+      names+=${names:+,}$repo:$tag
+    done
+  else
+    names=$IMAGE
+  fi
+
   local trimpath=1 list=() platforms=() p
   if [[ -n ${PLATFORMS:-} ]]; then
     IFS=, read -ra list <<<"$PLATFORMS"
@@ -559,18 +572,6 @@ cmd_image() {
     image_binary "$p" "$dir" "$version" $trimpath
   done
 
-  local repo names tag
-  repo=$(image_repo "$IMAGE") || exit 1
-  # the same rule as internal/version.Release and Tags
-  if [[ $version =~ ^v?([0-9]+)\.([0-9]+)\.([0-9]+)$ ]]; then
-    names=
-    for tag in "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[3]}" \
-      "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}" latest; do
-      names+=${names:+,}$repo:$tag
-    done
-  else
-    names=$IMAGE
-  fi
   # The names are a comma-separated list inside one CSV field: quoted.
   if [[ $push == 1 ]]; then
     out="type=image,\"name=$names\",push=true"
