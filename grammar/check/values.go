@@ -41,7 +41,9 @@ func (c *checker) mode(v spec.Value[string], fb spec.Range, key string) {
 
 // owner checks a uid or gid.
 func (c *checker) owner(v spec.Value[int], fb spec.Range, key string) {
-	if !v.Set || v.V >= 0 && v.V <= 4294967294 {
+	// int64: a constant above 2^31 would not compile for 32-bit targets
+	// (linux/arm/v7, one of the frontend image's platforms).
+	if !v.Set || v.V >= 0 && int64(v.V) <= 4294967294 {
 		return
 	}
 	c.errorf(or(v.Range, fb), "invalid-"+key,
