@@ -61,6 +61,7 @@ type builder struct {
 	buildPlatform ocispecs.Platform
 	caps          apicaps.CapSet
 	noCache       bool
+	noTool        error // why there is no tool, when b.tool is nil
 	resolveMode   string
 	scanner       sbom.Scanner // nil: no SBOM asked for
 	scanTargets   sync.Map     // export platform id → llb.State to scan
@@ -170,6 +171,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		SecretDigests:    true,
 		ToolState:        b.tool,
 		ToolPath:         b.toolPath,
+		NoTool:           b.noTool,
 		RotationSalt:     b.salt,
 		RotationNonce:    b.nonce,
 		// A verified build reuses the verdict of a scan of the same chain

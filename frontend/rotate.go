@@ -45,6 +45,7 @@ func (b *builder) rotation(ctx context.Context, c client.Client) error {
 	b.nonce = hex.EncodeToString(n[:])
 	img, err := b.tools.tool(ctx, c, b.buildPlatform)
 	if errors.Is(err, errNoTool) {
+		b.noTool = err // the lowering names it at the secret that needs the tool
 		return nil
 	}
 	if err != nil {

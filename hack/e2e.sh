@@ -419,6 +419,11 @@ insecure-entitlements = ["network.host", "security.insecure"]
   enabled = true
   binary = "runc"
   gc = true
+  # BuildKit sizes its default GC from the disk's reported size, which on a
+  # shared disk can be far more than is free: the tests' cache once filled
+  # it. Bounded outright, and kept clear of the last few GB.
+  maxUsedSpace = "15GB"
+  minFreeSpace = "5GB"
 
 [worker.containerd]
   enabled = false

@@ -115,6 +115,14 @@ func TestSecretDigestsNeedTheTool(t *testing.T) {
 	if !errors.As(err, &e) || e.Range.Start.Line != 2 || !strings.Contains(err.Error(), "securefile tool") {
 		t.Fatalf("err = %v; want an error at the netrc declaration (line 2) naming the tool", err)
 	}
+	// The caller's reason for having no tool (the client's, through the
+	// frontend) is part of the error, at the secret.
+	reason := errors.New("this securefile is dynamically linked (built with cgo): pass --tool-image REF")
+	o.NoTool = reason
+	if _, err := Lower(t.Context(), f, o); !errors.As(err, &e) || e.Range.Start.Line != 2 || !errors.Is(err, reason) || !strings.Contains(err.Error(), "--tool-image") {
+		t.Errorf("with a reason: err = %v; want it at line 2, wrapping the reason", err)
+	}
+	o.NoTool = nil
 	// Offline (securefile llb) there are no digests, and no tool is needed.
 	o.SecretDigests = false
 	if _, err := Lower(t.Context(), f, o); err != nil {

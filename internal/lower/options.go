@@ -80,6 +80,10 @@ type Options struct {
 	// tool, and a build that needs one fails.
 	ToolState *llb.State
 	ToolPath  string
+	// NoTool, when ToolState is nil, is why the build has no tool (the
+	// frontend's error, with the client's reason): a secret that needs
+	// the tool fails with it, at the secret.
+	NoTool error
 	// SecretDigests makes every run step that mounts a secret depend on
 	// a salted digest of the secret's value, computed inside BuildKit
 	// (rotate.go): the step is rebuilt when the value changes, and is

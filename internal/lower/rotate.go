@@ -85,7 +85,11 @@ func (b *stageBuilder) rotation(d *spec.Secret, id string) (llb.RunOption, error
 		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q has rotate = true, but the project has no rotation salt: run `securefile lock` next to the build file to create Securefile.lock, which holds one, and build again", d.Name.V)}
 	}
 	if l.opt.ToolState == nil || l.opt.ToolPath == "" {
-		return nil, &Error{Range: at, Err: fmt.Errorf("secret %q is mounted by a step, which is keyed on a digest of the secret's value so that a changed value rebuilds it, and this build has no securefile tool to compute the digest with: run the frontend from its image (a \"# syntax=\" line, or gateway.v0 with a source), or, in-process, share a static securefile binary as the local \"securefile-tool\" and name it with --opt securefile-tool=NAME (securefile build does this)", d.Name.V)}
+		const what = "secret %q is mounted by a step, which is keyed on a digest of the secret's value so that a changed value rebuilds it, and this build has no securefile tool to compute the digest with"
+		if l.opt.NoTool != nil {
+			return nil, &Error{Range: at, Err: fmt.Errorf(what+": %w", d.Name.V, l.opt.NoTool)}
+		}
+		return nil, &Error{Range: at, Err: fmt.Errorf(what+": run the frontend from its image (a \"# syntax=\" line, or gateway.v0 with a source), or, in-process, share a static securefile binary as the local \"securefile-tool\" and name it with --opt securefile-tool=NAME (securefile build does this)", d.Name.V)}
 	}
 	if l.opt.RotationNonce == "" {
 		return nil, &Error{Range: at, Err: fmt.Errorf("internal error: the caller gave no build nonce for the digest step of secret %q", d.Name.V)}
