@@ -93,7 +93,8 @@ bench-verify:
 schema:
 	$(GO) run ./cmd/securefile schema > docs/securefile.schema.json
 
-# The frontend image, from ./Dockerfile with a host-built binary (offline).
+# The frontend image, from ./Dockerfile with host-built binaries, one per
+# platform (offline, cross-compiled: no emulation).
 image:
 	IMAGE='$(IMAGE)' PUSH='$(PUSH)' PLATFORMS='$(PLATFORMS)' VERSION='$(VERSION)' ATTEST='$(ATTEST)' $(E2E) image
 
