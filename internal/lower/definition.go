@@ -139,18 +139,21 @@ func appendMapEntry[V []byte | string](b []byte, num protowire.Number, key strin
 	return append(b, val...)
 }
 
+// customNameKey is the description key of an op's progress name
+// (llb.WithCustomName).
+const customNameKey = "llb.customname"
+
 // opMetadata appends pb.OpMetadata's fields as m.ToPB() would have them.
 func (e *defEncoder) opMetadata(b []byte, m llb.OpMetadata) []byte {
 	if m.IgnoreCache {
 		b = protowire.AppendTag(b, 1, protowire.VarintType)
 		b = protowire.AppendVarint(b, 1)
 	}
-	if len(m.Description) == 1 { // an op's name, most often: nothing to sort
-		for k, v := range m.Description {
-			e.check(k)
-			e.check(v)
-			b = appendMapEntry(b, 2, k, v)
-		}
+	if v, ok := m.Description[customNameKey]; ok && len(m.Description) == 1 {
+		// An op's name alone, most often: nothing to sort, and a lookup
+		// is cheaper than iterating over the map.
+		e.check(v)
+		b = appendMapEntry(b, 2, customNameKey, v)
 	} else {
 		for _, k := range sortedKeys(m.Description) {
 			v := m.Description[k]
