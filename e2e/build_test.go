@@ -31,7 +31,7 @@ type mode string
 const (
 	// modeSyntax: dockerfile.v0 forwards to the frontend image, as for a
 	// "# syntax=" line (build-arg:BUILDKIT_SYNTAX overrides the line, so the
-	// examples keep their "# syntax=ourorg/securefile").
+	// examples keep their "# syntax=ourorg/securefile:1").
 	modeSyntax mode = "syntax"
 	// modeGateway: the frontend image is the frontend (gateway.v0).
 	modeGateway mode = "gateway"
