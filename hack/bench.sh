@@ -29,8 +29,11 @@
 # E2E_FRONTEND_IMAGE, E2E_REGISTRY (hack/e2e.sh env sets the last three).
 #
 # Any failed build fails the script. Its temporary directory, and any build
-# still running (row 7 runs builds in the background), are removed or
-# stopped on exit, whatever the reason.
+# still running (row 7 runs builds in the background, and a quick run its
+# go tests), are removed or stopped on exit, whatever the reason. What it
+# leaves is in the daemon and the registry: the build cache (each
+# `securefile build` with a secret sends its 35 MB binary, kept as a
+# snapshot until BuildKit collects it) and the toolchain image of row 6.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -79,10 +82,12 @@ done
 load=$(cut -d' ' -f1-3 /proc/loadavg) # before this script adds to it
 work=$(mktemp -d "${TMPDIR:-/tmp}/securefile-bench.XXXXXX")
 bg=() # pids of background builds (row 7)
+declare -A gobg=() # package -> pid (and process group) of its go test (row 8)
 cleanup() {
   local p
   for p in "${bg[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${bg[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in "${gobg[@]}"; do kill -- "-$p" 2>/dev/null || true; done
+  for p in "${bg[@]}" "${gobg[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -156,6 +161,56 @@ else
   (cd "$ROOT" && CGO_ENABLED=0 go build -o "$work/securefile" ./cmd/securefile)
   sf=$work/securefile
 fi
+
+# Row 8's Go benchmarks: one `go test` per package, with every top-level
+# benchmark GO_BENCH_ROWS names there. A full run runs them at row 8, alone
+# on the machine; a quick run (whose numbers are not for quoting) starts
+# them now, beside the builds, each in a process group of its own so that
+# cleanup stops the test binary with it.
+declare -A gopkgs=()
+for r in "${GO_BENCH_ROWS[@]}"; do
+  IFS='|' read -r _ pkg ours theirs <<<"$r"
+  for name in $ours $theirs; do
+    top=${name%%/*}
+    [[ " ${gopkgs[$pkg]:-} " == *" $top "* ]] || gopkgs[$pkg]+=" $top"
+  done
+done
+gobench_out() { echo "$work/gobench.$(echo "$1" | tr -c 'A-Za-z0-9\n' _)"; }
+gobench_cmd() { # PKG: its go test command line, in goargs
+  local tops
+  tops=$(echo ${gopkgs[$1]} | tr ' ' '|')
+  goargs=(go -C "$ROOT" test -run='^$' -bench="^($tops)\$" -benchtime="$GO_BENCHTIME" -count="$RUNS" "$1")
+}
+gobench_start() {
+  local pkg
+  for pkg in "${!gopkgs[@]}"; do
+    gobench_cmd "$pkg"
+    # setsid: a process group of its own, led by this pid (a child of the
+    # script is no group leader, so setsid does not fork), which cleanup
+    # can stop as one, the test binary with it.
+    setsid "${goargs[@]}" >"$(gobench_out "$pkg")" 2>&1 &
+    gobg[$pkg]=$!
+  done
+}
+gobench_finish() {
+  local pkg out
+  log "row 8: Go benchmarks (-benchtime=$GO_BENCHTIME -count=$RUNS)"
+  for pkg in "${!gopkgs[@]}"; do
+    out=$(gobench_out "$pkg")
+    if [[ -n ${gobg[$pkg]:-} ]]; then
+      if ! wait "${gobg[$pkg]}"; then
+        unset "gobg[$pkg]"
+        tail -n 40 "$out" >&2
+        die "go test -bench in $pkg failed"
+      fi
+      unset "gobg[$pkg]"
+    elif gobench_cmd "$pkg" && ! "${goargs[@]}" >"$out" 2>&1; then
+      tail -n 40 "$out" >&2
+      die "go test -bench in $pkg failed"
+    fi
+  done
+}
+[[ $QUICK == 1 ]] && gobench_start
 
 # The two ways of building: our CLI (the frontend in-process, its own
 # binary shared as the tool) and buildctl with a named frontend.
@@ -405,24 +460,11 @@ timed_row "7. $CONCURRENCY concurrent warm secret builds, verification on" conc_
 timed_row "7. $CONCURRENCY concurrent warm secret builds, \`--no-verify\`" conc_off conc_dfs
 
 # ---------------------------------------------------------------- row 8
-log "row 8: Go benchmarks (-benchtime=$GO_BENCHTIME -count=$RUNS)"
-declare -A gopkgs=()
-for r in "${GO_BENCH_ROWS[@]}"; do
-  IFS='|' read -r _ pkg ours theirs <<<"$r"
-  for name in $ours $theirs; do
-    top=${name%%/*}
-    [[ " ${gopkgs[$pkg]:-} " == *" $top "* ]] || gopkgs[$pkg]+=" $top"
-  done
-done
-for pkg in "${!gopkgs[@]}"; do
-  tops=$(echo ${gopkgs[$pkg]} | tr ' ' '|')
-  out=$work/gobench.$(echo "$pkg" | tr -c 'A-Za-z0-9\n' _)
-  (cd "$ROOT" && go test -run='^$' -bench="^($tops)\$" -benchtime="$GO_BENCHTIME" -count="$RUNS" "$pkg") >"$out" 2>&1 ||
-    { tail -n 40 "$out" >&2; die "go test -bench in $pkg failed"; }
-done
+gobench_finish
 # gons PKG NAME: median ns/op of benchmark NAME in PKG's output.
 gons() {
-  local out=$work/gobench.$(echo "$1" | tr -c 'A-Za-z0-9\n' _)
+  local out
+  out=$(gobench_out "$1")
   awk -v want="$2" '$1 ~ /^Benchmark/ { n = $1; sub(/-[0-9]+$/, "", n); if (n != want) next
       for (i = 3; i < NF; i++) if ($(i + 1) == "ns/op") print $i }' "$out" | median ||
     die "no ns/op for $2 in the output of go test -bench $1"
