@@ -213,6 +213,9 @@ func (d *decoder) steps(st *spec.Stage, n *pnode, v any) {
 		d.report(wrongShape(n.valRange(), "steps", want, typeName(v)))
 		return
 	}
+	// A comment candidate and (below) a step per table: grown once, not
+	// doubled along a stage of thousands of steps.
+	d.cands = slices.Grow(d.cands, len(arr))
 	for i, e := range arr {
 		en := n.elem(i)
 		m, ok := e.(map[string]any)
@@ -221,6 +224,9 @@ func (d *decoder) steps(st *spec.Stage, n *pnode, v any) {
 			continue
 		}
 		if step := d.step(en, m); step != nil {
+			if st.Steps == nil {
+				st.Steps = make([]spec.Step, 0, len(arr)-i)
+			}
 			st.Steps = append(st.Steps, step)
 			d.tableCandidate(step.NodeInfo(), en.spanRange(), en, "")
 		}
