@@ -44,12 +44,20 @@ TOOL_IMAGE ?=
 # go test flags for the e2e tests, e.g. make e2e E2E_FLAGS='-run TestNetrc/gateway -v'
 E2E_FLAGS ?= -count=1 -v -timeout 30m
 
-.PHONY: all build test unit fuzz bench bench-verify lint actionlint schema clean image dist e2e e2e-setup e2e-start e2e-stop e2e-teardown demo
+.PHONY: all build tools test unit fuzz bench bench-verify lint actionlint schema clean image dist e2e e2e-setup e2e-start e2e-stop e2e-teardown demo
 
 all: build
 
-build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/securefile ./cmd/securefile
+# The CLI embeds the small securefile-tool for TOOL_PLATFORMS (make tools,
+# internal/toolbin; only a build with -tags toolbin embeds it):
+# securefile build shares it with the daemon for the leak scanner and the
+# secret digest instead of the whole CLI.
+build: tools
+	$(GO) build -tags toolbin -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/securefile ./cmd/securefile
+
+TOOL_PLATFORMS ?= linux/amd64,linux/arm64
+tools:
+	GO='$(GO)' TOOL_PLATFORMS='$(TOOL_PLATFORMS)' internal/toolbin/build.sh
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go') e2e tools); \
@@ -100,7 +108,7 @@ image:
 
 # The CLI binaries of a release and their checksums (docs/release.md).
 dist:
-	VERSION='$(VERSION)' DIST='$(DIST)' DIST_PLATFORMS='$(DIST_PLATFORMS)' TOOL_IMAGE='$(TOOL_IMAGE)' hack/dist.sh
+	VERSION='$(VERSION)' DIST='$(DIST)' DIST_PLATFORMS='$(DIST_PLATFORMS)' TOOL_IMAGE='$(TOOL_IMAGE)' TOOL_PLATFORMS='$(TOOL_PLATFORMS)' hack/dist.sh
 
 # Provision the machine for the e2e tests, the one step that changes it
 # (as root): apt packages, the qemu-i386 binfmt handler, the tools and base

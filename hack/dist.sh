@@ -3,7 +3,13 @@
 # docs/release.md).
 #
 #   VERSION=v1.2.3 [DIST=dist] [DIST_PLATFORMS=linux/amd64,...] \
-#     [TOOL_IMAGE=docker.io/ourorg/securefile:1.2.3@sha256:...] hack/dist.sh
+#     [TOOL_IMAGE=docker.io/ourorg/securefile:1.2.3@sha256:...] \
+#     [TOOL_PLATFORMS=linux/amd64,linux/arm64] hack/dist.sh
+#
+# Every CLI, whatever its own OS, embeds the securefile-tool for each of
+# TOOL_PLATFORMS (internal/toolbin/build.sh, then -tags toolbin): a
+# macOS or Windows CLI runs the leak scanner from it on a daemon of those
+# platforms, with no image.
 #
 # writes, for each platform, DIST/securefile-<version>-<os>-<arch>[.exe] and
 # DIST/SHA256SUMS (sha256sum format, exactly those binaries), so that a
@@ -22,6 +28,7 @@ VERSION=${VERSION-}
 DIST=${DIST-dist}
 DIST_PLATFORMS=${DIST_PLATFORMS-linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64}
 TOOL_IMAGE=${TOOL_IMAGE-}
+TOOL_PLATFORMS=${TOOL_PLATFORMS:-linux/amd64,linux/arm64}
 MODULE=github.com/ourorg/securefile
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -89,6 +96,9 @@ shopt -u nullglob dotglob
 
 # ------------------------------------------------------------------ build
 
+# The tools first, for this tree's code: the CLIs below embed them.
+GO=$GO TOOL_PLATFORMS=$TOOL_PLATFORMS "$ROOT/internal/toolbin/build.sh"
+
 ldflags="-s -w -X $MODULE/internal/version.version=$VERSION"
 [[ -z $TOOL_IMAGE ]] || ldflags+=" -X $MODULE/internal/version.toolImage=$TOOL_IMAGE"
 
@@ -100,7 +110,7 @@ for p in "${platforms[@]}"; do
   printf 'dist: %s\n' "$name" >&2
   env=(CGO_ENABLED=0 "GOOS=$os" "GOARCH=$arch")
   [[ -z $variant ]] || env+=("GOARM=${variant#v}")
-  (cd "$ROOT" && env "${env[@]}" "$GO" build -trimpath -ldflags "$ldflags" -o "$DIST/$name" ./cmd/securefile)
+  (cd "$ROOT" && env "${env[@]}" "$GO" build -tags toolbin -trimpath -ldflags "$ldflags" -o "$DIST/$name" ./cmd/securefile)
   names+=("$name")
 done
 

@@ -46,7 +46,7 @@ func dist(t *testing.T, env ...string) (out []byte, golog string, err error) {
 	cmd := exec.Command("bash", "dist.sh")
 	// What the caller's environment says about a release does not leak
 	// into the case (the last of duplicate variables wins).
-	cmd.Env = append(os.Environ(), "GO="+wrapper, "VERSION=", "DIST=", "DIST_PLATFORMS=", "TOOL_IMAGE=")
+	cmd.Env = append(os.Environ(), "GO="+wrapper, "VERSION=", "DIST=", "DIST_PLATFORMS=", "TOOL_IMAGE=", "TOOL_PLATFORMS=")
 	cmd.Env = append(cmd.Env, env...)
 	out, err = cmd.CombinedOutput()
 	return out, golog, err
@@ -107,15 +107,52 @@ func TestDist(t *testing.T) {
 	// linker flags of a release (tool image included).
 	ldflags := "-s -w -X " + module + "/internal/version.version=" + version +
 		" -X " + module + "/internal/version.toolImage=" + toolImage
-	builds := goBuilds(t, golog)
-	if len(builds) != 2 {
-		t.Fatalf("dist.sh ran %d go builds, want 2: %q", len(builds), builds)
+	// The tools the CLIs embed are built first (internal/toolbin/build.sh),
+	// one per default tool platform, then each CLI with -tags toolbin.
+	var builds, toolBuilds [][]string
+	for _, b := range goBuilds(t, golog) {
+		if b[len(b)-1] == "./cmd/securefile-tool" {
+			if len(builds) > 0 {
+				t.Errorf("a tool was built after a CLI: %q", b)
+			}
+			toolBuilds = append(toolBuilds, b)
+		} else {
+			builds = append(builds, b)
+		}
+	}
+	if len(toolBuilds) != 2 || len(builds) != 2 {
+		t.Fatalf("dist.sh ran %d tool and %d CLI go builds, want 2 and 2: %q %q", len(toolBuilds), len(builds), toolBuilds, builds)
+	}
+	for _, b := range toolBuilds {
+		if !slices.Contains(b, "-trimpath") || !hasPair(b, "-ldflags", "-s -w") {
+			t.Errorf("go command for a tool: %q, want -trimpath and -ldflags '-s -w'", b)
+		}
 	}
 	for i, want := range []string{linux, windows} {
 		b := builds[i]
-		if !slices.Contains(b, "-trimpath") || !hasPair(b, "-ldflags", ldflags) ||
+		if !slices.Contains(b, "-trimpath") || !hasPair(b, "-ldflags", ldflags) || !hasPair(b, "-tags", "toolbin") ||
 			!hasPair(b, "-o", filepath.Join(dir, want)) || b[len(b)-1] != "./cmd/securefile" {
-			t.Errorf("go command for %s: %q, want -trimpath, -ldflags %q, -o %s, ./cmd/securefile", want, b, ldflags, filepath.Join(dir, want))
+			t.Errorf("go command for %s: %q, want -tags toolbin, -trimpath, -ldflags %q, -o %s, ./cmd/securefile", want, b, ldflags, filepath.Join(dir, want))
+		}
+	}
+	// Every CLI, the Windows one too, embeds the linux tools: their
+	// SHA256SUMS, which only the embedded file system holds, is in it.
+	toolSums, err := os.ReadFile(filepath.Join("..", "internal", "toolbin", "bin", "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		if !bytes.Contains(toolSums, []byte("  securefile-tool-linux-"+arch+"\n")) {
+			t.Errorf("internal/toolbin/bin/SHA256SUMS lacks linux/%s:\n%s", arch, toolSums)
+		}
+	}
+	for _, name := range []string{linux, windows} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(data, toolSums) {
+			t.Errorf("%s does not embed the tools (internal/toolbin/bin/SHA256SUMS)", name)
 		}
 	}
 

@@ -96,7 +96,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not verify that no secret leaks into the image (warns)")
 	fs.BoolVar(&f.frozen, "frozen", false, "fail when Securefile.lock misses a source or a source drifted from it")
-	fs.StringVar(&f.toolImage, "tool-image", "", "securefile `image` to run the leak scanner and the secret digest from (default: this binary when it is static linux for the daemon's platform, else the image of this version)")
+	fs.StringVar(&f.toolImage, "tool-image", "", "securefile `image` to run the leak scanner and the secret digest from (default: the securefile-tool this binary embeds for the daemon's platform, else this binary when it is static linux for it, else the image of this version)")
 	fs.Var(&f.buildArgs, "build-arg", "build argument `KEY=VALUE` (repeatable)")
 	fs.Var(&f.secrets, "secret", "secret `id=ID,src=PATH|env=VAR` (repeatable)")
 	fs.Var(&f.ssh, "ssh", "ssh agent or keys `default|ID[=SOCKET|KEYS]` (repeatable)")

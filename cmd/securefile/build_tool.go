@@ -3,40 +3,73 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"
 
 	"github.com/ourorg/securefile/frontend"
+	"github.com/ourorg/securefile/internal/toolbin"
 	"github.com/ourorg/securefile/internal/version"
 )
 
 // offerTool sets, once the daemon answers, what the frontend runs the
-// tools from (selectTool): the image --tool-image names, this binary, or
-// the image of this version; with none, the reason, which the frontend's
-// error says when a build needs a tool. A target that mounts a secret
-// needs one (the digest step, the leak scanner), and fails here, before
-// anything is built.
+// tools from (selectTool): the image --tool-image names, the embedded
+// securefile-tool, this binary, or the image of this version; with none,
+// the reason, which the frontend's error says when a build needs a tool.
+// A target that mounts a secret needs one (the digest step, the leak
+// scanner), and fails here, before anything is built.
 func (f *buildFlags) offerTool(ctx context.Context, c *client.Client, opt *client.SolveOpt) error {
 	daemon, err := daemonPlatform(ctx, c)
 	if err != nil {
 		return fmt.Errorf("asking the daemon for its platform, to choose the securefile tool: %w", err)
 	}
+	embedded, err := toolbin.Tools()
+	if err != nil {
+		return err
+	}
 	def, _ := version.ToolImage()
-	ch := selectTool(thisBinary(), daemon, f.toolImage, def)
+	self := thisBinary()
+	ch := selectTool(self, embedded, daemon, f.toolImage, def)
+	var installErr error
+	if ch.embedded != "" {
+		t, ok := findTool(embedded, ch.embedded)
+		if !ok {
+			return fmt.Errorf("internal error: the embedded tool %s chosen is not embedded", ch.embedded)
+		}
+		if installErr = shareEmbeddedTool(t, opt); installErr == nil {
+			return nil
+		}
+		// A cache directory that cannot be written (a read-only home)
+		// must not fail a build that needs no tool: the next choice, and,
+		// when there is none, the reason says what went wrong.
+		ch = selectTool(self, nil, daemon, f.toolImage, def)
+	}
 	switch {
 	case ch.image != "":
 		opt.FrontendAttrs[frontend.ToolImageOption] = ch.image
 	case ch.shareSelf:
 		return shareTool(opt)
 	default:
+		if installErr != nil {
+			ch.unavailable += "; the securefile-tool it embeds could not be written: " + installErr.Error()
+		}
 		opt.FrontendAttrs[frontend.ToolUnavailableOption] = ch.unavailable
 		if f.toolNeed != "" {
 			return fmt.Errorf("%s, which needs the securefile tool inside BuildKit, and this build has none: %s", f.toolNeed, ch.unavailable)
 		}
 	}
 	return nil
+}
+
+func findTool(tools []toolbin.Tool, name string) (toolbin.Tool, bool) {
+	for _, t := range tools {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return toolbin.Tool{}, false
 }
 
 // shareTool shares this binary, and nothing else of its directory, as the
@@ -58,4 +91,42 @@ func shareTool(opt *client.SolveOpt) error {
 	opt.LocalMounts[frontend.ToolLocal] = fs
 	opt.FrontendAttrs[frontend.ToolOption] = name
 	return nil
+}
+
+// shareEmbeddedTool writes the embedded tool t, once, to the per-user
+// cache (toolCacheDir) and shares that file, and nothing else of its
+// directory, as the frontend's tool. The file keeps its bytes and its
+// mtime from one build to the next (toolbin.Install checks its digest
+// and leaves a good file alone), so BuildKit's local source, which
+// compares metadata with the copy the daemon kept, sends it once.
+func shareEmbeddedTool(t toolbin.Tool, opt *client.SolveOpt) error {
+	root, err := toolCacheDir()
+	if err != nil {
+		return err
+	}
+	dir, err := toolbin.Install(t, root, version.String())
+	if err != nil {
+		return fmt.Errorf("writing the embedded securefile tool for %s to %s: %w", t.Platform.Architecture, root, err)
+	}
+	fs, err := fsutil.NewFS(dir)
+	if err != nil {
+		return err
+	}
+	if fs, err = fsutil.NewFilterFS(fs, &fsutil.FilterOpt{IncludePatterns: []string{toolbin.FileName}}); err != nil {
+		return err
+	}
+	opt.LocalMounts[frontend.ToolLocal] = fs
+	opt.FrontendAttrs[frontend.ToolOption] = toolbin.FileName
+	return nil
+}
+
+// toolCacheDir is where the embedded tools are written:
+// $XDG_CACHE_HOME/securefile/tools (os.UserCacheDir: ~/.cache on linux,
+// ~/Library/Caches on macOS, %LocalAppData% on Windows).
+func toolCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the user cache directory to write the embedded securefile tool to (set XDG_CACHE_HOME or HOME, or pass --tool-image): %w", err)
+	}
+	return filepath.Join(dir, "securefile", "tools"), nil
 }

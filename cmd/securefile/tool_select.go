@@ -17,6 +17,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/frontend"
+	"github.com/ourorg/securefile/internal/toolbin"
 	"github.com/ourorg/securefile/internal/verify"
 	"github.com/ourorg/securefile/internal/version"
 	"github.com/ourorg/securefile/spec"
@@ -24,12 +25,15 @@ import (
 
 // The leak scanner and the secret digest run inside BuildKit, in a
 // container of their own with nothing but a securefile binary (package
-// toolmode). securefile build offers the frontend one of two: itself,
-// when it can run there (a static linux binary for the daemon's
-// platform), else a securefile image of its own version. A binary that
-// can be neither (a cgo or darwin build without a linked-in image) offers
-// none and says why: a build without secrets needs no tool, and one with
-// secrets fails saying what to do.
+// toolmode). securefile build offers the frontend, in this order: the
+// image --tool-image names; the small securefile-tool it embeds for the
+// daemon's platform (internal/toolbin: a few MB, where sharing itself
+// sends the whole CLI); itself, when it can run there (a static linux
+// binary for the daemon's platform); else a securefile image of its own
+// version. A binary that can be none of these (a cgo or darwin build
+// without embedded tools or a linked-in image) offers none and says why:
+// a build without secrets needs no tool, and one with secrets fails
+// saying what to do.
 
 // selfBinary is what this binary is, as far as running it inside BuildKit
 // goes.
@@ -44,18 +48,29 @@ type selfBinary struct {
 // toolChoice is what securefile build offers the frontend: exactly one of
 // its own binary, an image, or a reason why it has neither.
 type toolChoice struct {
+	// embedded is the embedded tool to share (toolbin.Tool.Name), "" for
+	// none.
+	embedded    string
 	shareSelf   bool
 	image       string
 	unavailable string
 }
 
 // selectTool chooses the tool for a build on a daemon whose build
-// platform is daemon: the --tool-image flag when given, else this binary
-// when it runs there, else the default image (version.ToolImage; "" for
-// none).
-func selectTool(self selfBinary, daemon ocispecs.Platform, flagImage, defaultImage string) toolChoice {
+// platform is daemon: the --tool-image flag when given, else an embedded
+// tool that runs there, else this binary when it runs there, else the
+// default image (version.ToolImage; "" for none).
+func selectTool(self selfBinary, embedded []toolbin.Tool, daemon ocispecs.Platform, flagImage, defaultImage string) toolChoice {
 	if flagImage != "" {
 		return toolChoice{image: flagImage}
+	}
+	// The embedded tools are static linux binaries (build.sh builds them
+	// with cgo off), so only the platform decides, as for this binary. The
+	// first that runs there: build.sh lists one per platform.
+	for _, t := range embedded {
+		if (selfBinary{platform: t.Platform}).cannotRunOn(daemon) == "" {
+			return toolChoice{embedded: t.Name}
+		}
 	}
 	what := self.cannotRunOn(daemon)
 	if what == "" {
@@ -65,9 +80,9 @@ func selectTool(self selfBinary, daemon ocispecs.Platform, flagImage, defaultIma
 		return toolChoice{image: defaultImage}
 	}
 	return toolChoice{unavailable: "this securefile is " + what +
-		", so it cannot run inside BuildKit as the securefile tool (the leak scanner, the secret digest), and it names no securefile image to run instead (a development build): " +
+		", so it cannot run inside BuildKit as the securefile tool (the leak scanner, the secret digest), it embeds no securefile-tool for the daemon's platform (" + platforms.Format(platforms.Normalize(daemon)) + "), and it names no securefile image to run instead (a development build): " +
 		"pass --tool-image REF with a " + version.Repository + " image of the same version (" + version.String() + "), " +
-		"or build securefile static with `make build` (CGO_ENABLED=0) for the daemon's platform"}
+		"or build securefile with `make build` (it embeds the tool for TOOL_PLATFORMS, linux/amd64 and linux/arm64 by default; CGO_ENABLED=0)"}
 }
 
 // cannotRunOn says what this binary is when it cannot run in an empty

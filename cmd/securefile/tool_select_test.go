@@ -11,6 +11,7 @@ import (
 	"github.com/moby/buildkit/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/ourorg/securefile/internal/toolbin"
 	"github.com/ourorg/securefile/internal/verify"
 )
 
@@ -25,14 +26,39 @@ func TestSelectTool(t *testing.T) {
 	static := func(pl ocispecs.Platform) selfBinary { return selfBinary{platform: pl} }
 	amd64, arm64 := p("linux", "amd64", ""), p("linux", "arm64", "")
 	dynamic := selfBinary{platform: amd64, static: verify.ErrDynamic}
+	darwin := selfBinary{platform: p("darwin", "arm64", ""), static: errors.New("not an ELF executable")}
+	tool := func(pl ocispecs.Platform, name string) toolbin.Tool { return toolbin.Tool{Platform: pl, Name: name} }
+	// What make build embeds by default, and one with an arm tool.
+	both := []toolbin.Tool{tool(amd64, "securefile-tool-linux-amd64"), tool(arm64, "securefile-tool-linux-arm64")}
+	armv7 := []toolbin.Tool{tool(p("linux", "arm", "v7"), "securefile-tool-linux-arm-v7")}
 	cases := []struct {
 		name       string
 		self       selfBinary
+		embedded   []toolbin.Tool
 		daemon     ocispecs.Platform
 		flag, def  string
 		want       toolChoice
 		wantReason []string // parts of the reason, when there is no tool
 	}{
+		// The embedded tool wins over sharing itself (a few MB, not the
+		// CLI) and over the image (nothing to pull, no registry).
+		{name: "embedded amd64 tool wins over sharing itself", self: static(amd64), embedded: both, daemon: amd64, def: img, want: toolChoice{embedded: "securefile-tool-linux-amd64"}},
+		{name: "embedded arm64 tool for an arm64 daemon, from an amd64 CLI", self: static(amd64), embedded: both, daemon: arm64, def: img, want: toolChoice{embedded: "securefile-tool-linux-arm64"}},
+		{name: "embedded tool on an arm64/v8 daemon", self: static(amd64), embedded: both, daemon: p("linux", "arm64", "v8"), want: toolChoice{embedded: "securefile-tool-linux-arm64"}},
+		{name: "embedded tool on an amd64/v3 daemon", self: darwin, embedded: both, daemon: p("linux", "amd64", "v3"), want: toolChoice{embedded: "securefile-tool-linux-amd64"}},
+		{name: "a darwin CLI needs no image with an embedded tool", self: darwin, embedded: both, daemon: arm64, def: img, want: toolChoice{embedded: "securefile-tool-linux-arm64"}},
+		{name: "a cgo CLI needs no image with an embedded tool", self: dynamic, embedded: both, daemon: amd64, want: toolChoice{embedded: "securefile-tool-linux-amd64"}},
+		{name: "the flag wins over an embedded tool", self: static(amd64), embedded: both, daemon: amd64, flag: flag, def: img, want: toolChoice{image: flag}},
+		{name: "no embedded tool for the daemon: shares itself", self: static(arm64), embedded: both[:1], daemon: arm64, want: toolChoice{shareSelf: true}},
+		{name: "no embedded tool for the daemon: the image", self: darwin, embedded: both, daemon: p("linux", "riscv64", ""), def: img, want: toolChoice{image: img}},
+		{name: "embedded amd64 tool is not taken for a 386 daemon", self: dynamic, embedded: both, daemon: p("linux", "386", ""), def: img, want: toolChoice{image: img}},
+		{name: "embedded arm64 tool is not taken for an arm/v7 daemon", self: darwin, embedded: both, daemon: p("linux", "arm", "v7"), def: img, want: toolChoice{image: img}},
+		{name: "embedded arm/v7 tool on an arm/v7 daemon", self: darwin, embedded: armv7, daemon: p("linux", "arm", ""), want: toolChoice{embedded: "securefile-tool-linux-arm-v7"}},
+		{name: "embedded arm/v7 tool is not taken for an arm/v6 daemon", self: darwin, embedded: armv7, daemon: p("linux", "arm", "v6"), def: img, want: toolChoice{image: img}},
+		{
+			name: "darwin development build, embedded tools for other platforms: no tool", self: darwin, embedded: both, daemon: p("linux", "s390x", ""),
+			wantReason: []string{"this securefile is darwin/arm64,", "embeds no securefile-tool for the daemon's platform (linux/s390x)", "--tool-image REF", "make build"},
+		},
 		{name: "static linux/amd64 on an amd64 daemon shares itself", self: static(amd64), daemon: amd64, def: img, want: toolChoice{shareSelf: true}},
 		{name: "static linux/amd64 on an amd64/v3 daemon shares itself", self: static(amd64), daemon: p("linux", "amd64", "v3"), want: toolChoice{shareSelf: true}},
 		{name: "static linux/amd64 on an arm64 daemon takes the image", self: static(amd64), daemon: arm64, def: img, want: toolChoice{image: img}},
@@ -80,7 +106,7 @@ func TestSelectTool(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := selectTool(c.self, c.daemon, c.flag, c.def)
+			got := selectTool(c.self, c.embedded, c.daemon, c.flag, c.def)
 			if len(c.wantReason) > 0 {
 				if got.shareSelf || got.image != "" || got.unavailable == "" {
 					t.Fatalf("got %+v, want no tool and a reason", got)
