@@ -25,7 +25,7 @@
 #                                      (make test checks the script so)
 # Environment: BENCH_CONCURRENCY (row 7, default 16; quick: 4), BENCH_GO_BENCHTIME
 # (row 8, default 1s; quick: 1x), SECUREFILE (a CLI binary to use instead
-# of building ./cmd/securefile), E2E_BASE_IMAGE, E2E_DEBIAN_IMAGE,
+# of `make build`'s), E2E_BASE_IMAGE, E2E_DEBIAN_IMAGE,
 # E2E_FRONTEND_IMAGE, E2E_REGISTRY (hack/e2e.sh env sets the last three).
 #
 # Any failed build fails the script. Its temporary directory, and any build
@@ -157,8 +157,10 @@ timed_row() { # WHAT OURS_FUNC THEIRS_FUNC
 if [[ -n ${SECUREFILE:-} ]]; then
   sf=$SECUREFILE
 else
-  log "building the CLI"
-  (cd "$ROOT" && CGO_ENABLED=0 go build -o "$work/securefile" ./cmd/securefile)
+  # The CLI as `make build` makes it (static, the tool binary embedded
+  # when the Makefile says so), into the temporary directory.
+  log "building the CLI (make build BIN=$work)"
+  quietly make --no-print-directory -C "$ROOT" build BIN="$work"
   sf=$work/securefile
 fi
 
