@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -424,6 +426,7 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 		return exitFindings
 	}
 	defer c.Close()
+	opt.SharedKey = localSharedKey()
 	if err := f.offerTool(context.Background(), c, &opt); err != nil {
 		fmt.Fprintln(stderr, "securefile build:", err)
 		return exitFindings
@@ -493,4 +496,61 @@ func printBuildError(w io.Writer, err error) {
 	for _, s := range errdefs.Sources(err) {
 		_ = s.Print(w)
 	}
+}
+
+// localSharedKey is this user's SolveOpt.SharedKey: a random id kept in
+// the user cache directory (securefile/shared-key), as buildx keeps one
+// per node. BuildKit keeps the snapshot of each local (the context, the
+// build file's directory, the securefile tool) under
+// "name:hint:SharedKey" and, on the next build, sends only what changed
+// against it (source/local/source.go). With no key, every client of a
+// daemon shares one snapshot per local name, and two users, or two
+// projects' CLIs of different versions, building in turn each resend
+// their whole context and tool. "" (BuildKit's default) when the cache
+// directory cannot be read or written: the build works, it only sends
+// more.
+func localSharedKey() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	path := filepath.Join(dir, "securefile", "shared-key")
+	if dt, err := os.ReadFile(path); err == nil {
+		if k := strings.TrimSpace(string(dt)); validSharedKey(k) {
+			return k
+		}
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return ""
+	}
+	k := hex.EncodeToString(b)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return ""
+	}
+	// Written to a temporary file and renamed, so that concurrent first
+	// builds each read a whole key (the last rename wins; a build that
+	// used another key only misses the snapshots once).
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".shared-key-*")
+	if err != nil {
+		return ""
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(k + "\n")
+	if cerr := tmp.Close(); err != nil || cerr != nil {
+		return ""
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return ""
+	}
+	return k
+}
+
+// validSharedKey is what localSharedKey writes: 32 lower-case hex digits.
+func validSharedKey(k string) bool {
+	if len(k) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(k)
+	return err == nil && strings.ToLower(k) == k
 }

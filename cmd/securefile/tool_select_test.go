@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"errors"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -188,6 +189,32 @@ func TestCheckToolImage(t *testing.T) {
 		err := checkToolImage(bad)
 		if err == nil || !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "--tool-image") {
 			t.Errorf("%q: %v, want a usage error naming --tool-image", bad, err)
+		}
+	}
+}
+
+// The shared key is made once and read back unchanged, so that BuildKit
+// finds the snapshots of the previous build; a damaged file is replaced.
+func TestLocalSharedKey(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", dir)
+	t.Setenv("HOME", dir)
+	k := localSharedKey()
+	if !validSharedKey(k) {
+		t.Fatalf("key %q", k)
+	}
+	if k2 := localSharedKey(); k2 != k {
+		t.Errorf("second key %q, want the first %q", k2, k)
+	}
+	path := filepath.Join(dir, "securefile", "shared-key")
+	if runtime.GOOS == "linux" {
+		if dt, err := os.ReadFile(path); err != nil || strings.TrimSpace(string(dt)) != k {
+			t.Errorf("%s holds %q (%v)", path, dt, err)
+		}
+	}
+	if err := os.WriteFile(path, []byte("not a key"), 0o600); err == nil {
+		if k3 := localSharedKey(); !validSharedKey(k3) || k3 == k {
+			t.Errorf("after damage: %q", k3)
 		}
 	}
 }
