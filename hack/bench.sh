@@ -14,8 +14,8 @@
 # alternating (ours, theirs, ours, …) so that they share the machine's
 # noise; each warm row first builds every variant once to fill the cache.
 # A ratio is securefile ÷ Dockerfile frontend: below 1 we are faster (or
-# smaller). Rows 4, 5 and 7 with verification on include the leak scan
-# (and rows 4 and 7 change when a cached build reuses its verdict); the
+# smaller). Rows 4, 5 and 7 with verification on include the leak scan,
+# or for a cached build (rows 4 and 7) the reuse of its verdict; the
 # script only times builds, so it does not depend on how verification
 # works.
 #
@@ -32,8 +32,8 @@
 # still running (row 7 runs builds in the background, and a quick run its
 # go tests), are removed or stopped on exit, whatever the reason. What it
 # leaves is in the daemon and the registry: the build cache (each
-# `securefile build` with a secret sends its 35 MB binary, kept as a
-# snapshot until BuildKit collects it) and the toolchain image of row 6.
+# `securefile build` with a secret sends its tool binary, 3.7 MB, kept as
+# a snapshot until BuildKit collects it) and the toolchain image of row 6.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
