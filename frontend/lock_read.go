@@ -53,10 +53,12 @@ func lockPath(filename string) string {
 
 // readLock reads Securefile.lock from the local the build file came from.
 // dockerui reads only the build file and its ignore file, so the lock is
-// transferred on its own, and only it. No lock leaves in.lock nil; a lock
-// that does not parse fails the build, with every problem in it.
-func (in *input) readLock(ctx context.Context, c client.Client) error {
-	name := lockPath(in.filename)
+// transferred on its own, and only it. No lock is a nil file; a lock that
+// does not parse fails the build, with every problem in it. It depends
+// on the build file's directory only, so read runs it while dockerui
+// reads the build file (lockPath is the same for every candidate name).
+func readLock(ctx context.Context, c client.Client, filename string) (*lock.File, error) {
+	name := lockPath(filename)
 	// As in dockerui: buildx may serve the build file's local from a
 	// session of its own.
 	sessionID := c.BuildOpts().SessionID
@@ -72,22 +74,22 @@ func (in *input) readLock(ctx context.Context, c client.Client) error {
 	)
 	def, err := st.Marshal(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
+		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	ref, err := res.SingleRef()
 	if err != nil || ref == nil {
-		return err
+		return nil, err
 	}
 	if _, err := ref.StatFile(ctx, client.StatRequest{Path: name}); err != nil {
-		return nil // no lock
+		return nil, nil // no lock
 	}
 	dt, err := dockerui.ReadFile(ctx, ref, name)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
+		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	f, err := lock.Parse(name, dt)
 	if err != nil {
@@ -96,12 +98,11 @@ func (in *input) readLock(ctx context.Context, c client.Client) error {
 		// keeping its salt; outline, targets and lint do not need it.
 		if req, ok := c.BuildOpts().Opts[keyRequestID]; ok {
 			if salt := lock.SaltOf(dt); salt != nil && req == LockRequest {
-				in.lock = &lock.File{Version: lock.Version, Salt: salt}
+				return &lock.File{Version: lock.Version, Salt: salt}, nil
 			}
-			return nil
+			return nil, nil
 		}
-		return err
+		return nil, err
 	}
-	in.lock = f
-	return nil
+	return f, nil
 }

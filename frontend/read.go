@@ -168,6 +168,25 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 		return nil, err
 	}
 	names, explicit := fileCandidates(opts, forced, isForced)
+	// The lock is read while dockerui reads the build file: both are
+	// round trips to the client's "dockerfile" local, and the lock's path
+	// depends only on the directory, the same for every candidate (all
+	// the names are in one directory; checked here, not assumed). A fully
+	// cached build then waits for one round trip instead of two.
+	type lockResult struct {
+		f   *lock.File
+		err error
+	}
+	var lockCh chan lockResult
+	if sameDir(names) {
+		lockCtx, cancel := context.WithCancel(ctx)
+		defer cancel() // a build file that cannot be read ends the read
+		lockCh = make(chan lockResult, 1)
+		go func() {
+			f, err := readLock(lockCtx, c, names[0])
+			lockCh <- lockResult{f, err}
+		}()
+	}
 	var firstErr error
 	for _, name := range names {
 		cc := c
@@ -208,9 +227,19 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 			return nil, err
 		}
 		in.gw = c
-		if err := in.readLock(ctx, c); err != nil {
-			return nil, err
+		if lockCh == nil {
+			if in.lock, err = readLock(ctx, c, name); err != nil {
+				return nil, err
+			}
+			in.prefetchIgnore(ctx, c)
+			return in, nil
 		}
+		r := <-lockCh
+		if r.err != nil {
+			return nil, r.err
+		}
+		in.lock = r.f
+		in.prefetchIgnore(ctx, c)
 		return in, nil
 	}
 	if len(names) > 1 {
@@ -267,6 +296,21 @@ func (in *input) stemIgnore(ctx context.Context, c client.Client) error {
 	return nil
 }
 
+// prefetchIgnore starts reading the context's .dockerignore, which
+// dockerui reads (once, under its own lock) the first time the main
+// context is asked for: a round trip to the client's "context" local that
+// would otherwise wait until the lowering needs the context, after the
+// base images are resolved. Started here, the two overlap. An error is
+// left for that first real call, which reads the file again and reports
+// it (dockerui keeps only a successful read). Subrequests (outline,
+// targets, lint, lock) read no context, so they start nothing.
+func (in *input) prefetchIgnore(ctx context.Context, c client.Client) {
+	if _, sub := c.BuildOpts().Opts[keyRequestID]; sub {
+		return
+	}
+	go func() { _, _ = in.bc.MainContext(ctx) }()
+}
+
 // mainContext is dockerui's main context, with the stem ignore file's
 // patterns when there is one. The caller's options come last, as in
 // dockerui.
@@ -275,4 +319,18 @@ func (in *input) mainContext(ctx context.Context, opts ...llb.LocalOption) (*llb
 		opts = append([]llb.LocalOption{llb.ExcludePatterns(in.excludes)}, opts...)
 	}
 	return in.bc.MainContext(ctx, opts...)
+}
+
+// sameDir reports whether the names are in one directory, so that they
+// share one Securefile.lock (lockPath).
+func sameDir(names []string) bool {
+	if len(names) == 0 {
+		return false
+	}
+	for _, n := range names[1:] {
+		if lockPath(n) != lockPath(names[0]) {
+			return false
+		}
+	}
+	return true
 }
