@@ -44,7 +44,7 @@ TOOL_IMAGE ?=
 # go test flags for the e2e tests, e.g. make e2e E2E_FLAGS='-run TestNetrc/gateway -v'
 E2E_FLAGS ?= -count=1 -v -timeout 30m
 
-.PHONY: all build tools test unit fuzz bench bench-verify lint actionlint schema clean image dist e2e e2e-setup e2e-start e2e-stop e2e-teardown demo
+.PHONY: all build tools test unit fuzz bench bench-go bench-verify lint actionlint schema clean image dist e2e e2e-setup e2e-start e2e-stop e2e-teardown demo
 
 all: build
 
@@ -66,7 +66,7 @@ lint:
 	$(GO) vet -tags e2e ./e2e
 	$(GO) mod tidy -diff
 	cd tools && $(GO) vet ./... && $(GO) mod tidy -diff
-	bash -n $(E2E)
+	bash -n $(E2E) hack/bench.sh hack/dist.sh
 	$(MAKE) --no-print-directory actionlint
 
 # The GitHub workflows (.github/workflows), checked by actionlint built from
@@ -86,11 +86,26 @@ fuzz:
 
 # e2e-setup before e2e, so that a fresh machine (CI) is provisioned; with
 # E2E_REQUIRE=1 the e2e tests fail, never skip, when it was not done.
+# E2E_BENCH=1: after the e2e tests, one quick run of every row of the
+# benchmark table (BENCH_QUICK=1 hack/bench.sh), so that make bench keeps
+# working; its numbers are not looked at.
 test: E2E_REQUIRE = 1
+test: E2E_BENCH = 1
 test: lint unit fuzz e2e-setup e2e
 
+# The benchmark table (docs/performance.md, "The benchmark table"): securefile
+# against BuildKit's Dockerfile frontend on the local daemon, medians of
+# BENCH_RUNS builds. Like e2e: starts the daemon if needed, stops it after
+# only if it started it.
+BENCH_RUNS ?= 5
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./grammar/... ./internal/lower
+	@running=0; $(E2E) status >/dev/null && running=1; \
+	if [ $$running = 0 ]; then trap '$(E2E) stop' EXIT; fi; \
+	$(E2E) up && eval "$$($(E2E) env)" && hack/bench.sh $(BENCH_RUNS)
+
+# The offline Go benchmarks alone (parse, check, lower, securefile llb; no daemon).
+bench-go:
+	$(GO) test -run='^$$' -bench=. -benchmem ./grammar/... ./internal/lower ./cmd/securefile
 
 # Cost of leak verification on a 500 MB image, against the local daemon
 # (docs/performance.md); make e2e-start first.
@@ -136,11 +151,13 @@ e2e-stop:
 # E2E_REQUIRE=1 (make test sets it) makes TestMain fail instead of skipping
 # when the setup is not done.
 E2E_REQUIRE ?=
+E2E_BENCH ?=
 e2e:
 	@running=0; $(E2E) status >/dev/null && running=1; \
 	if [ $$running = 0 ]; then trap '$(E2E) stop' EXIT; fi; \
 	$(E2E) up && eval "$$($(E2E) env)" && \
-	E2E_REQUIRE='$(E2E_REQUIRE)' $(GO) test -tags e2e $(E2E_FLAGS) ./e2e
+	E2E_REQUIRE='$(E2E_REQUIRE)' $(GO) test -tags e2e $(E2E_FLAGS) ./e2e && \
+	if [ '$(E2E_BENCH)' = 1 ]; then BENCH_QUICK=1 hack/bench.sh >/dev/null; fi
 
 # Build examples/hello through "# syntax=localhost:5000/ourorg/securefile"
 # with the builtin Dockerfile frontend, as a user would, and leave the
