@@ -570,8 +570,13 @@ cmd_image() {
     [[ " ${platforms[*]} " != *" $p "* ]] || die "PLATFORMS: $p given twice"
     platforms+=("$p")
   done
-  rm -rf "$dir"
-  mkdir -p "$dir"
+  # A directory of this run's own: two image builds at once (a test of the
+  # release index beside a rebuild of the default image) must not build
+  # from each other's binaries. Removed when the script exits.
+  mkdir -p "$E2E_DIR"
+  dir=$(mktemp -d "$E2E_DIR/frontend.XXXXXX")
+  # shellcheck disable=SC2064 # expanded now: dir is local to this function
+  trap "rm -rf '$dir' '$dir.metadata.json'" EXIT
   for p in "${platforms[@]}"; do
     log "building cmd/securefile-frontend $version for $p"
     image_binary "$p" "$dir" "$version" $trimpath
