@@ -11,7 +11,7 @@ import (
 // garbage collection. Lowering a stage of 8,000 steps allocates about
 // 160 MB in all and the process exits right after writing the
 // definition, so collecting while it runs was a third of its CPU time
-// (docs/performance-offline.md) and reclaimed memory nobody would use.
+// (docs/performance.md, "Offline") and reclaimed memory nobody would use.
 // A bigger build reaches the limit, and from that first collection on the
 // collector runs at its default pace: the peak stays bounded by the size
 // of the input as before, plus at most this much.

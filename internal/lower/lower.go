@@ -350,7 +350,7 @@ func (l *lowerer) prepareStep(st spec.Step, p ocispecs.Platform) error {
 	at := st.NodeInfo().Range
 	// Reused from step to step: a run's bindings are a few kilobytes,
 	// and allocating them anew for every step of a long stage was a
-	// fifth of the lowering's own time (docs/performance-offline.md).
+	// fifth of the lowering's own time (docs/performance.md, "Offline").
 	l.fieldBuf = k.AppendFields(l.fieldBuf[:0], st)
 	fields := l.fieldBuf
 	for _, fd := range fields {
