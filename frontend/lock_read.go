@@ -11,6 +11,7 @@ import (
 	"github.com/moby/buildkit/frontend/gateway/client"
 
 	"github.com/ourorg/securefile/internal/lock"
+	"github.com/ourorg/securefile/internal/version"
 )
 
 // Lock options: buildctl --opt securefile-lock=frozen; docker buildx, which
@@ -69,7 +70,10 @@ func readLock(ctx context.Context, c client.Client, filename string) (*lock.File
 		llb.IncludePatterns([]string{name}),
 		llb.SessionID(sessionID),
 		llb.SharedKeyHint(dockerui.DefaultLocalNameDockerfile+"-lock"),
-		dockerui.WithInternalName("load lock file "+name),
+		// The version too: under "# syntax=" forwarding the build-file
+		// vertex is the Dockerfile frontend's (same digest, its name), and
+		// this one is the first of ours in every build's progress.
+		dockerui.WithInternalName(fmt.Sprintf("load lock file %s (securefile %s)", name, version.String())),
 		llb.Differ(llb.DiffNone, false),
 	)
 	def, err := st.Marshal(ctx)
