@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -175,7 +176,9 @@ func hasSum(path, sum string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o755 {
+	// Windows has no permission bits (a writable file is 0666 there);
+	// fsutil sends every file from Windows as 0755, executable.
+	if !fi.Mode().IsRegular() || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o755) {
 		return false, nil
 	}
 	data, err := os.ReadFile(path)
