@@ -180,11 +180,19 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 	var lockCh chan lockResult
 	if sameDir(names) {
 		lockCtx, cancel := context.WithCancel(ctx)
-		defer cancel() // a build file that cannot be read ends the read
-		lockCh = make(chan lockResult, 1)
+		ch := make(chan lockResult, 1)
+		lockCh = ch
 		go func() {
 			f, err := readLock(lockCtx, c, names[0])
-			lockCh <- lockResult{f, err}
+			ch <- lockResult{f, err}
+		}()
+		// A build file that cannot be read ends the lock read, and read
+		// returns only once it has: nothing it started outlives it.
+		defer func() {
+			cancel()
+			if lockCh != nil {
+				<-lockCh
+			}
 		}()
 	}
 	var firstErr error
@@ -231,15 +239,14 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 			if in.lock, err = readLock(ctx, c, name); err != nil {
 				return nil, err
 			}
-			in.prefetchIgnore(ctx, c)
 			return in, nil
 		}
 		r := <-lockCh
+		lockCh = nil // received: the deferred wait is done
 		if r.err != nil {
 			return nil, r.err
 		}
 		in.lock = r.f
-		in.prefetchIgnore(ctx, c)
 		return in, nil
 	}
 	if len(names) > 1 {
@@ -294,21 +301,6 @@ func (in *input) stemIgnore(ctx context.Context, c client.Client) error {
 	}
 	in.excludes = excludes
 	return nil
-}
-
-// prefetchIgnore starts reading the context's .dockerignore, which
-// dockerui reads (once, under its own lock) the first time the main
-// context is asked for: a round trip to the client's "context" local that
-// would otherwise wait until the lowering needs the context, after the
-// base images are resolved. Started here, the two overlap. An error is
-// left for that first real call, which reads the file again and reports
-// it (dockerui keeps only a successful read). Subrequests (outline,
-// targets, lint, lock) read no context, so they start nothing.
-func (in *input) prefetchIgnore(ctx context.Context, c client.Client) {
-	if _, sub := c.BuildOpts().Opts[keyRequestID]; sub {
-		return
-	}
-	go func() { _, _ = in.bc.MainContext(ctx) }()
 }
 
 // mainContext is dockerui's main context, with the stem ignore file's
