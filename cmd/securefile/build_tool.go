@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 
@@ -98,15 +100,35 @@ func shareTool(opt *client.SolveOpt) error {
 // directory, as the frontend's tool. The file keeps its bytes and its
 // mtime from one build to the next (toolbin.Install checks its digest
 // and leaves a good file alone), so BuildKit's local source, which
-// compares metadata with the copy the daemon kept, sends it once.
+// compares metadata with the copy the daemon kept, need not resend it.
+//
+// When the file is there from an earlier build, its digest is checked
+// (and the file replaced when it differs) while the build starts, not
+// before: BuildKit reads the local only when the frontend asks for the
+// tool, and the shared file system waits for the check then and fails
+// if it failed (gatedFS). A build that needs no tool never waits for it.
+// A first build writes the file before it starts, so that a cache
+// directory that cannot be written falls back to the next choice.
 func shareEmbeddedTool(t toolbin.Tool, opt *client.SolveOpt) error {
 	root, err := toolCacheDir()
 	if err != nil {
 		return err
 	}
-	dir, err := toolbin.Install(t, root, version.String())
-	if err != nil {
-		return fmt.Errorf("writing the embedded securefile tool for %s to %s: %w", t.Platform.Architecture, root, err)
+	dir := toolbin.Dir(t, root, version.String())
+	var gate chan struct{}
+	var gateErr error
+	if _, err := os.Lstat(filepath.Join(dir, toolbin.FileName)); err != nil {
+		if _, err := toolbin.Install(t, root, version.String()); err != nil {
+			return fmt.Errorf("writing the embedded securefile tool for %s to %s: %w", t.Platform.Architecture, root, err)
+		}
+	} else {
+		gate = make(chan struct{})
+		go func() {
+			defer close(gate)
+			if _, err := toolbin.Install(t, root, version.String()); err != nil {
+				gateErr = fmt.Errorf("checking the embedded securefile tool for %s in %s: %w", t.Platform.Architecture, root, err)
+			}
+		}()
 	}
 	fs, err := fsutil.NewFS(dir)
 	if err != nil {
@@ -115,9 +137,44 @@ func shareEmbeddedTool(t toolbin.Tool, opt *client.SolveOpt) error {
 	if fs, err = fsutil.NewFilterFS(fs, &fsutil.FilterOpt{IncludePatterns: []string{toolbin.FileName}}); err != nil {
 		return err
 	}
+	if gate != nil {
+		fs = &gatedFS{FS: fs, gate: gate, err: &gateErr}
+	}
 	opt.LocalMounts[frontend.ToolLocal] = fs
 	opt.FrontendAttrs[frontend.ToolOption] = toolbin.FileName
 	return nil
+}
+
+// gatedFS is a file system that is read only once gate is closed, and
+// not at all when *err is then set: the shared tool, whose digest is
+// checked while the build starts.
+type gatedFS struct {
+	fsutil.FS
+	gate <-chan struct{}
+	err  *error // written before gate is closed
+}
+
+func (g *gatedFS) wait(ctx context.Context) error {
+	select {
+	case <-g.gate:
+		return *g.err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (g *gatedFS) Walk(ctx context.Context, target string, fn iofs.WalkDirFunc) error {
+	if err := g.wait(ctx); err != nil {
+		return err
+	}
+	return g.FS.Walk(ctx, target, fn)
+}
+
+func (g *gatedFS) Open(p string) (io.ReadCloser, error) {
+	if err := g.wait(context.Background()); err != nil {
+		return nil, err
+	}
+	return g.FS.Open(p)
 }
 
 // toolCacheDir is where the embedded tools are written:
