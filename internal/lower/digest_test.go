@@ -72,7 +72,7 @@ func TestSecretDigestsUseTheDaemonSaltWithoutALock(t *testing.T) {
 	g := marshal(t, lower(t, digestSrc, digestOpts()).State)
 	d := g.digestSteps()["netrc"][0]
 	e := g.ops[d].GetExec()
-	want := toolmode.Command("/bin/securefile-frontend", "digest", "--salt-dir", rotateSaltDir, "--", "netrc", rotateSecretPath, rotateOutDir+"/digest")
+	want := toolmode.Command(toolMountDir+"/bin/securefile-frontend", "digest", "--salt-dir", rotateSaltDir, "--", "netrc", rotateSecretPath, rotateOutDir+"/digest")
 	if !slices.Equal(e.Meta.Args, want) {
 		t.Errorf("digest step runs %q, want %q", e.Meta.Args, want)
 	}
@@ -144,7 +144,7 @@ func TestDigestStepVerdictKeys(t *testing.T) {
 		if renew {
 			flags = append(flags, "--renew-epoch")
 		}
-		want := toolmode.Command("/bin/securefile-frontend", flags[0], append(flags[1:], "--", "netrc", rotateSecretPath, rotateOutDir+"/digest")...)
+		want := toolmode.Command(toolMountDir+"/bin/securefile-frontend", flags[0], append(flags[1:], "--", "netrc", rotateSecretPath, rotateOutDir+"/digest")...)
 		if !slices.Equal(e.Meta.Args, want) {
 			t.Errorf("renew=%v: digest step runs %q, want %q", renew, e.Meta.Args, want)
 		}

@@ -135,7 +135,7 @@ func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
 		epochMount = append(epochMount, llb.AddMount(rotateEpochDir, llb.Scratch(), llb.AsPersistentCacheDir(VerdictEpochCacheID, llb.CacheMountShared)))
 	}
 	ro := []llb.RunOption{
-		llb.Args(toolmode.Command(l.opt.ToolPath, rotate.ToolName, ta.Args()...)),
+		llb.Args(l.toolCommand(rotate.ToolName, ta.Args()...)),
 		llb.Dir("/"),
 		saltMount,
 		llb.AddSecret(rotateSecretPath, secret...),
@@ -155,5 +155,23 @@ func (l *lowerer) digestStep(d *spec.Secret, id string) llb.State {
 	for _, c := range cons {
 		ro = append(ro, c)
 	}
-	return l.opt.ToolState.Run(ro...).AddMount(rotateOutDir, llb.Scratch())
+	return l.runTool(ro...).AddMount(rotateOutDir, llb.Scratch())
+}
+
+// toolMountDir is where a tool step mounts the tool's filesystem.
+const toolMountDir = "/.securefile-tool"
+
+// toolCommand is the argv of tool name in a step made by runTool.
+func (l *lowerer) toolCommand(name string, args ...string) []string {
+	return toolmode.Command(toolMountDir+l.opt.ToolPath, name, args...)
+}
+
+// runTool is a step that runs the tool in an empty root, with the tool's
+// filesystem mounted read-only. Not as the root: BuildKit keeps a reusable
+// copy of a local source only while no step writes on it, and a step's
+// root is writable, so a shared tool binary (in process) was sent again
+// on every build; read-only, the unchanged file is not resent.
+func (l *lowerer) runTool(ro ...llb.RunOption) llb.ExecState {
+	ro = append(ro, llb.AddMount(toolMountDir, *l.opt.ToolState, llb.Readonly))
+	return llb.Scratch().Run(ro...)
 }

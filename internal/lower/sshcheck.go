@@ -48,7 +48,7 @@ func (l *lowerer) useSSH(d *spec.SSH, id string) {
 			cons = append(cons, loc)
 		}
 		ro := []llb.RunOption{
-			llb.Args(toolmode.Command(l.opt.ToolPath, toolmode.SSHCheckName, sshCheckSocket)),
+			llb.Args(l.toolCommand(toolmode.SSHCheckName, sshCheckSocket)),
 			llb.Dir("/"),
 			llb.AddSSHSocket(llb.SSHID(id), llb.SSHSocketOpt(sshCheckSocket, 0, 0, 0o600)),
 			llb.Network(llb.NetModeNone),
@@ -58,7 +58,7 @@ func (l *lowerer) useSSH(d *spec.SSH, id string) {
 		for _, c := range cons {
 			ro = append(ro, c)
 		}
-		st := l.opt.ToolState.Run(ro...).Root()
+		st := l.runTool(ro...).Root()
 		use.Check = &st
 	}
 	l.sshUses = append(l.sshUses, use)
