@@ -184,3 +184,4 @@ demo: e2e-setup
 
 clean:
 	rm -rf $(BIN) $(DIST)
+	find internal/toolbin/bin -type f ! -name README.md -delete 2>/dev/null || true

@@ -3,8 +3,10 @@
 // digest for rotation. They must never run in the frontend process,
 // because they read secret values, which the frontend must never see.
 //
-// There is no separate binary. Both the frontend binary and the CLI carry
-// every tool: when a binary is started as
+// Every securefile binary carries every tool: the frontend binary, the
+// CLI, and cmd/securefile-tool, which carries nothing else (3.7 MB; the
+// CLI embeds it per linux architecture, internal/toolbin, and shares it
+// instead of itself). When a binary is started as
 // "<binary> __securefile-tool --protocol=P NAME ARGS..." (Command), Main
 // runs that tool instead of the program. The frontend mounts its own image
 // (or the securefile image the client names, or, in-process, the static
