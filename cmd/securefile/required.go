@@ -22,14 +22,7 @@ import (
 // build file as the user named it; a target that cannot be found is left
 // to the frontend, which reports it.
 func checkRequired(f *spec.File, path string, src []byte, attrs map[string]string, secretFlags, sshFlags []string) error {
-	buildArgs := map[string]string{}
-	for k, v := range attrs {
-		if name, ok := strings.CutPrefix(k, "build-arg:"); ok {
-			buildArgs[name] = v
-		}
-	}
-	host := platforms.Normalize(platforms.DefaultSpec())
-	o, err := frontend.OutlineOf(f, attrs["target"], src, buildArgs, host, host)
+	o, err := hostOutline(f, src, attrs)
 	if err != nil {
 		return nil //nolint:nilerr // the frontend reports it, with its source
 	}
@@ -124,4 +117,18 @@ func requiredSSH(f *spec.File, id string) spec.Range {
 func declAt(path string, r spec.Range) string {
 	r.Filename = path
 	return r.String()
+}
+
+// hostOutline is the outline of the target the frontend options attrs
+// name, with their build args, on the host's platform: what the CLI checks
+// before it sends a build.
+func hostOutline(f *spec.File, src []byte, attrs map[string]string) (*frontend.Outline, error) {
+	buildArgs := map[string]string{}
+	for k, v := range attrs {
+		if name, ok := strings.CutPrefix(k, "build-arg:"); ok {
+			buildArgs[name] = v
+		}
+	}
+	host := platforms.Normalize(platforms.DefaultSpec())
+	return frontend.OutlineOf(f, attrs["target"], src, buildArgs, host, host)
 }

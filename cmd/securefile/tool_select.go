@@ -16,7 +16,6 @@ import (
 	"github.com/moby/buildkit/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/ourorg/securefile/frontend"
 	"github.com/ourorg/securefile/internal/toolbin"
 	"github.com/ourorg/securefile/internal/verify"
 	"github.com/ourorg/securefile/internal/version"
@@ -203,14 +202,7 @@ func checkToolImage(ref string) error {
 // the digest step and the leak scanner. path is the build file as the
 // user named it.
 func toolNeed(f *spec.File, path string, src []byte, attrs map[string]string) string {
-	buildArgs := map[string]string{}
-	for k, v := range attrs {
-		if name, ok := strings.CutPrefix(k, "build-arg:"); ok {
-			buildArgs[name] = v
-		}
-	}
-	host := platforms.Normalize(platforms.DefaultSpec())
-	o, err := frontend.OutlineOf(f, attrs["target"], src, buildArgs, host, host)
+	o, err := hostOutline(f, src, attrs)
 	if err != nil || len(o.Secrets) == 0 {
 		return "" // the frontend reports a target it cannot find
 	}

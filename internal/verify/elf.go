@@ -17,17 +17,12 @@ var ErrDynamic = errors.New("dynamically linked (it names a program interpreter)
 // executable without a dynamic loader (PT_INTERP): one that runs in an
 // empty root filesystem.
 func StaticELF(head []byte) error {
-	if len(head) < 52 || !bytes.Equal(head[:4], []byte("\x7fELF")) {
+	if len(head) < 52 {
 		return errors.New("not an ELF executable")
 	}
-	var bo binary.ByteOrder
-	switch head[5] {
-	case 1:
-		bo = binary.LittleEndian
-	case 2:
-		bo = binary.BigEndian
-	default:
-		return errors.New("ELF header with an unknown byte order")
+	bo, _, err := elfIdent(head)
+	if err != nil {
+		return err
 	}
 	var phoff uint64
 	var phentsize, phnum uint16
@@ -66,21 +61,12 @@ func StaticELF(head []byte) error {
 // ELF file or is for a machine no BuildKit worker runs. It says nothing of
 // an ARM variant (v6, v7), which the header does not record.
 func ELFArch(head []byte) (string, error) {
-	if len(head) < 20 || !bytes.Equal(head[:4], []byte("\x7fELF")) {
+	if len(head) < 20 {
 		return "", errors.New("not an ELF executable")
 	}
-	var bo binary.ByteOrder
-	switch head[5] {
-	case 1:
-		bo = binary.LittleEndian
-	case 2:
-		bo = binary.BigEndian
-	default:
-		return "", errors.New("ELF header with an unknown byte order")
-	}
-	class64 := head[4] == 2
-	if !class64 && head[4] != 1 {
-		return "", errors.New("ELF header with an unknown class")
+	bo, class64, err := elfIdent(head)
+	if err != nil {
+		return "", err
 	}
 	little := head[5] == 1
 	m := elf.Machine(bo.Uint16(head[18:]))
@@ -115,4 +101,27 @@ func ELFArch(head []byte) (string, error) {
 		bits = 64
 	}
 	return "", fmt.Errorf("an ELF executable for %v (%d-bit, %s), which is no architecture securefile is built for", m, bits, bo)
+}
+
+// elfIdent reads the identification bytes of an ELF header (at least 6
+// bytes): the byte order and whether the class is 64-bit.
+func elfIdent(head []byte) (binary.ByteOrder, bool, error) {
+	if len(head) < 6 || !bytes.Equal(head[:4], []byte("\x7fELF")) {
+		return nil, false, errors.New("not an ELF executable")
+	}
+	var bo binary.ByteOrder
+	switch head[5] {
+	case 1:
+		bo = binary.LittleEndian
+	case 2:
+		bo = binary.BigEndian
+	default:
+		return nil, false, errors.New("ELF header with an unknown byte order")
+	}
+	switch head[4] {
+	case 1, 2:
+		return bo, head[4] == 2, nil
+	default:
+		return nil, false, errors.New("ELF header with an unknown class")
+	}
 }
