@@ -149,9 +149,10 @@ image app from "${BASE}" {
 	})
 }
 
-// A build that imports a cache can leave BuildKit with other results under
-// the keys a verdict was made for: it renews the daemon's verdict epoch and
-// scans again, and the builds after it reuse its verdict.
+// A build that imports a cache, or one with --no-cache (verified or not),
+// can leave BuildKit with other results under the keys a verdict was made
+// for: it renews the daemon's verdict epoch, no verdict made before it is
+// reused, and the builds after it reuse the next verdict.
 func TestVerifyVerdictRenewedByCacheImport(t *testing.T) {
 	dir := writeSecurefile(t, cleanSecretFile)
 	addr := startDaemon(t)
@@ -167,13 +168,20 @@ func TestVerifyVerdictRenewedByCacheImport(t *testing.T) {
 		if s := scanSpan(t, h.build(t, v, b)); !s.cached {
 			t.Error("the build after the import did not reuse the import build's verdict")
 		}
+		// A --no-cache build renews the epoch even with verification off
+		// (it re-runs the steps that mount secrets, and scans nothing): the
+		// next verified build must scan again.
+		if s := scanSpan(t, h.build(t, v, b)); !s.cached {
+			t.Error("the build before --no-cache did not reuse the verdict")
+		}
 		noCache := b
-		noCache.opts = map[string]string{"no-cache": ""}
-		if s := scanSpan(t, h.build(t, v, noCache)); s.cached {
-			t.Error("a --no-cache build reused a verdict")
+		noCache.opts = map[string]string{"no-cache": "", "securefile-verify": "false"}
+		h.build(t, v, noCache)
+		if s := scanSpan(t, h.build(t, v, b)); s.cached {
+			t.Error("the build after an unverified --no-cache build reused a verdict made before it")
 		}
 		if s := scanSpan(t, h.build(t, v, b)); !s.cached {
-			t.Error("the build after --no-cache did not reuse its verdict")
+			t.Error("the verdict made after the renewal was not reused")
 		}
 	})
 }

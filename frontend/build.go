@@ -178,8 +178,10 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		// with the same values (verify.go). A build that can leave BuildKit
 		// with another result under a cache key a verdict was made for
 		// renews the daemon's verdict epoch, so that no earlier verdict is
-		// matched again (internal/rotate/verdict.go).
-		VerdictKeys:       b.leaks != nil,
+		// matched again (internal/rotate/verdict.go) — verified or not: a
+		// --no-verify --no-cache build re-runs the steps that mount secrets
+		// under their keys as much as a verified one does.
+		VerdictKeys:       true,
 		RenewVerdictEpoch: b.noCache || len(bc.CacheImports) > 0,
 	})
 	if err != nil {
