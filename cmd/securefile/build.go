@@ -417,7 +417,7 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 		fmt.Fprintf(stderr, "securefile build: --progress %s: %v; use --progress auto or plain when stderr is not a terminal\n", mode, err)
 		return exitUsage
 	}
-	c, err := f.connect()
+	c, workers, err := f.connect()
 	if err != nil {
 		fmt.Fprintln(stderr, "securefile build:", err)
 		if errors.As(err, new(usageError)) {
@@ -427,7 +427,7 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 	}
 	defer c.Close()
 	opt.SharedKey = localSharedKey()
-	if err := f.offerTool(context.Background(), c, &opt); err != nil {
+	if err := f.offerTool(workersPlatform(workers), &opt); err != nil {
 		fmt.Fprintln(stderr, "securefile build:", err)
 		return exitFindings
 	}

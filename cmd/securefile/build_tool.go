@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/moby/buildkit/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
 
 	"github.com/ourorg/securefile/frontend"
@@ -22,11 +23,7 @@ import (
 // the reason, which the frontend's error says when a build needs a tool.
 // A target that mounts a secret needs one (the digest step, the leak
 // scanner), and fails here, before anything is built.
-func (f *buildFlags) offerTool(ctx context.Context, c *client.Client, opt *client.SolveOpt) error {
-	daemon, err := daemonPlatform(ctx, c)
-	if err != nil {
-		return fmt.Errorf("asking the daemon for its platform, to choose the securefile tool: %w", err)
-	}
+func (f *buildFlags) offerTool(daemon ocispecs.Platform, opt *client.SolveOpt) error {
 	embedded, err := toolbin.Tools()
 	if err != nil {
 		return err

@@ -125,11 +125,12 @@ func (d *daemonFlags) registryAuth() (session.Attachable, error) {
 	}), nil
 }
 
-// connect makes a client and checks that the daemon answers.
-func (d *daemonFlags) connect() (*client.Client, error) {
+// connect makes a client, checks that the daemon answers, and returns its
+// workers.
+func (d *daemonFlags) connect() (*client.Client, []*client.WorkerInfo, error) {
 	opts, err := d.clientOpts()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hint := func(err error) error {
 		return fmt.Errorf("cannot reach a BuildKit daemon at %s: %v\n"+
@@ -141,20 +142,23 @@ func (d *daemonFlags) connect() (*client.Client, error) {
 	}
 	if p, ok := strings.CutPrefix(d.addr, "unix://"); ok {
 		if _, err := os.Stat(p); err != nil {
-			return nil, hint(err)
+			return nil, nil, hint(err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
 	c, err := client.New(ctx, d.addr, opts...)
 	if err != nil {
-		return nil, hint(err)
+		return nil, nil, hint(err)
 	}
-	if _, err := c.ListWorkers(ctx); err != nil {
+	// The workers prove the daemon answers, and say its platform, which
+	// the choice of the tool needs (offerTool): one round trip for both.
+	ws, err := c.ListWorkers(ctx)
+	if err != nil {
 		c.Close()
-		return nil, hint(err)
+		return nil, nil, hint(err)
 	}
-	return c, nil
+	return c, ws, nil
 }
 
 // daemonGone says, for an error that means the daemon stopped answering

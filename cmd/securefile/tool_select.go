@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -166,18 +165,10 @@ func executable() (string, error) {
 	return exe, nil
 }
 
-// daemonPlatform is the build platform the frontend will use: the first
+// workersPlatform is the build platform the frontend will use: the first
 // platform of the first worker, as dockerui takes it (bc.BuildPlatforms[0]),
 // else, as dockerui does too, this process's platform: the frontend runs
 // in this process.
-func daemonPlatform(ctx context.Context, c *client.Client) (ocispecs.Platform, error) {
-	ws, err := c.ListWorkers(ctx)
-	if err != nil {
-		return ocispecs.Platform{}, err
-	}
-	return workersPlatform(ws), nil
-}
-
 func workersPlatform(ws []*client.WorkerInfo) ocispecs.Platform {
 	if len(ws) > 0 && ws[0] != nil && len(ws[0].Platforms) > 0 {
 		return ws[0].Platforms[0]
