@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ourorg/securefile/internal/cputime"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -50,13 +51,13 @@ func BenchmarkLoad10000Steps(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.src)))
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Used()
 			for b.Loop() {
 				if _, diags := Load("Securefile", c.src, c.syntax); diags.HasErrors() {
 					b.Fatal(diags)
 				}
 			}
-			if used := cpuTime() - cpu0; used > 0 {
+			if used := cputime.Used() - cpu0; used > 0 {
 				b.ReportMetric(float64(used.Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 			}
 		})

@@ -3,9 +3,10 @@ package dsl
 import (
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ourorg/securefile/internal/cputime"
 )
 
 // manySteps is one stage of n steps mixing run, copy, env and workdir.
@@ -35,22 +36,14 @@ func BenchmarkParse10000Steps(b *testing.B) {
 	src := manySteps(10000)
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	for b.Loop() {
 		f, diags := Parse("Securefile", src)
 		if len(diags) > 0 || len(f.Stages[0].Steps) != 10000 {
 			b.Fatal(diags)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(cputime.Used()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 // TestLargeInputs feeds inputs that would take quadratic time or deep

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/ourorg/securefile/internal/cputime"
 )
 
 // manySteps is one stage with n steps, a mix of run, copy, env and workdir.
@@ -31,11 +33,11 @@ func manySteps(n int) []byte {
 // loop runs fn b.N times and reports the CPU time per run too: on a busy
 // machine it is the steadier number.
 func loop(b *testing.B, fn func()) {
-	start := cpuTime()
+	start := cputime.Used()
 	for b.Loop() {
 		fn()
 	}
-	if used := cpuTime() - start; used > 0 {
+	if used := cputime.Used() - start; used > 0 {
 		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
