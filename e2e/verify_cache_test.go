@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -45,9 +44,7 @@ func wantLeak(t *testing.T, err error, out string, values ...string) {
 			t.Errorf("the error holds a secret's value:\n%s", msg)
 		}
 	}
-	if st, err := os.Stat(out); err == nil && st.Size() > 0 {
-		t.Errorf("an image was exported (%d bytes) although the build failed", st.Size())
-	}
+	wantNoExport(t, out)
 }
 
 // The scan reads exactly what is exported, whatever the cache flags: with

@@ -45,18 +45,6 @@ type Secret struct {
 	ID, In, Out string
 }
 
-// Args are the tool's arguments (after the tool name): the salt file, then
-// one (id, input, output) triple per secret.
-func Args(saltFile string, secrets ...Secret) []string {
-	return ToolArgs{SaltFile: saltFile, Secrets: secrets}.Args()
-}
-
-// ArgsSaltDir are the tool's arguments with the daemon's salt, kept in
-// dir (see DaemonSalt), instead of a salt file.
-func ArgsSaltDir(dir string, secrets ...Secret) []string {
-	return ToolArgs{SaltDir: dir, Secrets: secrets}.Args()
-}
-
 // ToolArgs describe one run of the tool: the salt (a file, or the daemon's
 // in a directory), the verdict epoch's directory when verdict keys are
 // wanted (Renew: replace the epoch first), and the secrets.

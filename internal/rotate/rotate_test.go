@@ -53,10 +53,10 @@ func TestToolWritesDigestsAndNeverTheValue(t *testing.T) {
 	out := filepath.Join(dir, "netrc.digest")
 	missingOut := filepath.Join(dir, "absent.digest")
 	var stdout, stderr bytes.Buffer
-	code := run(Args(salt,
-		Secret{ID: "netrc", In: in, Out: out},
-		Secret{ID: "opt", In: filepath.Join(dir, "not-mounted"), Out: missingOut},
-	), &stdout, &stderr)
+	code := run(ToolArgs{SaltFile: salt, Secrets: []Secret{
+		{ID: "netrc", In: in, Out: out},
+		{ID: "opt", In: filepath.Join(dir, "not-mounted"), Out: missingOut},
+	}}.Args(), &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -109,10 +109,10 @@ func TestToolErrorsNameNoValue(t *testing.T) {
 		"no secrets":     {[]string{"--salt", salt, "--"}, 2, "triples"},
 		"renew alone":    {[]string{"--salt", salt, "--renew-epoch", "--", "netrc", in, "out"}, 2, "--renew-epoch needs --epoch-dir"},
 		"flag no value":  {[]string{"--salt", "--"}, 2, "--salt needs a value"},
-		"salt missing":   {Args(filepath.Join(dir, "nosalt"), Secret{"netrc", in, filepath.Join(dir, "o1")}), 1, "reading the salt"},
-		"salt empty":     {Args(empty, Secret{"netrc", in, filepath.Join(dir, "o2")}), 1, "is empty"},
-		"unwritable out": {Args(salt, Secret{"netrc", in, filepath.Join(dir, "no", "such", "dir")}), 1, `secret "netrc"`},
-		"secret is dir":  {Args(salt, Secret{"netrc", dir, filepath.Join(dir, "o3")}), 1, "reading " + dir},
+		"salt missing":   {ToolArgs{SaltFile: filepath.Join(dir, "nosalt"), Secrets: []Secret{Secret{"netrc", in, filepath.Join(dir, "o1")}}}.Args(), 1, "reading the salt"},
+		"salt empty":     {ToolArgs{SaltFile: empty, Secrets: []Secret{Secret{"netrc", in, filepath.Join(dir, "o2")}}}.Args(), 1, "is empty"},
+		"unwritable out": {ToolArgs{SaltFile: salt, Secrets: []Secret{Secret{"netrc", in, filepath.Join(dir, "no", "such", "dir")}}}.Args(), 1, `secret "netrc"`},
+		"secret is dir":  {ToolArgs{SaltFile: salt, Secrets: []Secret{Secret{"netrc", dir, filepath.Join(dir, "o3")}}}.Args(), 1, "reading " + dir},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -66,7 +66,7 @@ func TestToolWithDaemonSalt(t *testing.T) {
 	}
 	out := filepath.Join(dir, "digest")
 	var stdout, stderr bytes.Buffer
-	if code := run(ArgsSaltDir(saltDir, Secret{ID: "token", In: in, Out: out}), &stdout, &stderr); code != 0 {
+	if code := run(ToolArgs{SaltDir: saltDir, Secrets: []Secret{Secret{ID: "token", In: in, Out: out}}}.Args(), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	salt, err := DaemonSalt(saltDir)

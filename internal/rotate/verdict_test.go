@@ -77,7 +77,7 @@ func TestNoEpochNoVerdictKey(t *testing.T) {
 		}
 	}
 	out := filepath.Join(dir, "digest")
-	if code := run(Args(salt, Secret{ID: "t", In: value, Out: out}), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+	if code := run(ToolArgs{SaltFile: salt, Secrets: []Secret{Secret{ID: "t", In: value, Out: out}}}.Args(), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
 		t.Fatal(code)
 	}
 	if _, err := os.Stat(out + VerdictSuffix); !os.IsNotExist(err) {
