@@ -27,10 +27,16 @@ import (
 // Build is the frontend: it reads the build file, answers a subrequest or
 // builds the target for every target platform, and returns the result in
 // the form the image exporters expect (dockerui assembles it).
-func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
+func Build(ctx context.Context, c client.Client) (*client.Result, error) {
+	return buildWith(ctx, c, nil)
+}
+
+// buildWith is Build, reading the client's files through local when it
+// is not nil (BuildLocal).
+func buildWith(ctx context.Context, c client.Client, local *Local) (_ *client.Result, err error) {
 	// A mount error of a wide build can be 20,000 lines: keep its ends.
 	defer func() { err = capError(err) }()
-	in, err := read(ctx, c)
+	in, err := read(ctx, c, local)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,7 @@ type fakeClient struct {
 }
 
 type fakeWarning struct {
+	dgst digest.Digest // the vertex it is on
 	msg  string
 	opts client.WarnOpts
 }
@@ -114,7 +115,7 @@ func (c *fakeClient) NewContainer(ctx context.Context, req client.NewContainerRe
 func (c *fakeClient) Warn(ctx context.Context, dgst digest.Digest, msg string, opts client.WarnOpts) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.warnings = append(c.warnings, fakeWarning{msg: msg, opts: opts})
+	c.warnings = append(c.warnings, fakeWarning{dgst: dgst, msg: msg, opts: opts})
 	return nil
 }
 

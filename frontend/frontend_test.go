@@ -69,7 +69,7 @@ func TestReadPicksTheFile(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			in, err := read(ctx, newFakeClient(tc.files, tc.opts))
+			in, err := read(ctx, newFakeClient(tc.files, tc.opts), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,11 +90,11 @@ func TestReadPicksTheFile(t *testing.T) {
 }
 
 func TestReadNoFile(t *testing.T) {
-	_, err := read(context.Background(), newFakeClient(map[string]string{"Dockerfile": "FROM scratch"}, nil))
+	_, err := read(context.Background(), newFakeClient(map[string]string{"Dockerfile": "FROM scratch"}, nil), nil)
 	if err == nil || !strings.Contains(err.Error(), "tried Securefile and Securefile.toml") {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = read(context.Background(), newFakeClient(nil, map[string]string{keySyntax: "yaml"}))
+	_, err = read(context.Background(), newFakeClient(nil, map[string]string{keySyntax: "yaml"}), nil)
 	if err == nil || !strings.Contains(err.Error(), "securefile-syntax") {
 		t.Fatalf("err = %v", err)
 	}

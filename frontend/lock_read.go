@@ -60,23 +60,7 @@ func lockPath(filename string) string {
 // reads the build file (lockPath is the same for every candidate name).
 func readLock(ctx context.Context, c client.Client, filename string) (*lock.File, error) {
 	name := lockPath(filename)
-	// As in dockerui: buildx may serve the build file's local from a
-	// session of its own.
-	sessionID := c.BuildOpts().SessionID
-	if v, ok := c.BuildOpts().Opts["local-sessionid:"+dockerui.DefaultLocalNameDockerfile]; ok {
-		sessionID = v
-	}
-	st := llb.Local(dockerui.DefaultLocalNameDockerfile,
-		llb.IncludePatterns([]string{name}),
-		llb.SessionID(sessionID),
-		llb.SharedKeyHint(dockerui.DefaultLocalNameDockerfile+"-lock"),
-		// The version too: under "# syntax=" forwarding the build-file
-		// vertex is the Dockerfile frontend's (same digest, its name), and
-		// this one is the first of ours in every build's progress.
-		dockerui.WithInternalName(fmt.Sprintf("load lock file %s (securefile %s)", name, version.String())),
-		llb.Differ(llb.DiffNone, false),
-	)
-	def, err := st.Marshal(ctx)
+	def, err := lockState(c, name).Marshal(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +79,32 @@ func readLock(ctx context.Context, c client.Client, filename string) (*lock.File
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
+	return parseLock(c, name, dt)
+}
+
+// lockState is the local that holds only the lock file name.
+func lockState(c client.Client, name string) llb.State {
+	// As in dockerui: buildx may serve the build file's local from a
+	// session of its own.
+	sessionID := c.BuildOpts().SessionID
+	if v, ok := c.BuildOpts().Opts["local-sessionid:"+dockerui.DefaultLocalNameDockerfile]; ok {
+		sessionID = v
+	}
+	return llb.Local(dockerui.DefaultLocalNameDockerfile,
+		llb.IncludePatterns([]string{name}),
+		llb.SessionID(sessionID),
+		llb.SharedKeyHint(dockerui.DefaultLocalNameDockerfile+"-lock"),
+		// The version too: under "# syntax=" forwarding the build-file
+		// vertex is the Dockerfile frontend's (same digest, its name), and
+		// this one is the first of ours in every build's progress.
+		dockerui.WithInternalName(fmt.Sprintf("load lock file %s (securefile %s)", name, version.String())),
+		llb.Differ(llb.DiffNone, false),
+	)
+}
+
+// parseLock parses the lock file's bytes dt: a lock that does not parse
+// fails the build, with every problem in it.
+func parseLock(c client.Client, name string, dt []byte) (*lock.File, error) {
 	f, err := lock.Parse(name, dt)
 	if err != nil {
 		// Only builds use the lock. The lock request replaces a broken

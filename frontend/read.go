@@ -3,11 +3,14 @@ package frontend
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"path"
+	"slices"
 	"strings"
 
+	bkclient "github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
@@ -80,6 +83,10 @@ type input struct {
 	// none; gw is the client it and the lock subrequest resolve through.
 	lock *lock.File
 	gw   client.Client
+	// ignore, when not nil, gives the main context's ignore patterns:
+	// the build file was read from the client's own directories
+	// (local.go), and so is the context's .dockerignore.
+	ignore *localIgnore
 }
 
 // info is the file's source info for errors.
@@ -160,14 +167,18 @@ func withFilename(c client.Client, name string) client.Client {
 }
 
 // read finds and reads the build file through dockerui, which also reads
-// <file>.dockerignore next to it.
-func read(ctx context.Context, c client.Client) (*input, error) {
+// <file>.dockerignore next to it; or, when local describes the client's
+// directories, from them (readLocal).
+func read(ctx context.Context, c client.Client, local *Local) (*input, error) {
 	opts := c.BuildOpts().Opts
 	forced, isForced, err := syntaxOption(opts)
 	if err != nil {
 		return nil, err
 	}
 	names, explicit := fileCandidates(opts, forced, isForced)
+	if local.usable(opts) && !slices.ContainsFunc(names, isDockerfileName) {
+		return readLocal(ctx, c, local, names, explicit, forced, isForced)
+	}
 	// The lock is read while dockerui reads the build file: both are
 	// round trips to the client's "dockerfile" local, and the lock's path
 	// depends only on the directory, the same for every candidate (all
@@ -206,14 +217,7 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 			return nil, err
 		}
 		syntax := syntaxOf(name, forced, isForced)
-		// The vertex that loads the file names the frontend's version, so
-		// that every build's progress says which securefile ran (the name
-		// is metadata: the vertex and its cache key stay dockerui's).
-		lopts := []llb.LocalOption{dockerui.WithInternalName(fmt.Sprintf("load build definition from %s (securefile %s)", name, version.String()))}
-		if stem, ok := ignoreStem(name); ok {
-			lopts = append(lopts, llb.FollowPaths([]string{name, name + ".dockerignore", stem + ".dockerignore"}))
-		}
-		src, err := bc.ReadEntrypoint(ctx, language(syntax), lopts...)
+		src, err := bc.ReadEntrypoint(ctx, language(syntax), entrypointOptions(name)...)
 		if isTooLarge(err) {
 			// The file is there: trying the next name would end in "no
 			// build file", which hides what is wrong.
@@ -247,6 +251,83 @@ func read(ctx context.Context, c client.Client) (*input, error) {
 			return nil, r.err
 		}
 		in.lock = r.f
+		return in, nil
+	}
+	if len(names) > 1 {
+		return nil, fmt.Errorf("no build file: tried %s: %w", strings.Join(names, " and "), firstErr)
+	}
+	return nil, firstErr
+}
+
+// entrypointOptions are the options read adds to dockerui's local for the
+// build file name. The vertex that loads the file names the frontend's
+// version, so that every build's progress says which securefile ran (the
+// name is metadata: the vertex and its cache key stay dockerui's).
+func entrypointOptions(name string) []llb.LocalOption {
+	lopts := []llb.LocalOption{dockerui.WithInternalName(fmt.Sprintf("load build definition from %s (securefile %s)", name, version.String()))}
+	if stem, ok := ignoreStem(name); ok {
+		lopts = append(lopts, llb.FollowPaths([]string{name, name + ".dockerignore", stem + ".dockerignore"}))
+	}
+	return lopts
+}
+
+// isDockerfileName reports whether dockerui would also try the name in
+// lower case (moby/moby#10858), which only its own read does.
+func isDockerfileName(name string) bool {
+	return path.Base(name) == dockerui.DefaultDockerfileName
+}
+
+// readLocal is read from the client's directories: the same candidates,
+// files and LLB, without a round trip to the daemon for each file.
+func readLocal(ctx context.Context, c client.Client, local *Local, names []string, explicit bool, forced grammar.Syntax, isForced bool) (*input, error) {
+	dir, err := openLocalDir(local.BuildFileDir)
+	if err != nil {
+		return nil, fmt.Errorf("reading the build file's directory: %w", err)
+	}
+	defer dir.close()
+	var firstErr error
+	for _, name := range names {
+		cc := c
+		if !explicit {
+			cc = withFilename(c, name)
+		}
+		bc, err := dockerui.NewClient(cc)
+		if err != nil {
+			return nil, err
+		}
+		syntax := syntaxOf(name, forced, isForced)
+		src, ignore, vtx, err := localSource(ctx, c, dir, name, language(syntax), entrypointOptions(name))
+		if tooLarge := (*TooLargeError)(nil); errors.As(err, &tooLarge) {
+			return nil, tooLarge
+		}
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		in := &input{bc: bc, src: src, filename: name, syntax: syntax, gw: c}
+		in.ignore = &localIgnore{dir: local.ContextDir}
+		if ignore != nil {
+			in.ignore.fixed, in.ignore.fixedFor = ignore, name+".dockerignore"
+		} else if stem, ok := ignoreStem(name); ok {
+			if in.ignore.fixed, err = dir.readOptional(stem + ".dockerignore"); err != nil {
+				return nil, err
+			}
+			in.ignore.fixedFor = stem + ".dockerignore"
+		}
+		lf, lvtx, err := localLock(ctx, c, dir, name)
+		if local.Progress != nil {
+			vs := []*bkclient.Vertex{vtx}
+			if lvtx != nil {
+				vs = append(vs, lvtx)
+			}
+			local.Progress(&bkclient.SolveStatus{Vertexes: vs})
+		}
+		if err != nil {
+			return nil, err
+		}
+		in.lock = lf
 		return in, nil
 	}
 	if len(names) > 1 {
@@ -307,6 +388,9 @@ func (in *input) stemIgnore(ctx context.Context, c client.Client) error {
 // patterns when there is one. The caller's options come last, as in
 // dockerui.
 func (in *input) mainContext(ctx context.Context, opts ...llb.LocalOption) (*llb.State, error) {
+	if in.ignore != nil {
+		return localMainContext(in.gw, in.ignore, opts)
+	}
 	if in.excludes != nil {
 		opts = append([]llb.LocalOption{llb.ExcludePatterns(in.excludes)}, opts...)
 	}

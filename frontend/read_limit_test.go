@@ -11,7 +11,7 @@ import (
 // the build file: a file of exactly MaxFileSize bytes is read whole.
 func TestMaxFileSize(t *testing.T) {
 	src := helloDSL + strings.Repeat("#", MaxFileSize-len(helloDSL))
-	in, err := read(context.Background(), newFakeClient(map[string]string{"Securefile": src}, nil))
+	in, err := read(context.Background(), newFakeClient(map[string]string{"Securefile": src}, nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestReadTooLarge(t *testing.T) {
 		{"named", map[string]string{"build.toml": big}, map[string]string{keyFilename: "build.toml"}, "build.toml"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := read(context.Background(), newFakeClient(tc.files, tc.opts))
+			_, err := read(context.Background(), newFakeClient(tc.files, tc.opts), nil)
 			var tl *TooLargeError
 			if !errors.As(err, &tl) || tl.Name != tc.file {
 				t.Fatalf("err = %v, want a TooLargeError for %s", err, tc.file)
