@@ -84,3 +84,21 @@ func BenchmarkFormat10000Steps(b *testing.B) {
 	f, _ := Parse("f", manySteps(10000))
 	loop(b, func() { Format(f) })
 }
+
+// BenchmarkSplitSizes compares one parse with a split parse at sizes
+// around splitAbove, which is where the split starts to pay.
+func BenchmarkSplitSizes(b *testing.B) {
+	for _, n := range []int{60, 125, 250, 500, 1000, 2000} {
+		src := manySteps(n)
+		b.Run(fmt.Sprintf("whole/%dKiB", len(src)>>10), func(b *testing.B) {
+			loop(b, func() { parseWhole("f", src) })
+		})
+		b.Run(fmt.Sprintf("split/%dKiB", len(src)>>10), func(b *testing.B) {
+			loop(b, func() {
+				if _, _, ok := parseSplit("f", src); !ok {
+					b.Fatal("not split")
+				}
+			})
+		})
+	}
+}

@@ -15,9 +15,19 @@ import (
 // Parse parses Securefile.toml. Always returns a non-nil *spec.File with
 // everything that could be decoded, plus all diagnostics (sorted).
 func Parse(filename string, src []byte) (*spec.File, spec.Diagnostics) {
+	if len(src) >= splitAbove {
+		if f, diags, ok := parseSplit(filename, src); ok {
+			return f, diags
+		}
+	}
+	return parseWhole(filename, src)
+}
+
+// parseWhole is Parse in one piece: scan, decode with BurntSushi, build
+// the model. A split parse (split.go) gives the same result or none.
+func parseWhole(filename string, src []byte) (*spec.File, spec.Diagnostics) {
 	text := string(src)
 	s := scan(filename, src, text)
-	f := &spec.File{Node: spec.Node{Range: s.root.spanRange()}}
 	var m map[string]any
 	var stop *spec.Diagnostic
 	if s.tooDeep != nil {
@@ -30,19 +40,33 @@ func Parse(filename string, src []byte) (*spec.File, spec.Diagnostics) {
 	if stop != nil {
 		// BurntSushi decodes all or nothing, so after a syntax error there
 		// is no model to build, only the file's header to keep.
+		f := &spec.File{Node: spec.Node{Range: s.root.spanRange()}}
 		f.Header, _ = splitHeader(s.comments, src, s.bom)
 		return f, spec.Diagnostics{stop}
 	}
-	d := &decoder{f: f}
+	f, diags, _ := buildModel(s, src, m, nil)
+	return f, diags
+}
+
+// buildModel makes the model of a file BurntSushi decoded to m, positioned by
+// the scanner's index. With pre (a split parse), the steps of pre's node
+// from pre.from on come decoded from the second half; ok is false when
+// they did not (and the model is then to be thrown away).
+func buildModel(s *scanner, src []byte, m map[string]any, pre *splitSteps) (f *spec.File, diags spec.Diagnostics, ok bool) {
+	f = &spec.File{Node: spec.Node{Range: s.root.spanRange()}}
+	d := &decoder{f: f, pre: pre}
 	if s.dup != nil {
 		// TOML forbids it, but BurntSushi lets some through (keys added
 		// to an inline table, a value over an implied table).
 		d.report(s.dup.diagnostic())
 	}
 	d.file(s.root, m)
+	if pre != nil && !d.spliced {
+		return nil, nil, false
+	}
 	attachComments(f, f.Range.Filename, s.comments, d.cands, src, s.bom)
 	d.diags.Sort()
-	return f, d.diags
+	return f, d.diags, true
 }
 
 type decoder struct {
@@ -52,6 +76,10 @@ type decoder struct {
 	// stepBuf holds the bindings of the step being decoded, reused
 	// from step to step.
 	stepBuf []spec.Field
+	// pre is the second half of a split parse's steps; spliced says
+	// they were taken.
+	pre     *splitSteps
+	spliced bool
 }
 
 func (d *decoder) report(diag *spec.Diagnostic) { d.diags = append(d.diags, diag) }
@@ -207,30 +235,63 @@ func (d *decoder) stage(kind spec.StageKind, name string, n *pnode, m map[string
 }
 
 func (d *decoder) steps(st *spec.Stage, n *pnode, v any) {
-	want := fmt.Sprintf("a list of tables ([[%s.%s.steps]])", st.Kind, quoteKey(st.Name.V))
+	want := stepsWant(st.Kind, st.Name.V)
 	arr, ok := asArray(v)
 	if !ok {
 		d.report(wrongShape(n.valRange(), "steps", want, typeName(v)))
 		return
 	}
-	// A comment candidate and (below) a step per table: grown once, not
-	// doubled along a stage of thousands of steps.
-	d.cands = slices.Grow(d.cands, len(arr))
+	pre := d.pre
+	if pre == nil || pre.node != n || d.spliced {
+		// A comment candidate and (below) a step per table: grown once,
+		// not doubled along a stage of thousands of steps.
+		d.cands = slices.Grow(d.cands, len(arr))
+		st.Steps = d.stepRange(st.Steps, want, n, arr, 0, len(arr))
+		return
+	}
+	// The first half's steps here, the second half's decoded meanwhile
+	// by the goroutine of the second half: appended in order, they are
+	// what one loop over all of them appends.
+	total := len(arr) + len(n.elems) - pre.from
+	d.cands = slices.Grow(d.cands, total)
+	st.Steps = d.stepRange(st.Steps, want, n, arr, 0, total)
+	<-pre.done
+	if !pre.ok || len(arr) != pre.from {
+		return // not spliced: buildModel gives up, Parse parses whole
+	}
+	d.spliced = true
+	if st.Steps == nil {
+		st.Steps = pre.steps
+	} else {
+		st.Steps = append(st.Steps, pre.steps...)
+	}
+	d.diags = append(d.diags, pre.diags...)
+	d.cands = append(d.cands, pre.cands...)
+}
+
+func stepsWant(kind spec.StageKind, name string) string {
+	return fmt.Sprintf("a list of tables ([[%s.%s.steps]])", kind, quoteKey(name))
+}
+
+// stepRange decodes the step tables arr, the elements of n from base on,
+// appending them to steps; total is how many steps n has in all.
+func (d *decoder) stepRange(steps []spec.Step, want string, n *pnode, arr []any, base, total int) []spec.Step {
 	for i, e := range arr {
-		en := n.elem(i)
+		en := n.elem(base + i)
 		m, ok := e.(map[string]any)
 		if !ok {
 			d.report(wrongShape(en.valRange(), "steps", want, typeName(e)))
 			continue
 		}
 		if step := d.step(en, m); step != nil {
-			if st.Steps == nil {
-				st.Steps = make([]spec.Step, 0, len(arr)-i)
+			if steps == nil {
+				steps = make([]spec.Step, 0, total-base-i)
 			}
-			st.Steps = append(st.Steps, step)
+			steps = append(steps, step)
 			d.tableCandidate(step.NodeInfo(), en.spanRange(), en, "")
 		}
 	}
+	return steps
 }
 
 var verbList = joinOr(spec.StepVerbs)

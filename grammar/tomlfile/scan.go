@@ -58,6 +58,12 @@ type scanner struct {
 	level int
 	// tooDeep is where nesting passed maxDepth.
 	tooDeep *spec.Range
+	// stop, when not -1, is the offset of the statement where the first
+	// half of a split parse ends; stopped says scanning reached it there.
+	stop    int
+	stopped bool
+	// frag is set when scanning the second half of a split parse.
+	frag *fragment
 }
 
 // maxDepth bounds nesting. A Securefile needs 7 levels at most, and
@@ -94,7 +100,16 @@ type segment struct {
 // scan indexes text, which is src as a string. It never panics; on input
 // it does not understand it stops and sets failed.
 func scan(filename string, src []byte, text string) *scanner {
-	s := &scanner{src: src, text: text, filename: filename, line: 1, col: 1}
+	s := newScanner(filename, src, text)
+	s.run()
+	s.finish()
+	return s
+}
+
+// newScanner is a scanner at the start of the text, past any byte order
+// mark.
+func newScanner(filename string, src []byte, text string) *scanner {
+	s := &scanner{src: src, text: text, filename: filename, line: 1, col: 1, stop: -1}
 	// BurntSushi skips byte order marks; so do we, keeping offsets into src.
 	switch {
 	case strings.HasPrefix(text, "\xef\xbb\xbf"):
@@ -103,17 +118,26 @@ func scan(filename string, src []byte, text string) *scanner {
 		s.off = 2
 	}
 	s.bom = s.off
-	start := s.pos()
-	s.root = &pnode{file: filename, index: -1, kind: kindTable, span: span{start, start}}
+	s.start()
+	return s
+}
+
+// start makes an empty root at the current position.
+func (s *scanner) start() {
+	at := s.pos()
+	s.root = &pnode{file: s.filename, index: -1, kind: kindTable, span: span{at, at}}
 	s.cur = s.root
-	s.run()
+}
+
+// finish ends the root's span where scanning ended, or at the end of the
+// file when it failed.
+func (s *scanner) finish() {
 	if s.failed {
-		p := posAt(src, len(src), s.bom)
+		p := posAt(s.src, len(s.src), s.bom)
 		s.root.span.end = pos{int32(p.Line), int32(p.Column), int32(p.Byte)}
 	} else {
 		s.root.span.end = s.pos()
 	}
-	return s
 }
 
 func (s *scanner) pos() pos { return pos{int32(s.line), int32(s.col), int32(s.off)} }
@@ -154,11 +178,22 @@ func (s *scanner) fail() { s.failed = true }
 func (s *scanner) run() {
 	for !s.failed {
 		s.skipBlank()
+		if s.stop >= 0 && s.off >= s.stop {
+			// The first half of a split parse (split.go) ends where a
+			// statement starts, or it cannot be split there.
+			s.stopped = s.off == s.stop
+			return
+		}
 		if s.eof() {
 			return
 		}
 		if s.src[s.off] == '[' {
 			s.header()
+		} else if s.frag != nil && s.frag.prefix == nil {
+			// A fragment starts with its [[P]] header and has no key
+			// outside the tables under P.
+			s.frag.bad = true
+			s.fail()
 		} else {
 			s.keyValue(s.cur, s.curPath)
 		}
@@ -248,6 +283,11 @@ func (s *scanner) header() {
 	s.adv()
 	if array {
 		s.adv()
+	}
+	if s.frag != nil && !s.frag.allows(segs, array) {
+		s.frag.bad = true
+		s.fail()
+		return
 	}
 	s.openTable(segs, array, s.spanFrom(start))
 }
