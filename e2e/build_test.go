@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/moby/buildkit/client"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/session/sshforward/sshprovider"
@@ -158,13 +159,27 @@ func (h *harness) tryBuild(t *testing.T, v variant, b buildOpts) (*buildResult, 
 	res := &buildResult{}
 	ch := make(chan *client.SolveStatus)
 	shown := make(chan *client.SolveStatus)
-	var eg errgroup.Group
-	eg.Go(func() error {
-		defer close(shown)
-		for s := range ch {
+	// The daemon's statuses and, in process, the frontend's own (the
+	// files it reads from the directories, as securefile build does).
+	var statusMu sync.Mutex
+	statusEnd := false
+	record := func(s *client.SolveStatus) {
+		statusMu.Lock()
+		defer statusMu.Unlock()
+		if !statusEnd {
 			res.statuses = append(res.statuses, s)
 			shown <- s
 		}
+	}
+	var eg errgroup.Group
+	eg.Go(func() error {
+		for s := range ch {
+			record(s)
+		}
+		statusMu.Lock()
+		statusEnd = true
+		close(shown)
+		statusMu.Unlock()
 		return nil
 	})
 	eg.Go(func() error {
@@ -173,7 +188,12 @@ func (h *harness) tryBuild(t *testing.T, v variant, b buildOpts) (*buildResult, 
 	})
 	t0 := time.Now()
 	if v.mode == modeInProcess {
-		res.resp, err = c.Build(ctx, opt, "", frontend.Build, ch)
+		// As securefile build runs it: reading the files from the
+		// directories the locals are.
+		local := frontend.Local{BuildFileDir: dir, ContextDir: dir, Progress: record}
+		res.resp, err = c.Build(ctx, opt, "", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
+			return frontend.BuildLocal(ctx, gc, local)
+		}, ch)
 	} else {
 		res.resp, err = c.Solve(ctx, nil, opt, ch)
 	}

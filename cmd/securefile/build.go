@@ -53,6 +53,9 @@ type buildFlags struct {
 	// files are the outputs to a file, written next to dest and moved
 	// there when the build succeeds.
 	files *fileOutputs
+	// local are the directories of the "dockerfile" and "context"
+	// locals, which the in-process frontend reads itself.
+	local frontend.Local
 }
 
 // registerCommon adds the flags securefile build and lock share: the
@@ -292,6 +295,7 @@ func (f *buildFlags) localMounts(contextDir string, attrs map[string]string, opt
 		return "", err
 	}
 	opt.LocalMounts = map[string]fsutil.FS{"context": ctxFS, "dockerfile": fileFS}
+	f.local = frontend.Local{BuildFileDir: filepath.Dir(file), ContextDir: contextDir}
 
 	for _, c := range f.contexts {
 		name, v, ok := strings.Cut(c, "=")
@@ -435,13 +439,19 @@ func doBuild(f buildFlags, opt client.SolveOpt, mode progressui.DisplayMode, std
 	ch := make(chan *client.SolveStatus)
 	var eg errgroup.Group
 	eg.Go(func() error { return showProgress(display, ch, stderr) })
+	// The frontend runs here, so it reads the build file and the other
+	// files of its own from the directories (frontend.BuildLocal) and
+	// shows their vertices beside the daemon's.
+	statuses := newStatusMux(ch)
+	local := f.local
+	local.Progress = statuses.send
 	_, buildErr := c.Build(context.Background(), opt, "securefile", func(ctx context.Context, gc gwclient.Client) (*gwclient.Result, error) {
-		res, err := frontend.Build(ctx, gc)
+		res, err := frontend.BuildLocal(ctx, gc, local)
 		if err == nil && res != nil && f.call != "" {
 			meta = res.Metadata
 		}
 		return res, err
-	}, ch)
+	}, statuses.in)
 	_ = eg.Wait()
 	if buildErr != nil {
 		f.files.discard()
