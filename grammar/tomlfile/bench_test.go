@@ -54,8 +54,9 @@ func BenchmarkParse10000Steps(b *testing.B) {
 }
 
 // BenchmarkParseSplit shows where the time goes and that it grows
-// linearly: BurntSushi's decoding alone, the position scanner alone, and
-// the whole of Parse, at three sizes.
+// linearly: BurntSushi's decoding alone, the position scanner alone, the
+// model built from their results alone, and the whole of Parse (split in
+// two halves at these sizes), at three sizes.
 func BenchmarkParseSplit(b *testing.B) {
 	for _, n := range []int{2500, 10000, 40000} {
 		src := manySteps(n)
@@ -73,6 +74,14 @@ func BenchmarkParseSplit(b *testing.B) {
 					b.Fatal("scan failed")
 				}
 			})
+		})
+		b.Run(fmt.Sprintf("model/%d", n), func(b *testing.B) {
+			s := scan("f", src, string(src))
+			var m map[string]any
+			if _, err := toml.Decode(string(src), &m); err != nil {
+				b.Fatal(err)
+			}
+			loop(b, func() { buildModel(s, src, m, nil) })
 		})
 		b.Run(fmt.Sprintf("parse/%d", n), func(b *testing.B) {
 			loop(b, func() { Parse("f", src) })

@@ -1,6 +1,8 @@
 package tomlfile
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 
 	"github.com/ourorg/securefile/spec"
@@ -35,7 +37,12 @@ func attachComments(f *spec.File, filename string, cs []comment, cands []candida
 		return
 	}
 	scope := spec.CommentScopes(filename, src)
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].region.Start.Byte < cands[j].region.Start.Byte })
+	// Mostly in order already (a stage's steps are), and stably sorted an
+	// ordered list is unchanged.
+	byStart := func(a, b candidate) int { return cmp.Compare(a.region.Start.Byte, b.region.Start.Byte) }
+	if !slices.IsSortedFunc(cands, byStart) {
+		slices.SortStableFunc(cands, byStart)
+	}
 	// Running maxima let the backward searches stop as soon as no earlier
 	// region can reach the comment, which keeps this linear in practice.
 	maxEnd := make([]int32, len(cands))

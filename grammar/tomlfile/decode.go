@@ -80,6 +80,8 @@ type decoder struct {
 	// they were taken.
 	pre     *splitSteps
 	spliced bool
+	// keyBlock is where keys lists the next table's keys.
+	keyBlock []string
 }
 
 func (d *decoder) report(diag *spec.Diagnostic) { d.diags = append(d.diags, diag) }
@@ -106,7 +108,12 @@ func (d *decoder) tableCandidate(n *spec.Node, region spec.Range, t *pnode, exce
 
 // keys lists m's keys in the order they were written.
 func (d *decoder) keys(n *pnode, m map[string]any) []string {
-	out := make([]string, 0, len(m))
+	if len(d.keyBlock) < len(m) {
+		// One block for the keys of many tables: a big file has one
+		// table per step.
+		d.keyBlock = make([]string, max(len(m), 1024))
+	}
+	out := d.keyBlock[:0:len(m)]
 	for _, c := range n.kids {
 		if _, ok := m[c.name]; ok {
 			out = append(out, c.name)
@@ -122,6 +129,7 @@ func (d *decoder) keys(n *pnode, m map[string]any) []string {
 		sort.Strings(rest)
 		out = append(out, rest...)
 	}
+	d.keyBlock = d.keyBlock[len(out):]
 	return out
 }
 
@@ -298,9 +306,17 @@ var verbList = joinOr(spec.StepVerbs)
 
 func (d *decoder) step(n *pnode, m map[string]any) spec.Step {
 	keys := d.keys(n, m)
-	var verbs []string
+	// The keys that name a verb, then those of them that are verbs here.
+	var presentBuf, verbBuf [4]string
+	present := presentBuf[:0]
 	for _, k := range keys {
-		if isVerb(k, m) {
+		if _, ok := spec.KindByVerb(k); ok {
+			present = append(present, k)
+		}
+	}
+	verbs := verbBuf[:0]
+	for _, k := range present {
+		if isVerb(k, present) {
 			verbs = append(verbs, k)
 		}
 	}
@@ -326,21 +342,30 @@ func (d *decoder) step(n *pnode, m map[string]any) spec.Step {
 	step := kind.New()
 	step.NodeInfo().Range = n.tableRange()
 	d.stepBuf = kind.AppendFields(d.stepBuf[:0], step)
-	d.table("a "+verbs[0]+" step", n, m, stepKeys(verbs[0]), func(k string) any { return stepField(kind, step, d.stepBuf, k) }, func(k string, _ *pnode, _ any) bool {
+	d.tableKeys(stepWhat[verbs[0]], n, m, keys, stepKeys(verbs[0]), func(k string) any { return stepField(kind, step, d.stepBuf, k) }, func(k string, _ *pnode, _ any) bool {
 		return slices.Contains(verbs[1:], k)
 	})
 	return step
 }
 
-// isVerb reports whether k is a verb of the step table m: the verb of a
-// kind, and no option of another verb m sets (env is also an option of
-// run, and then not a verb).
-func isVerb(k string, m map[string]any) bool {
-	if _, ok := spec.KindByVerb(k); !ok {
-		return false
+// stepWhat names a step of each verb in messages.
+var stepWhat = func() map[string]string {
+	out := map[string]string{}
+	for _, k := range spec.StepKinds {
+		out[k.Verb] = "a " + k.Verb + " step"
 	}
-	for _, other := range spec.StepKinds {
-		if _, set := m[other.Verb]; set && other.Verb != k {
+	return out
+}()
+
+// isVerb reports whether k, the verb of a kind, is a verb of a step
+// table whose keys naming verbs are present: no option of another of
+// them (env is also an option of run, and then not a verb).
+func isVerb(k string, present []string) bool {
+	for _, v := range present {
+		if v == k {
+			continue
+		}
+		if other, _ := spec.KindByVerb(v); other != nil {
 			if _, ok := spec.Lookup(other.Keys, k); ok {
 				return false
 			}
@@ -352,9 +377,15 @@ func isVerb(k string, m map[string]any) bool {
 // table decodes m's keys into fields, reporting unknown and missing keys;
 // other may take a key first (and return true when it did).
 func (d *decoder) table(what string, n *pnode, m map[string]any, keys []spec.Key, field func(string) any, other func(k string, c *pnode, v any) bool) {
-	for _, k := range d.keys(n, m) {
+	d.tableKeys(what, n, m, d.keys(n, m), keys, field, other)
+}
+
+// tableKeys is table given d.keys(n, m), the names.
+func (d *decoder) tableKeys(what string, n *pnode, m map[string]any, names []string, keys []spec.Key, field func(string) any, other func(k string, c *pnode, v any) bool) {
+	for _, k := range names {
 		c := n.child(k)
-		if other != nil && other(k, c, m[k]) {
+		v := m[k]
+		if other != nil && other(k, c, v) {
 			continue
 		}
 		key, ok := spec.Lookup(keys, k)
@@ -367,13 +398,18 @@ func (d *decoder) table(what string, n *pnode, m map[string]any, keys []spec.Key
 			d.report(internalError(c.keyRange(), "key %q of %s is bound to no field", k, what))
 			continue
 		}
-		d.set(key, c, m[k], dst)
+		d.set(key, c, v, dst)
 	}
 	for _, key := range keys {
-		if _, lifted := m[key.RequiredUnless]; key.RequiredUnless != "" && lifted {
+		if !key.Required {
 			continue
 		}
-		if _, ok := m[key.Name]; key.Required && !ok {
+		if key.RequiredUnless != "" {
+			if _, lifted := m[key.RequiredUnless]; lifted {
+				continue
+			}
+		}
+		if _, ok := m[key.Name]; !ok {
 			d.report(spec.MissingKey(n.head(), what, key.Name))
 		}
 	}
@@ -513,6 +549,9 @@ func (d *decoder) list(key spec.Key, n *pnode, v any) spec.List[string] {
 			d.report(spec.WrongType(en.valRange(), key.Name, key.Type, typeName(e)))
 			continue
 		}
+		if l.Items == nil {
+			l.Items = make([]spec.Value[string], 0, len(arr)-i)
+		}
 		l.Items = append(l.Items, spec.At(s, en.valRange()))
 	}
 	return l
@@ -521,18 +560,24 @@ func (d *decoder) list(key spec.Key, n *pnode, v any) spec.List[string] {
 // strMap decodes an ordered map of strings (env, labels).
 func (d *decoder) strMap(n *pnode, m map[string]any) []*spec.KeyValue {
 	var out []*spec.KeyValue
-	for _, k := range d.keys(n, m) {
+	var block []spec.KeyValue // one allocation for the entries
+	for i, k := range d.keys(n, m) {
 		c := n.child(k)
 		s, ok := m[k].(string)
 		if !ok {
 			d.report(spec.WrongType(c.valRange(), k, spec.TString, typeName(m[k])))
 			continue
 		}
-		out = append(out, &spec.KeyValue{
+		if out == nil {
+			out = make([]*spec.KeyValue, 0, len(m)-i)
+			block = make([]spec.KeyValue, 0, len(m)-i)
+		}
+		block = append(block, spec.KeyValue{
 			Node:  spec.Node{Range: c.spanRange()},
 			Key:   spec.At(k, c.keyRange()),
 			Value: spec.At(s, c.valRange()),
 		})
+		out = append(out, &block[len(block)-1])
 	}
 	return out
 }

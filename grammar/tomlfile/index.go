@@ -82,10 +82,12 @@ func (n *pnode) lookup(name string) *pnode {
 	return nil
 }
 
-func (n *pnode) add(name string, kind nodeKind, key span) *pnode {
-	c := &pnode{name: name, file: n.file, parent: n, index: -1, kind: kind, key: key}
+// add makes c, which a.node allocated, n's child name.
+func (n *pnode) add(a *arena, name string, kind nodeKind, key span) *pnode {
+	c := a.node()
+	*c = pnode{name: name, file: n.file, parent: n, index: -1, kind: kind, key: key}
 	if n.kids == nil {
-		n.kids = make([]*pnode, 0, 4) // enough for most tables
+		n.kids = a.kids()
 	}
 	n.kids = append(n.kids, c)
 	switch {
@@ -163,4 +165,37 @@ func (n *pnode) head() spec.Range {
 		return n.valRange()
 	}
 	return n.spanRange()
+}
+
+// arena allocates the scanner's nodes and their first few children in
+// blocks: a big file has a node per key, and one allocation each was a
+// good part of the scanner's time (and the collector's).
+type arena struct {
+	nodes []pnode
+	ptrs  []*pnode
+}
+
+const (
+	arenaNodes = 256
+	kidsCap    = 4 // enough for most tables; more grow as usual
+)
+
+func (a *arena) node() *pnode {
+	if len(a.nodes) == 0 {
+		a.nodes = make([]pnode, arenaNodes)
+	}
+	n := &a.nodes[0]
+	a.nodes = a.nodes[1:]
+	return n
+}
+
+// kids is an empty slice with room for kidsCap children; appending past
+// that copies it out of the block, so slices never share elements.
+func (a *arena) kids() []*pnode {
+	if len(a.ptrs) < kidsCap {
+		a.ptrs = make([]*pnode, kidsCap*arenaNodes)
+	}
+	k := a.ptrs[:0:kidsCap]
+	a.ptrs = a.ptrs[kidsCap:]
+	return k
 }

@@ -64,6 +64,7 @@ type scanner struct {
 	stopped bool
 	// frag is set when scanning the second half of a split parse.
 	frag *fragment
+	arena
 }
 
 // maxDepth bounds nesting. A Securefile needs 7 levels at most, and
@@ -309,12 +310,13 @@ func (s *scanner) openTable(segs []segment, array bool, hdr span) {
 		if array {
 			switch {
 			case child == nil:
-				child = n.add(sg.name, kindArrayOfTables, sg.sp)
+				child = n.add(&s.arena, sg.name, kindArrayOfTables, sg.sp)
 			case child.kind != kindArrayOfTables:
 				s.duplicate(n, sg, child)
 				child = &pnode{name: sg.name, file: n.file, parent: n, index: -1, kind: kindArrayOfTables, key: sg.sp}
 			}
-			el := &pnode{file: n.file, parent: child, index: int32(len(child.elems)), kind: kindTable, key: sg.sp, val: hdr, header: true}
+			el := s.node()
+			*el = pnode{file: n.file, parent: child, index: int32(len(child.elems)), kind: kindTable, key: sg.sp, val: hdr, header: true}
 			child.elems = append(child.elems, el)
 			path = append(path, child, el)
 			n = el
@@ -322,7 +324,7 @@ func (s *scanner) openTable(segs []segment, array bool, hdr span) {
 		}
 		switch {
 		case child == nil:
-			child = n.add(sg.name, kindTable, sg.sp)
+			child = n.add(&s.arena, sg.name, kindTable, sg.sp)
 		case child.kind == kindImplicit, child.kind == kindDotted && !child.header:
 			child.kind = kindTable
 		default:
@@ -344,7 +346,7 @@ func (s *scanner) openTable(segs []segment, array bool, hdr span) {
 func (s *scanner) intermediate(n *pnode, sg segment, kind nodeKind, path *[]*pnode) *pnode {
 	child := n.lookup(sg.name)
 	if child == nil {
-		child = n.add(sg.name, kind, sg.sp)
+		child = n.add(&s.arena, sg.name, kind, sg.sp)
 	}
 	switch child.kind {
 	case kindArrayOfTables:
@@ -400,7 +402,7 @@ func (s *scanner) keyValue(table *pnode, path []*pnode) {
 		s.duplicate(n, last, ex)
 		leaf = &pnode{name: last.name, file: n.file, parent: n, index: -1, key: last.sp}
 	} else {
-		leaf = n.add(last.name, kindScalar, last.sp)
+		leaf = n.add(&s.arena, last.name, kindScalar, last.sp)
 	}
 	s.value(leaf)
 	if s.failed {
@@ -657,7 +659,8 @@ func (s *scanner) array(n *pnode) {
 			s.adv()
 			return
 		}
-		e := &pnode{file: n.file, parent: n, index: int32(len(n.elems))}
+		e := s.node()
+		*e = pnode{file: n.file, parent: n, index: int32(len(n.elems))}
 		n.elems = append(n.elems, e)
 		s.value(e)
 		if s.failed {
