@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,26 +53,47 @@ func BuildLocal(ctx context.Context, c gwclient.Client, l Local) (*gwclient.Resu
 	return buildWith(ctx, c, &l)
 }
 
-// localMoves are the options under which the "dockerfile" and "context"
-// locals are not the directories the client named.
-var localMoves = []string{
-	"contextkey",    // the main context's local under another name
-	"dockerfilekey", // the build file's local under another name
-	"context",       // a git or HTTP URL as the context
-	"dockerfile",    // (dockerui reads no such key today: refused all the same)
-	"context:" + dockerui.DefaultLocalNameContext,
-	"context:" + dockerui.DefaultLocalNameDockerfile,
-	"local-sessionid:" + dockerui.DefaultLocalNameContext,
-	"local-sessionid:" + dockerui.DefaultLocalNameDockerfile,
+// localKeep are the options BuildLocal knows leave the "dockerfile" and
+// "context" locals where the client put them: dockerui's build settings,
+// the subrequests, and securefile's own. Any other option (contextkey,
+// dockerfilekey, a git or HTTP context, "cmdline" from a forwarding
+// Dockerfile frontend, one a later BuildKit adds) makes it read through
+// the daemon, which is always right: an option it does not know cannot
+// make it read the wrong file.
+var localKeep = map[string]bool{
+	keyFilename: true, "target": true, "platform": true, keyNoCache: true,
+	"multi-platform": true, "image-resolve-mode": true, "add-hosts": true,
+	"force-network-mode": true, "hostname": true, "shm-size": true, "ulimit": true,
+	"cgroup-parent": true, "memory": true, "memswap": true, "cpushares": true,
+	"cpuperiod": true, "cpuquota": true, "cpusetcpus": true, "cpusetmems": true,
+	"cache-from": true, "cache-imports": true,
+	keyRequestID: true, "frontend.caps": true,
 }
 
-// usable reports whether l describes this build's locals.
+// localKeepPrefixes are option families that leave the locals alone. A
+// named context or a session of its own for another local is fine; for
+// "context" or "dockerfile" it is not (localMoved).
+var localKeepPrefixes = []string{"build-arg:", "label:", "attest:", "securefile-", "context:", "local-sessionid:"}
+
+// localMoved are the named contexts and sessions that replace the locals.
+var localMoved = map[string]bool{
+	"context:" + dockerui.DefaultLocalNameContext:            true,
+	"context:" + dockerui.DefaultLocalNameDockerfile:         true,
+	"local-sessionid:" + dockerui.DefaultLocalNameContext:    true,
+	"local-sessionid:" + dockerui.DefaultLocalNameDockerfile: true,
+}
+
+// usable reports whether l describes this build's locals: every option
+// is one that leaves them where the client put them.
 func (l *Local) usable(opts map[string]string) bool {
 	if l == nil || l.BuildFileDir == "" || l.ContextDir == "" {
 		return false
 	}
-	for _, k := range localMoves {
-		if _, ok := opts[k]; ok {
+	for k := range opts {
+		if localMoved[k] {
+			return false
+		}
+		if !localKeep[k] && !slices.ContainsFunc(localKeepPrefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
 			return false
 		}
 	}

@@ -146,10 +146,15 @@ func TestBuildLocalFallsBack(t *testing.T) {
 	files := map[string]string{"Securefile": copyDSL}
 	for _, opts := range []map[string]string{
 		{"contextkey": "other"},
+		{"contextsubdir": "sub"},
 		{"dockerfilekey": "other"},
 		{"context": "https://example.com/repo.git"},
 		{"local-sessionid:context": "s2"},
 		{"context:dockerfile": "local:x"},
+		{"context:context": "docker-image://busybox"},
+		{"local-sessionid:dockerfile": "s2"},
+		{"cmdline": "ourorg/securefile"},
+		{"some-option-a-later-buildkit-adds": "x"},
 		{"filename": "Dockerfile"},
 	} {
 		if opts["filename"] == "Dockerfile" {
@@ -188,5 +193,21 @@ func TestBuildLocalSymlinkStaysInside(t *testing.T) {
 	_, err := BuildLocal(context.Background(), newFakeClient(nil, nil), Local{BuildFileDir: dir, ContextDir: dir})
 	if err == nil {
 		t.Fatal("read a build file outside the directory")
+	}
+}
+
+// Every option securefile build sets keeps the in-process read: the
+// allowlist must not turn it off for the CLI it exists for.
+func TestBuildLocalCLIOptions(t *testing.T) {
+	opts := map[string]string{
+		"filename": "Securefile", "target": "app", "platform": "linux/amd64,linux/arm64", "no-cache": "",
+		"build-arg:BASE": "busybox", "label:team": "x", "context:docs": "local:docs", "context:base": "docker-image://busybox",
+		"local-sessionid:docs": "s", "requestid": LockRequest, "frontend.caps": "moby.buildkit.frontend.subrequests",
+		VerifyOption: "false", LockOption: LockFrozen, ToolOption: "securefile-tool", ToolImageOption: "ref",
+		ToolUnavailableOption: "why", keySyntax: "toml", "attest:provenance": "mode=max",
+	}
+	l := &Local{BuildFileDir: "a", ContextDir: "b"}
+	if !l.usable(opts) {
+		t.Fatal("the CLI's options make BuildLocal read through the daemon")
 	}
 }
