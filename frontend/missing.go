@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/gateway/client"
@@ -22,29 +23,50 @@ import (
 // --secret and --ssh flags before it connects.) A digest is the same
 // vertex the build then uses, marshalled the same way, so the build's
 // solve finds it done: it runs once.
+//
+// The steps are independent (each its own container, no vertex in
+// common), so they are solved at once: a build with three secrets waits
+// for one container start, not three in a row. When several fail, the
+// error is the first one's in declaration order (secrets, then agents),
+// as when they ran one by one.
 func (b *builder) requiredFirst(ctx context.Context, res *lower.Result, target ocispecs.Platform) error {
-	solve := func(st llb.State) error {
-		def, err := b.marshal(ctx, st, llb.Platform(target))
-		if err != nil {
-			return fmt.Errorf("failed to marshal a check of the build's secrets: %w", err)
-		}
-		_, err = b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), Evaluate: true})
-		return err
+	type check struct {
+		st   llb.State
+		name func(error) error
 	}
+	var checks []check
 	for _, s := range res.Secrets {
 		if s.Optional || s.Digest == nil {
 			continue
 		}
-		if err := solve(*s.Digest); err != nil {
-			return b.missingSecret(err, res)
-		}
+		checks = append(checks, check{*s.Digest, func(err error) error { return b.missingSecret(err, res) }})
 	}
 	for _, s := range res.SSH {
 		if s.Check == nil {
 			continue
 		}
-		if err := solve(*s.Check); err != nil {
-			return b.missingSSH(err, res)
+		checks = append(checks, check{*s.Check, func(err error) error { return b.missingSSH(err, res) }})
+	}
+	errs := make([]error, len(checks))
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			def, err := b.marshal(ctx, c.st, llb.Platform(target))
+			if err != nil {
+				errs[i] = fmt.Errorf("failed to marshal a check of the build's secrets: %w", err)
+				return
+			}
+			if _, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), Evaluate: true}); err != nil {
+				errs[i] = c.name(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
