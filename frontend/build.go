@@ -120,6 +120,9 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 	if in.lock != nil {
 		b.salt = in.lock.Salt
 	}
+	// The shared tool's check runs beside the lowering; whatever ends the
+	// build, it does not outlive it.
+	defer b.tools.ready()
 	if err := b.rotation(ctx, c); err != nil {
 		return nil, err
 	}
@@ -201,6 +204,10 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		if lay = chainLayers(res); lay != nil {
 			state = lay.export()
 		}
+	}
+	// Nothing that runs the tool is solved before its check has passed.
+	if err := b.tools.ready(); err != nil {
+		return nil, err
 	}
 	if err := b.requiredFirst(ctx, res, target); err != nil {
 		return nil, err

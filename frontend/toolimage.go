@@ -66,6 +66,20 @@ const (
 type toolImage struct {
 	state llb.State
 	path  string
+	// checked, when not nil, is closed once the shared binary has been
+	// checked (sharedBinary), with the outcome in checkErr. Nothing that
+	// runs the tool may be solved before: ready waits for it.
+	checked  chan struct{}
+	checkErr error
+}
+
+// ready waits for the tool's check, if it has one, and returns its error.
+func (t *toolImage) ready() error {
+	if t == nil || t.checked == nil {
+		return nil
+	}
+	<-t.checked
+	return t.checkErr
 }
 
 // toolLocator finds the tool image once per build; every platform uses it.
@@ -111,6 +125,16 @@ func clientReason(s string) string {
 	return s
 }
 
+// ready waits for the check of the tool found, if any (toolImage.ready):
+// the build calls it before its first solve that runs the tool, and
+// before it returns, so that no check outlives it.
+func (t *toolLocator) ready() error {
+	if t == nil {
+		return nil
+	}
+	return t.img.ready()
+}
+
 // tool returns the build's tool image: the image the client names
 // (securefile-tool-image), else the frontend's own image (source), each
 // pinned to the digest it has for the build platform, else the binary the
@@ -118,7 +142,10 @@ func clientReason(s string) string {
 // build platform's architecture.
 func (t *toolLocator) tool(ctx context.Context, c client.Client, build ocispecs.Platform) (*toolImage, error) {
 	t.once.Do(func() { t.img, t.err = locateTool(ctx, c, build) })
-	return t.img, t.err
+	if t.err != nil {
+		return nil, t.err
+	}
+	return t.img, nil
 }
 
 func locateTool(ctx context.Context, c client.Client, build ocispecs.Platform) (*toolImage, error) {
@@ -194,22 +221,37 @@ func sharedBinary(ctx context.Context, c client.Client, name string, build ocisp
 	if err != nil {
 		return nil, err
 	}
+	// Reading the header is where BuildKit actually fetches the file from
+	// the client (the solve above is lazy), so the check runs while the
+	// build goes on to resolve its images; the build waits for it before
+	// anything runs the tool (toolLocator.ready).
+	t := &toolImage{state: st, path: "/" + name, checked: make(chan struct{})}
+	go func() {
+		defer close(t.checked)
+		t.checkErr = checkShared(ctx, ref, name, build)
+	}()
+	return t, nil
+}
+
+// checkShared checks the shared binary name in ref: a static executable
+// for the build platform's architecture.
+func checkShared(ctx context.Context, ref client.Reference, name string, build ocispecs.Platform) error {
 	head, err := ref.ReadFile(ctx, client.ReadRequest{Filename: name, Range: &client.FileRange{Length: elfHeadSize}})
 	if err != nil {
-		return nil, fmt.Errorf("the local %q has no file %q (--opt %s): %w", toolLocalName, name, keyToolLocal, err)
+		return fmt.Errorf("the local %q has no file %q (--opt %s): %w", toolLocalName, name, keyToolLocal, err)
 	}
 	if err := verify.StaticELF(head); err != nil {
-		return nil, fmt.Errorf("the scanner binary %q in the local %q cannot run in an empty root filesystem: %w", name, toolLocalName, err)
+		return fmt.Errorf("the scanner binary %q in the local %q cannot run in an empty root filesystem: %w", name, toolLocalName, err)
 	}
 	// It runs on the build platform; a binary for another machine would
 	// fail there with "exec format error", or run under emulation.
 	arch, err := verify.ELFArch(head)
 	if err != nil {
-		return nil, fmt.Errorf("the scanner binary %q in the local %q: %w", name, toolLocalName, err)
+		return fmt.Errorf("the scanner binary %q in the local %q: %w", name, toolLocalName, err)
 	}
 	if want := platforms.Normalize(build).Architecture; arch != want {
-		return nil, fmt.Errorf("the scanner binary %q in the local %q is built for %s, and the build platform is %s: share a securefile built for %s (GOARCH=%s), or name a securefile image with --opt %s=IMAGE (securefile build --tool-image IMAGE)",
+		return fmt.Errorf("the scanner binary %q in the local %q is built for %s, and the build platform is %s: share a securefile built for %s (GOARCH=%s), or name a securefile image with --opt %s=IMAGE (securefile build --tool-image IMAGE)",
 			name, toolLocalName, arch, platforms.Format(build), want, want, keyToolImage)
 	}
-	return &toolImage{state: st, path: "/" + name}, nil
+	return nil
 }

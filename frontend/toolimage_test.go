@@ -159,6 +159,11 @@ func TestLocateTool(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			fc := newFakeClient(c.files, c.opts)
 			img, err := locateTool(context.Background(), fc, c.build)
+			if err == nil {
+				// A shared binary's check runs on its own: its outcome
+				// is the tool's.
+				err = img.ready()
+			}
 			if len(c.wantErr) > 0 {
 				if err == nil {
 					t.Fatalf("no error; want one with %q", c.wantErr)
@@ -222,5 +227,32 @@ func TestToolImagePinnedForTheBuildPlatform(t *testing.T) {
 	}
 	if a, b := imageOf(t, amd), imageOf(t, arm); a == b {
 		t.Errorf("the same digest for amd64 and arm64: %s", a)
+	}
+}
+
+// A shared binary that fails its check (checked while the build resolves
+// its images) fails the build before anything that runs it is solved.
+func TestBadSharedToolRunsNothing(t *testing.T) {
+	const src = `secret token { }
+image app from "busybox" {
+  run "wc -c < /run/secrets/token > /len" {
+    secret token
+  }
+}
+`
+	fc := newFakeClient(map[string]string{
+		"Securefile": src,
+		"securefile": elfBinary(62, true), // x86-64, dynamically linked
+	}, map[string]string{keyToolLocal: "securefile", "platform": "linux/amd64"})
+	_, err := Build(context.Background(), fc)
+	if err == nil || !strings.Contains(err.Error(), "empty root filesystem") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, def := range fc.solves {
+		for _, op := range ops(t, def) {
+			if op.GetExec() != nil {
+				t.Fatalf("a step was solved before the tool's check failed: %v", op.GetExec().Meta.Args)
+			}
+		}
 	}
 }

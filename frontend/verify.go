@@ -67,6 +67,9 @@ func (lc *leakCheck) check(ctx context.Context, res *lower.Result, img *dockersp
 	if err != nil {
 		return err
 	}
+	if err := t.ready(); err != nil {
+		return err
+	}
 	cfg, err := json.Marshal(img)
 	if err != nil {
 		return err
