@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/moby/buildkit/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -112,6 +114,7 @@ func shareEmbeddedTool(t toolbin.Tool, opt *client.SolveOpt) error {
 		return err
 	}
 	dir := toolbin.Dir(t, root, version.String())
+	pruneToolCache(t, root, time.Now())
 	var gate chan struct{}
 	var gateErr error
 	if _, err := os.Lstat(filepath.Join(dir, toolbin.FileName)); err != nil {
@@ -140,6 +143,24 @@ func shareEmbeddedTool(t toolbin.Tool, opt *client.SolveOpt) error {
 	opt.LocalMounts[frontend.ToolLocal] = fs
 	opt.FrontendAttrs[frontend.ToolOption] = toolbin.FileName
 	return nil
+}
+
+// pruneToolCache records that t's directory is in use and removes the
+// tool directories of other versions and digests that no build has used
+// for toolbin.MaxUnused (toolbin.Prune). Best effort, before the tool is
+// checked or written, so a concurrent prune sees this directory as in
+// use: a build never fails for it, and the errors of the file system
+// (a directory that cannot be read or removed, one another CLI removed
+// first) are skipped: the next build tries again. An ErrInternal is a
+// bug in this caller, and is said on stderr rather than skipped.
+func pruneToolCache(t toolbin.Tool, root string, now time.Time) {
+	err := toolbin.MarkUsed(t, root, version.String(), now)
+	if err == nil || !errors.Is(err, toolbin.ErrInternal) {
+		_, err = toolbin.Prune(t, root, version.String(), now, toolbin.MaxUnused)
+	}
+	if errors.Is(err, toolbin.ErrInternal) {
+		fmt.Fprintf(os.Stderr, "securefile build: warning: pruning the tool cache %s: %v\n", root, err)
+	}
 }
 
 // gatedFS is a file system that is read only once gate is closed, and

@@ -6,10 +6,14 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tonistiigi/fsutil"
+
+	"github.com/ourorg/securefile/internal/toolbin"
+	"github.com/ourorg/securefile/internal/version"
 )
 
 // The shared tool is read only after its digest check, and not at all
@@ -78,5 +82,31 @@ func TestGatedFS(t *testing.T) {
 	g = &gatedFS{FS: inner, gate: make(chan struct{}), err: &none}
 	if _, err := walk(g, ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Walk with an ended context: %v", err)
+	}
+}
+
+// Every build marks its tool directory and prunes the others long unused.
+func TestPruneToolCache(t *testing.T) {
+	root := t.TempDir()
+	now := time.Now()
+	cur := toolbin.Tool{Name: "securefile-tool-linux-amd64", Sum: strings.Repeat("a", 64)}
+	old := filepath.Join(root, "v0-"+strings.Repeat("b", 64))
+	if err := os.MkdirAll(old, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(old, toolbin.FileName), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	long := now.Add(-toolbin.MaxUnused - time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	pruneToolCache(cur, root, now)
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("%s is still there (%v)", old, err)
+	}
+	fi, err := os.Stat(toolbin.Dir(cur, root, version.String()) + ".used")
+	if err != nil || !fi.ModTime().Equal(now) {
+		t.Errorf("marker: %v, %v; want mtime %v", fi, err, now)
 	}
 }
