@@ -42,9 +42,11 @@ func parseWhole(filename string, src []byte) (*spec.File, spec.Diagnostics) {
 		// is no model to build, only the file's header to keep.
 		f := &spec.File{Node: spec.Node{Range: s.root.spanRange()}}
 		f.Header, _ = splitHeader(s.comments, src, s.bom)
+		s.release()
 		return f, spec.Diagnostics{stop}
 	}
 	f, diags, _ := buildModel(s, src, m, nil)
+	s.release()
 	return f, diags
 }
 

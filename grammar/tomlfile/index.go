@@ -1,6 +1,10 @@
 package tomlfile
 
-import "github.com/ourorg/securefile/spec"
+import (
+	"sync"
+
+	"github.com/ourorg/securefile/spec"
+)
 
 // The index the position scanner builds: one node per key path, with
 // where its key, its value and everything under it were written.
@@ -169,10 +173,13 @@ func (n *pnode) head() spec.Range {
 
 // arena allocates the scanner's nodes and their first few children in
 // blocks: a big file has a node per key, and one allocation each was a
-// good part of the scanner's time (and the collector's).
+// good part of the scanner's time (and the collector's). Blocks are
+// reused from parse to parse.
 type arena struct {
-	nodes []pnode
-	ptrs  []*pnode
+	nodes  []pnode
+	ptrs   []*pnode
+	blocks []*nodeBlock
+	pblock []*ptrBlock
 }
 
 const (
@@ -180,9 +187,19 @@ const (
 	kidsCap    = 4 // enough for most tables; more grow as usual
 )
 
+type nodeBlock [arenaNodes]pnode
+type ptrBlock [kidsCap * arenaNodes]*pnode
+
+var (
+	nodeBlocks = sync.Pool{New: func() any { return new(nodeBlock) }}
+	ptrBlocks  = sync.Pool{New: func() any { return new(ptrBlock) }}
+)
+
 func (a *arena) node() *pnode {
 	if len(a.nodes) == 0 {
-		a.nodes = make([]pnode, arenaNodes)
+		b := nodeBlocks.Get().(*nodeBlock)
+		a.blocks = append(a.blocks, b)
+		a.nodes = b[:]
 	}
 	n := &a.nodes[0]
 	a.nodes = a.nodes[1:]
@@ -193,9 +210,31 @@ func (a *arena) node() *pnode {
 // that copies it out of the block, so slices never share elements.
 func (a *arena) kids() []*pnode {
 	if len(a.ptrs) < kidsCap {
-		a.ptrs = make([]*pnode, kidsCap*arenaNodes)
+		b := ptrBlocks.Get().(*ptrBlock)
+		a.pblock = append(a.pblock, b)
+		a.ptrs = b[:]
 	}
 	k := a.ptrs[:0:kidsCap]
 	a.ptrs = a.ptrs[kidsCap:]
 	return k
+}
+
+// release gives the blocks back for the next parse; nothing may use a
+// node of a after. They are cleared first, so that the pool holds on to
+// nothing of this parse, by a goroutine of their own: Parse has returned
+// by then, and the caller's checking of the model (one core) leaves the
+// other core idle.
+func (a *arena) release() {
+	blocks, pblock := a.blocks, a.pblock
+	*a = arena{}
+	go func() {
+		for _, b := range blocks {
+			*b = nodeBlock{}
+			nodeBlocks.Put(b)
+		}
+		for _, b := range pblock {
+			*b = ptrBlock{}
+			ptrBlocks.Put(b)
+		}
+	}()
 }

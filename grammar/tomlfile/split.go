@@ -186,6 +186,8 @@ func parseSplit(filename string, src []byte) (f *spec.File, diags spec.Diagnosti
 	if f, diags, ok = buildModel(s1, src, m, pre); !ok {
 		return giveUp()
 	}
+	s1.release()
+	s2.release()
 	return f, diags, true
 }
 

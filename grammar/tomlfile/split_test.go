@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ourorg/securefile/spec"
 )
 
 // sameAsWhole fails t unless parseSplit, when it splits src, gives exactly
@@ -224,4 +227,29 @@ func FuzzSplit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sameAsWhole(t, src)
 	})
+}
+
+// TestParseConcurrent: parses at once (the scanner's blocks are reused
+// from parse to parse) give what they give one at a time.
+func TestParseConcurrent(t *testing.T) {
+	srcs := [][]byte{convertedSteps(3000), manySteps(2000), []byte(buildHeader + "[[stage.build.steps]]\nrun = \"a\"\n")}
+	want := make([]*spec.File, len(srcs))
+	for i, src := range srcs {
+		want[i], _ = Parse("f", src)
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 4 {
+				k := (g + i) % len(srcs)
+				got, _ := Parse("f", srcs[k])
+				if diff := cmp.Diff(want[k], got); diff != "" {
+					t.Errorf("parse %d of file %d differs:\n%s", i, k, diff)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
