@@ -1,9 +1,14 @@
 package frontend
 
 import (
+	"context"
 	"testing"
 
+	"github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
 	"github.com/ourorg/securefile/grammar"
+	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -21,6 +26,22 @@ func loadClean(t *testing.T, src string) *spec.File {
 		t.Fatalf("test file has errors:\n%s", diags.Errors())
 	}
 	return f
+}
+
+// lowerWithTool lowers f for linux/amd64 with secret digests from a tool
+// image, as the frontend does.
+func lowerWithTool(t *testing.T, f *spec.File) (*lower.Result, ocispecs.Platform) {
+	t.Helper()
+	p := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+	tool := llb.Image("example.com/tool:1")
+	res, err := lower.Lower(context.Background(), f, lower.Options{
+		TargetPlatform: p, BuildPlatform: p, SecretDigests: true,
+		ToolState: &tool, ToolPath: "/tool", RotationNonce: "n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, p
 }
 
 // appFile is a build with two images that need different things: app

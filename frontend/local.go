@@ -159,10 +159,9 @@ func (d *localDir) readOptional(name string) ([]byte, error) {
 // map, its warnings on its vertex; plus the <file>.dockerignore beside
 // the build file, nil when there is none.
 func localSource(ctx context.Context, c gwclient.Client, dir *localDir, name, lang string, lopts []llb.LocalOption) (*dockerui.Source, []byte, *client.Vertex, error) {
+	// read never comes here for a file named Dockerfile (isDockerfileName),
+	// for which dockerui also follows the lower-case name.
 	filenames := []string{name, name + ".dockerignore"}
-	if path.Base(name) == dockerui.DefaultDockerfileName {
-		return nil, nil, nil, fmt.Errorf("internal error: the in-process read of %s: dockerui's lower-case fallback is not implemented here", name)
-	}
 	bo := c.BuildOpts()
 	opts := append([]llb.LocalOption{
 		llb.FollowPaths(filenames),

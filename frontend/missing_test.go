@@ -8,10 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/pb"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/internal/lower"
 )
@@ -64,15 +62,7 @@ image app from "busybox" {
   }
 }
 `)
-	p := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
-	tool := llb.Image("example.com/tool:1")
-	res, err := lower.Lower(context.Background(), f, lower.Options{
-		TargetPlatform: p, BuildPlatform: p, SecretDigests: true,
-		ToolState: &tool, ToolPath: "/tool", RotationNonce: "n",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, p := lowerWithTool(t, f)
 	if len(res.Secrets) != 3 {
 		t.Fatalf("%d secrets", len(res.Secrets))
 	}

@@ -7,9 +7,6 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
-
-	"github.com/ourorg/securefile/internal/lower"
 )
 
 // --no-cache marks every op as ignoring the cache but the digest steps
@@ -23,15 +20,7 @@ image app from "busybox" {
   }
 }
 `)
-	p := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
-	tool := llb.Image("example.com/tool:1")
-	res, err := lower.Lower(context.Background(), f, lower.Options{
-		TargetPlatform: p, BuildPlatform: p, SecretDigests: true,
-		ToolState: &tool, ToolPath: "/tool", RotationNonce: "n",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, p := lowerWithTool(t, f)
 	b := &builder{noCache: true, caps: pb.Caps.CapSet(pb.Caps.All())}
 	def, err := b.marshal(context.Background(), res.State, llb.Platform(p))
 	if err != nil {

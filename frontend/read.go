@@ -208,11 +208,7 @@ func read(ctx context.Context, c client.Client, local *Local) (*input, error) {
 	}
 	var firstErr error
 	for _, name := range names {
-		cc := c
-		if !explicit {
-			cc = withFilename(c, name)
-		}
-		bc, err := dockerui.NewClient(cc)
+		bc, err := candidateClient(c, name, explicit)
 		if err != nil {
 			return nil, err
 		}
@@ -253,10 +249,25 @@ func read(ctx context.Context, c client.Client, local *Local) (*input, error) {
 		in.lock = r.f
 		return in, nil
 	}
-	if len(names) > 1 {
-		return nil, fmt.Errorf("no build file: tried %s: %w", strings.Join(names, " and "), firstErr)
+	return nil, noBuildFile(names, firstErr)
+}
+
+// candidateClient is dockerui's client for the candidate build file name:
+// the client's own options when it named the file, else with the name.
+func candidateClient(c client.Client, name string, explicit bool) (*dockerui.Client, error) {
+	if !explicit {
+		c = withFilename(c, name)
 	}
-	return nil, firstErr
+	return dockerui.NewClient(c)
+}
+
+// noBuildFile is the error of a read that found none of names; firstErr
+// is why the first could not be read.
+func noBuildFile(names []string, firstErr error) error {
+	if len(names) > 1 {
+		return fmt.Errorf("no build file: tried %s: %w", strings.Join(names, " and "), firstErr)
+	}
+	return firstErr
 }
 
 // entrypointOptions are the options read adds to dockerui's local for the
@@ -287,11 +298,7 @@ func readLocal(ctx context.Context, c client.Client, local *Local, names []strin
 	defer dir.close()
 	var firstErr error
 	for _, name := range names {
-		cc := c
-		if !explicit {
-			cc = withFilename(c, name)
-		}
-		bc, err := dockerui.NewClient(cc)
+		bc, err := candidateClient(c, name, explicit)
 		if err != nil {
 			return nil, err
 		}
@@ -330,10 +337,7 @@ func readLocal(ctx context.Context, c client.Client, local *Local, names []strin
 		in.lock = lf
 		return in, nil
 	}
-	if len(names) > 1 {
-		return nil, fmt.Errorf("no build file: tried %s: %w", strings.Join(names, " and "), firstErr)
-	}
-	return nil, firstErr
+	return nil, noBuildFile(names, firstErr)
 }
 
 // ignoreStem returns "Securefile" for "Securefile.toml": a TOML build file
