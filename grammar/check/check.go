@@ -81,6 +81,11 @@ type checker struct {
 	// runFields holds the bindings of the run step checkRun validates.
 	runFields []spec.Field
 
+	// secretCacheMemo holds the text of the secret-in-cache warnings by
+	// the names they list (secretInCacheText); memoKey is its key buffer.
+	secretCacheMemo map[string]secretCacheText
+	memoKey         []byte
+
 	unknownSteps   map[*spec.Node]bool // reported by unknownStep
 	unknownSources map[spec.Range]bool // reported by unknownSource
 }

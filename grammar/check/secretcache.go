@@ -1,7 +1,7 @@
 package check
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ourorg/securefile/spec"
@@ -20,7 +20,10 @@ import (
 // secretInCache warns about run step r when it mounts secrets (as files or
 // environment variables) and caches that are not read-only.
 func (c *checker) secretInCache(r *spec.Run, fb spec.Range) {
-	var secrets []string
+	// The names live on the stack for the usual few mounts: a file of
+	// thousands of such runs allocated two slices for each.
+	var secretsBuf, namesBuf [4]string
+	secrets := secretsBuf[:0]
 	for _, n := range r.Secrets {
 		if _, ok := c.secrets[n.V]; ok && !contains(secrets, n.V) {
 			secrets = append(secrets, n.V)
@@ -29,24 +32,68 @@ func (c *checker) secretInCache(r *spec.Run, fb spec.Range) {
 	if len(secrets) == 0 {
 		return
 	}
-	var names, descs []string
+	names := namesBuf[:0]
 	for _, n := range r.Caches {
 		d, ok := c.caches[n.V]
 		if !ok || d.ReadOnly.Or(false) || contains(names, n.V) {
 			continue
 		}
+		names = append(names, n.V)
+	}
+	if len(names) == 0 {
+		return
+	}
+	t := c.secretInCacheText(secrets, names)
+	c.add(&spec.Diagnostic{Severity: spec.Warning, Code: "secret-in-cache", Summary: t.summary, Detail: t.detail, Range: or(r.Command.Range, fb),
+		Hint: "keep the secret out of the cache: have the tool read it from the mounted secret (npm reads the token from a mounted .npmrc and does not write it to ~/.npm); where a tool writes credentials into its cache, mount a tmpfs at that directory instead of the cache; once reviewed, suppress it for the line with # securefile:ignore secret-in-cache and a reason"})
+}
+
+// secretCacheText is the summary and detail of a secret-in-cache warning.
+type secretCacheText struct{ summary, detail string }
+
+// secretInCacheText is the text of the warning about secrets and caches
+// (declared names, without repeats). It depends on the names only (the
+// caches' declarations are fixed for the check), and a large file repeats
+// the same mounts in step after step, so the text is built once for each
+// list of names and shared by the diagnostics that have it.
+func (c *checker) secretInCacheText(secrets, names []string) secretCacheText {
+	// The key lists both lists with each name's length before it, so two
+	// different lists never have the same key.
+	key := c.memoKey[:0]
+	for _, n := range secrets {
+		key = strconv.AppendInt(key, int64(len(n)), 10)
+		key = append(key, ':')
+		key = append(key, n...)
+	}
+	key = append(key, '|')
+	for _, n := range names {
+		key = strconv.AppendInt(key, int64(len(n)), 10)
+		key = append(key, ':')
+		key = append(key, n...)
+	}
+	c.memoKey = key
+	if t, ok := c.secretCacheMemo[string(key)]; ok {
+		return t
+	}
+	var descs strings.Builder
+	for i, n := range names {
+		d := c.caches[n]
 		id := d.ID.V
 		if !d.ID.Set {
 			id = d.Name.V
 		}
-		desc := fmt.Sprintf("cache %q (id %q", n.V, id)
-		if d.Target.Set {
-			desc += fmt.Sprintf(", at %q", d.Target.V)
+		if i > 0 {
+			descs.WriteString(" and ")
 		}
-		names, descs = append(names, n.V), append(descs, desc+")")
-	}
-	if len(names) == 0 {
-		return
+		descs.WriteString("cache ")
+		descs.WriteString(strconv.Quote(n))
+		descs.WriteString(" (id ")
+		descs.WriteString(strconv.Quote(id))
+		if d.Target.Set {
+			descs.WriteString(", at ")
+			descs.WriteString(strconv.Quote(d.Target.V))
+		}
+		descs.WriteString(")")
 	}
 	secretWord, cacheWord := "secret", "cache"
 	if len(secrets) > 1 {
@@ -55,9 +102,15 @@ func (c *checker) secretInCache(r *spec.Run, fb spec.Range) {
 	if len(names) > 1 {
 		cacheWord = "caches"
 	}
-	c.warnf(or(r.Command.Range, fb), "secret-in-cache",
-		fmt.Sprintf("The step can read %s %s and write to %s. What it writes to a cache stays on the BuildKit daemon after the build, is never scanned by the leak verification (which scans the image), and is readable by every later build that mounts a cache with the same id: on a shared builder, other teams' builds too.",
-			secretWord, quoteList(secrets), strings.Join(descs, " and ")),
-		"keep the secret out of the cache: have the tool read it from the mounted secret (npm reads the token from a mounted .npmrc and does not write it to ~/.npm); where a tool writes credentials into its cache, mount a tmpfs at that directory instead of the cache; once reviewed, suppress it for the line with # securefile:ignore secret-in-cache and a reason",
-		"%s %s can end up in %s %s", secretWord, quoteList(secrets), cacheWord, quoteList(names))
+	qs := quoteList(secrets)
+	t := secretCacheText{
+		summary: secretWord + " " + qs + " can end up in " + cacheWord + " " + quoteList(names),
+		detail: "The step can read " + secretWord + " " + qs + " and write to " + descs.String() +
+			". What it writes to a cache stays on the BuildKit daemon after the build, is never scanned by the leak verification (which scans the image), and is readable by every later build that mounts a cache with the same id: on a shared builder, other teams' builds too.",
+	}
+	if c.secretCacheMemo == nil {
+		c.secretCacheMemo = map[string]secretCacheText{}
+	}
+	c.secretCacheMemo[string(key)] = t
+	return t
 }
