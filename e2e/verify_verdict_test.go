@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/moby/buildkit/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // A verdict is reused per daemon, and any build on the daemon that can add
@@ -17,15 +19,31 @@ import (
 
 // scanSpan is the leak scan's vertex in a build's progress; the test fails
 // when there is none.
+//
+// The export is bound to the scan (frontend/layers.go): its merge is a
+// cache hit exactly when the scan's verdict is reused, which every build
+// of these tests checks here.
 func scanSpan(t *testing.T, res *buildResult) *span {
 	t.Helper()
+	scan, merge := namedSpan(t, res, "[securefile] verify that no secret is in the image"), namedSpan(t, res, "[securefile] the verified layers")
+	if merge.cached != scan.cached {
+		t.Errorf("the scan was cached %v, the merge it binds %v:\n%s", scan.cached, merge.cached, vertexList(res.statuses))
+	}
+	return scan
+}
+
+// namedSpan is the one vertex of res whose name starts with prefix.
+func namedSpan(t *testing.T, res *buildResult, prefix string) *span {
+	t.Helper()
 	spans := vertexSpans(res.statuses, func(v *client.Vertex) bool {
-		return strings.HasPrefix(v.Name, "[securefile] verify that no secret is in the image")
+		return strings.HasPrefix(v.Name, prefix)
 	})
+	if len(spans) != 1 {
+		t.Fatalf("%d vertices %q in the progress, want 1:\n%s", len(spans), prefix, vertexList(res.statuses))
+	}
 	for _, s := range spans {
 		return s
 	}
-	t.Fatalf("no scan in the progress:\n%s", vertexList(res.statuses))
 	return nil
 }
 
@@ -54,6 +72,8 @@ func TestVerifyVerdictReused(t *testing.T) {
 	verifyVariants(t, func(t *testing.T, v variant) {
 		b := buildOpts{dir: dir, addr: addr, args: map[string]string{"NONCE": nonce(t, 8)},
 			secrets: map[string][]byte{"token": []byte("sf-" + nonce(t, 12))}}
+		exp, first := ociExport(t)
+		b.exports = []client.ExportEntry{exp}
 		if s := scanSpan(t, h.build(t, v, b)); s.cached {
 			t.Error("the first build's scan was a cache hit")
 		}
@@ -62,8 +82,22 @@ func TestVerifyVerdictReused(t *testing.T) {
 		if s := scanSpan(t, h.build(t, v, b)); !s.cached {
 			t.Error("an unchanged build with an unchanged value scanned again")
 		}
-		if f := readOCI(t, out).image(t).files(t)["done"]; f == nil || string(f.data) != "done\n" {
+		img := readOCI(t, out).image(t)
+		if f := img.files(t)["done"]; f == nil || string(f.data) != "done\n" {
 			t.Errorf("/done in the image of the cached build: %v", f)
+		}
+		// The merge made now, the merge loaded from the cache and the plain
+		// chain (verification off) export the same layers.
+		plain := b
+		exp, unverified := ociExport(t)
+		plain.exports = []client.ExportEntry{exp}
+		plain.opts = map[string]string{"securefile-verify": "false"}
+		h.build(t, v, plain)
+		want := readOCI(t, unverified).image(t).manifest.Layers
+		for name, got := range map[string][]ocispecs.Descriptor{"fresh merge": readOCI(t, first).image(t).manifest.Layers, "cached merge": img.manifest.Layers} {
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("the layers of the %s differ from the plain chain's (-plain +%s):\n%s", name, name, diff)
+			}
 		}
 		b.exports = nil
 		b.secrets = map[string][]byte{"token": []byte("sf-" + nonce(t, 12))}

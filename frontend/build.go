@@ -196,14 +196,25 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	if err != nil {
 		return nil, lowerError(err, b.in.info())
 	}
+	img := res.Image
+	if img == nil {
+		img = &dockerspec.DockerOCIImage{}
+		img.Platform = target
+	}
+	addLabels(img, bc.Labels)
 	// A verified build exports its layers merged, the same vertices the
-	// scan reads (layers.go).
+	// scan reads, bound to the scan (layers.go).
 	state := res.State
 	var lay *layers
 	if b.leaks.active(res) {
-		if lay = chainLayers(res); lay != nil {
-			state = lay.export()
-		}
+		lay = chainLayers(res)
+	}
+	scan, err := b.leaks.plan(ctx, res, img, lay)
+	if err != nil {
+		return nil, err
+	}
+	if lay != nil {
+		state = lay.export(scan)
 	}
 	// Nothing that runs the tool is solved before its check has passed.
 	if err := b.tools.ready(); err != nil {
@@ -216,8 +227,13 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	if err != nil {
 		return nil, fmt.Errorf("failed to marshal LLB definition for %s: %w", platforms.Format(target), err)
 	}
-	// Evaluated here, with the cache imports: the scan's solve then finds
-	// every vertex already loaded (layers.go).
+	if scan != nil {
+		if err := scan.marshal(ctx, b, lay, def, llb.Platform(target)); err != nil {
+			return nil, err
+		}
+	}
+	// Evaluated here, with the cache imports; an export bound to its scan
+	// runs the scan too, and the read of its report then finds it loaded.
 	r, err := b.c.Solve(ctx, client.SolveRequest{
 		Definition:   def.ToPB(),
 		CacheImports: bc.CacheImports,
@@ -226,7 +242,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		Evaluate: lay != nil || len(res.Secrets) > 0 || len(res.SSH) > 0,
 	})
 	if err != nil {
-		return nil, b.missingSSH(b.missingSecret(err, res), res)
+		return nil, b.missingSSH(b.missingSecret(scan.failed(err), res), res)
 	}
 	ref, err := r.SingleRef()
 	if err != nil {
@@ -235,13 +251,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	if b.scanner != nil {
 		b.scanTargets.Store(exportID(p), state)
 	}
-	img := res.Image
-	if img == nil {
-		img = &dockerspec.DockerOCIImage{}
-		img.Platform = target
-	}
-	addLabels(img, bc.Labels)
-	if err := b.leaks.check(ctx, res, img, lay, def, llb.Platform(target)); err != nil {
+	if err := b.leaks.check(ctx, res, scan); err != nil {
 		return nil, b.missingSecret(err, res)
 	}
 	return &dockerui.BuildResult{

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/client/llb"
+	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/internal/lower"
@@ -28,13 +29,20 @@ func lowerLayers(t *testing.T, src string) (*lower.Result, *layers) {
 	return res, lay
 }
 
-// scanOf is a scan that mounts diffs the way leakCheck.check does.
-func scanOf(diffs []llb.State) llb.State {
+// scanOf is a scan that mounts diffs the way leakCheck.plan does; more
+// options are added to its exec.
+func scanOf(diffs []llb.State, more ...llb.RunOption) llb.State {
 	ro := []llb.RunOption{llb.Args([]string{"/scan"})}
 	for i, d := range diffs {
 		ro = append(ro, llb.AddMount(scanLayers+"/"+strconv.Itoa(i), d, llb.Readonly))
 	}
+	ro = append(ro, more...)
 	return llb.Scratch().Run(ro...).AddMount(scanOut, llb.Scratch())
+}
+
+// cachedScan is a scanStep of diffs whose verdict BuildKit may reuse.
+func cachedScan(diffs []llb.State) *scanStep {
+	return &scanStep{out: scanOf(diffs), cached: true}
 }
 
 func marshal(t *testing.T, st llb.State, opts ...llb.ConstraintsOpt) *llb.Definition {
@@ -75,16 +83,17 @@ image app from scratch {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, lay := lowerLayers(t, tc.src)
+			sc := cachedScan(lay.diffs)
 			for _, opts := range [][]llb.ConstraintsOpt{{amd64, unique}, {amd64, unique, llb.IgnoreCache}} {
-				export := marshal(t, lay.export(), opts...)
-				if err := lay.sameLayers(export, marshal(t, scanOf(lay.diffs), opts...), scanLayers); err != nil {
+				export := marshal(t, lay.export(sc), opts...)
+				if err := lay.sameLayers(export, marshal(t, sc.out, opts...), scanLayers); err != nil {
 					t.Errorf("the same diffs, marshalled alike: %v", err)
 				}
 			}
-			export := marshal(t, lay.export(), amd64, unique)
+			export := marshal(t, lay.export(sc), amd64, unique)
 			// Marshalled with other cache options, the diffs are other
 			// vertices for BuildKit's solver.
-			if err := lay.sameLayers(export, marshal(t, scanOf(lay.diffs), amd64, unique, llb.IgnoreCache), scanLayers); err == nil {
+			if err := lay.sameLayers(export, marshal(t, sc.out, amd64, unique, llb.IgnoreCache), scanLayers); err == nil {
 				t.Error("a scan marshalled with --no-cache passed for an export without")
 			}
 			// A scan that reads other states, or fewer of them, fails.
@@ -96,27 +105,65 @@ image app from scratch {
 			if err := lay.sameLayers(export, marshal(t, scanOf(lay.diffs[1:]), amd64, unique), scanLayers); err == nil {
 				t.Error("a scan of fewer layers passed")
 			}
+			// The export must be bound to the very scan that is read.
+			another := scanOf(lay.diffs, llb.AddEnv("OTHER", "1"))
+			if err := lay.sameLayers(export, marshal(t, another, amd64, unique), scanLayers); err == nil || !strings.Contains(err.Error(), "bound to another vertex") {
+				t.Errorf("an export bound to another scan: %v", err)
+			}
+			unbound := llb.Merge(append([]llb.State{lay.base}, lay.diffs...), llb.IgnoreCache)
+			if err := lay.sameLayers(marshal(t, unbound, amd64, unique), marshal(t, sc.out, amd64, unique), scanLayers); err == nil {
+				t.Error("an export not bound to its scan passed")
+			}
+			// A scan BuildKit never caches (a secret without a verdict key)
+			// leaves the merge uncached.
+			uncached := &scanStep{out: scanOf(lay.diffs, llb.IgnoreCache)}
+			if err := lay.sameLayers(marshal(t, lay.export(uncached), amd64, unique), marshal(t, uncached.out, amd64, unique), scanLayers); err != nil {
+				t.Errorf("an uncached scan and export: %v", err)
+			}
+			wrong := &scanStep{out: uncached.out, cached: true}
+			if err := lay.sameLayers(marshal(t, lay.export(wrong), amd64, unique), marshal(t, uncached.out, amd64, unique), scanLayers); err == nil || !strings.Contains(err.Error(), "while its scan may not") {
+				t.Errorf("a cached export of an uncached scan: %v", err)
+			}
 		})
 	}
 }
 
 // The export of a verified build has the plain chain's content: base and
-// diffs merged, the merge never loaded from the cache.
+// diffs merged, and the diff of the scan's output with itself (which
+// BuildKit makes empty); the merge is cached exactly when the scan is.
 func TestExportIsTheMergedChain(t *testing.T) {
 	_, lay := lowerLayers(t, layersFile)
-	def := marshal(t, lay.export(), llb.Platform(ocispecs.Platform{OS: "linux", Architecture: "amd64"}))
-	in, err := mergeInputs(def)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(in) != 1+len(lay.diffs) {
-		t.Fatalf("the merge has %d inputs, want the base and %d diffs", len(in), len(lay.diffs))
-	}
-	m, root, err := decodeOps(def)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m[root].GetMerge() == nil || !def.Metadata[root].IgnoreCache {
-		t.Errorf("the export's root is %v with metadata %+v, want a merge that ignores the cache", m[root], def.Metadata[root])
+	for _, cached := range []bool{true, false} {
+		sc := &scanStep{out: scanOf(lay.diffs), cached: cached}
+		amd64 := llb.Platform(ocispecs.Platform{OS: "linux", Architecture: "amd64"})
+		unique := llb.LocalUniqueID("test")
+		def := marshal(t, lay.export(sc), amd64, unique)
+		m, root, err := decodeOps(def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		merge := m[digest.Digest(root.Digest)]
+		if merge.GetMerge() == nil || len(merge.GetMerge().Inputs) != 2+len(lay.diffs) {
+			t.Fatalf("the export's root is %v, want a merge of the base, %d diffs and the binding", merge, len(lay.diffs))
+		}
+		if got := def.Metadata[digest.Digest(root.Digest)].IgnoreCache; got == cached {
+			t.Errorf("scan cached %v: the merge ignores the cache: %v", cached, got)
+		}
+		scanDef := marshal(t, sc.out, amd64, unique)
+		_, out, err := decodeOps(scanDef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := merge.Inputs[merge.GetMerge().Inputs[len(lay.diffs)+1].Input]
+		bind := m[digest.Digest(last.Digest)].GetDiff()
+		if bind == nil {
+			t.Fatalf("the merge's last input is not a diff")
+		}
+		d := m[digest.Digest(last.Digest)]
+		for _, i := range []int64{bind.Lower.Input, bind.Upper.Input} {
+			if d.Inputs[i].Digest != out.Digest || d.Inputs[i].Index != out.Index {
+				t.Errorf("the binding diffs %v, want the scan's output %v", d.Inputs[i], out)
+			}
+		}
 	}
 }

@@ -11,7 +11,9 @@ import (
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/errdefs"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	digest "github.com/opencontainers/go-digest"
 
 	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/internal/toolmode"
@@ -55,24 +57,39 @@ func (lc *leakCheck) active(res *lower.Result) bool {
 	return lc != nil && len(res.Secrets) > 0
 }
 
-// check scans one platform's result: the layers its export merges (nil
-// when the chain has no steps), whose definition is export, marshalled
-// with b.marshal and the options marshal, and the image config.
-func (lc *leakCheck) check(ctx context.Context, res *lower.Result, img *dockerspec.DockerOCIImage, lay *layers, export *llb.Definition, marshal ...llb.ConstraintsOpt) error {
+// scanStep is one platform's scan: the exec that reads every layer the
+// export merges and the image config, with the secrets mounted, and
+// writes its report to out.
+type scanStep struct {
+	out llb.State
+	// cached is true when BuildKit may reuse the scan's verdict: every
+	// secret it looks for has a verdict key (below). Only then may the
+	// export bound to it be a cache hit too (layers.go).
+	cached bool
+	// def is out marshalled as the export is, and root its exec's digest;
+	// set by marshal.
+	def  *llb.Definition
+	root digest.Digest
+}
+
+// plan is the scan of one platform's result: the layers its export
+// merges (nil when the chain has no steps) and the image config. It is
+// built before the export, which is bound to it.
+func (lc *leakCheck) plan(ctx context.Context, res *lower.Result, img *dockerspec.DockerOCIImage, lay *layers) (*scanStep, error) {
 	if !lc.active(res) {
-		return nil
+		return nil, nil
 	}
 	b := lc.b
 	t, err := lc.tools.tool(ctx, b.c, b.buildPlatform)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := t.ready(); err != nil {
-		return err
+		return nil, err
 	}
 	cfg, err := json.Marshal(img)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opt := verify.Options{
 		SecretsDir: scanSecrets, Secrets: len(res.Secrets),
@@ -97,9 +114,11 @@ func (lc *leakCheck) check(ctx context.Context, res *lower.Result, img *dockersp
 		llb.AddMount(scanTool, t.state, llb.Readonly),
 		llb.WithCustomName(fmt.Sprintf("[securefile] verify that no secret is in the image (%d secrets, %d steps)", len(res.Secrets), len(res.Steps))),
 	}
+	cached := true
 	for i, s := range res.Secrets {
 		if s.Digest == nil {
 			ro = append(ro, llb.IgnoreCache)
+			cached = false
 			break
 		}
 		ro = append(ro, llb.AddMount(scanKeys+"/"+strconv.Itoa(i), *s.Digest, llb.SourcePath(lower.VerdictFile), llb.Readonly))
@@ -122,22 +141,56 @@ func (lc *leakCheck) check(ctx context.Context, res *lower.Result, img *dockersp
 		}
 	}
 	if nlayers != len(res.Steps) {
-		return fmt.Errorf("internal error: %d layers to scan for a chain of %d steps", nlayers, len(res.Steps))
+		return nil, fmt.Errorf("internal error: %d layers to scan for a chain of %d steps", nlayers, len(res.Steps))
 	}
 	config := llb.Scratch().File(llb.Mkfile(configFile, 0o444, cfg), llb.WithCustomName("[securefile] image config to verify"))
 	ro = append(ro, llb.AddMount(scanConfig, config, llb.Readonly))
-	out := llb.Scratch().Run(ro...).AddMount(scanOut, llb.Scratch())
+	return &scanStep{out: llb.Scratch().Run(ro...).AddMount(scanOut, llb.Scratch()), cached: cached}, nil
+}
 
-	def, err := b.marshal(ctx, out, marshal...)
+// marshal marshals the scan with the options the export is marshalled
+// with (b.marshal and marshal), and checks, on the two definitions, that
+// the export merges exactly the diffs the scan mounts and is bound to this
+// scan (layers.go). Nothing is solved before this holds.
+func (sc *scanStep) marshal(ctx context.Context, b *builder, lay *layers, export *llb.Definition, marshal ...llb.ConstraintsOpt) error {
+	def, err := b.marshal(ctx, sc.out, marshal...)
 	if err != nil {
 		return err
 	}
-	if lay != nil {
-		if err := lay.sameLayers(export, def, scanLayers); err != nil {
-			return err
-		}
+	m, out, err := decodeOps(def)
+	if err != nil {
+		return err
 	}
-	r, err := b.c.Solve(ctx, client.SolveRequest{Definition: def.ToPB(), CacheImports: b.in.bc.CacheImports})
+	root := digest.Digest(out.Digest)
+	if m[root].GetExec() == nil {
+		return fmt.Errorf("internal error: the scan definition does not end in the scan")
+	}
+	sc.def, sc.root = def, root
+	if lay != nil {
+		return lay.sameLayers(export, def, scanLayers)
+	}
+	return nil
+}
+
+// failed says that err, from the solve of an export bound to the scan,
+// is the scan's own failure.
+func (sc *scanStep) failed(err error) error {
+	var ve *errdefs.VertexError
+	if sc != nil && errors.As(err, &ve) && ve.Vertex != nil && ve.Digest == sc.root.String() {
+		return fmt.Errorf("leak verification: %w", err)
+	}
+	return err
+}
+
+// check reads the scan's report and fails the build for what it found.
+// An export bound to the scan has run it already (layers.go); this solve
+// then finds it loaded in the build's job.
+func (lc *leakCheck) check(ctx context.Context, res *lower.Result, sc *scanStep) error {
+	if sc == nil {
+		return nil
+	}
+	b := lc.b
+	r, err := b.c.Solve(ctx, client.SolveRequest{Definition: sc.def.ToPB(), CacheImports: b.in.bc.CacheImports})
 	if err != nil {
 		return fmt.Errorf("leak verification: %w", err)
 	}
