@@ -80,6 +80,7 @@ type checker struct {
 
 	// runFields holds the bindings of the run step checkRun validates.
 	runFields []spec.Field
+	runMounts runMounts
 
 	// secretCacheMemo holds the text of the secret-in-cache warnings by
 	// the names they list (secretInCacheText); memoKey is its key buffer.

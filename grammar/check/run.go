@@ -38,7 +38,10 @@ type runMounts struct {
 
 func (c *checker) checkRun(r *spec.Run, fb spec.Range) {
 	c.runCommand(r, fb)
-	m := &runMounts{}
+	// The mount lists are reused from run to run, like the bindings
+	// below: nothing keeps them past the step.
+	m := &c.runMounts
+	m.mounts, m.seen = m.mounts[:0], m.seen[:0]
 	c.runSecrets(r, fb, m)
 	c.runSSH(r, fb, m)
 	c.runCaches(r, fb, m)
@@ -124,7 +127,13 @@ func (c *checker) runSecrets(r *spec.Run, fb spec.Range, m *runMounts) {
 		}
 		c.used[use{"secret", n.V}] = true
 		if d.AsFile() {
-			m.mounts = append(m.mounts, mount{target: d.FileTarget(), r: nr, kind: "secret", name: n.V})
+			// FileTarget builds the default path even when the target
+			// is set.
+			target := d.Target.V
+			if !d.Target.Set {
+				target = d.FileTarget()
+			}
+			m.mounts = append(m.mounts, mount{target: target, r: nr, kind: "secret", name: n.V})
 		}
 		if !d.Env.Set || d.Env.V == "" {
 			continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -17,11 +18,30 @@ import (
 
 const secretValueHint = "remove the value from the file and rotate the credential; declare a secret and mount it in the run step that needs it, as a file or as an environment variable (its env setting)"
 
+// valueDesc says what a checked value is ("the default of arg \"X\""):
+// prefix, then name quoted when quoted is set. It is built into a string
+// only for a finding: the value rules look at every env var and command
+// of a file, and almost none has one.
+type valueDesc struct {
+	prefix, name string
+	quoted       bool
+}
+
+func (d valueDesc) String() string {
+	if !d.quoted {
+		return d.prefix
+	}
+	return d.prefix + strconv.Quote(d.name)
+}
+
 // secretShapes reports every known credential format in v and says
-// whether there was one. where says what v is ("the default of arg
-// \"X\"").
-func (c *checker) secretShapes(v spec.Value[string], fb spec.Range, where string) bool {
+// whether there was one. desc says what v is.
+func (c *checker) secretShapes(v spec.Value[string], fb spec.Range, desc valueDesc) bool {
 	hits := credentials.Tokens(v.V)
+	var where string
+	if len(hits) > 0 {
+		where = desc.String()
+	}
 	for _, h := range hits {
 		m := credentials.Mask(v.V[h.Start:h.End])
 		c.errorf(subRange(v, fb, h.Start, h.End), "secret-value",
@@ -33,11 +53,15 @@ func (c *checker) secretShapes(v spec.Value[string], fb spec.Range, where string
 
 // highEntropy reports a random-looking literal assigned to a credential
 // name, at v[start:end], and says whether it did.
-func (c *checker) highEntropy(name string, v spec.Value[string], fb spec.Range, start, end int, where string) bool {
+func (c *checker) highEntropy(name string, v spec.Value[string], fb spec.Range, start, end int, desc valueDesc) bool {
 	val := v.V[start:end]
-	if !credentials.IsCredentialName(name) || !credentials.RandomLooking(val) {
+	// RandomLooking first: it is the cheaper test, and it rules out the
+	// short values most names are given. (Both are pure, so the order
+	// changes nothing else.)
+	if !credentials.RandomLooking(val) || !credentials.IsCredentialName(name) {
 		return false
 	}
+	where := desc.String()
 	c.errorf(subRange(v, fb, start, end), "high-entropy-secret",
 		fmt.Sprintf("%q names a credential, and the literal it is given in %s looks generated (%s, %d characters at %.1f bits each). Anything written in the build file is in the build definition and the build cache, and often in the image.", name, where, credentials.Mask(val), utf8.RuneCountInString(val), credentials.Entropy(val)),
 		secretValueHint+"; if the value is not a credential, suppress the finding with a comment: # securefile:ignore high-entropy-secret",
@@ -53,9 +77,9 @@ func (c *checker) namedValue(name, value spec.Value[string], fb spec.Range, kind
 	if !value.Set {
 		return
 	}
-	what := "the default of arg " + fmt.Sprintf("%q", name.V)
+	what := valueDesc{prefix: "the default of arg ", name: name.V, quoted: true}
 	if kind == "env" {
-		what = "the value of environment variable " + fmt.Sprintf("%q", name.V)
+		what.prefix = "the value of environment variable "
 	}
 	if c.secretShapes(value, fb, what) || c.highEntropy(name.V, value, fb, 0, len(value.V), what) {
 		return
@@ -67,7 +91,7 @@ func (c *checker) namedValue(name, value spec.Value[string], fb spec.Range, kind
 
 // label checks a label's value: labels are in the image config.
 func (c *checker) labelValue(kv *spec.KeyValue, fb spec.Range) {
-	what := fmt.Sprintf("label %q", kv.Key.V)
+	what := valueDesc{prefix: "label ", name: kv.Key.V, quoted: true}
 	if !c.secretShapes(kv.Value, fb, what) {
 		c.highEntropy(kv.Key.V, kv.Value, fb, 0, len(kv.Value.V), what)
 	}
@@ -84,7 +108,7 @@ var (
 
 // commandValue checks one command string (a shell command or one exec
 // item); what says where it is ("the run command").
-func (c *checker) commandValue(v spec.Value[string], fb spec.Range, what string) {
+func (c *checker) commandValue(v spec.Value[string], fb spec.Range, what valueDesc) {
 	if c.secretShapes(v, fb, what) {
 		return
 	}
@@ -129,7 +153,8 @@ func (c *checker) commandValue(v spec.Value[string], fb spec.Range, what string)
 
 // command checks both forms of a command. In the exec form a flag and its
 // value are separate items: ["--token", "…"].
-func (c *checker) commandSecrets(cmd spec.Command, fb spec.Range, what string) {
+func (c *checker) commandSecrets(cmd spec.Command, fb spec.Range, whatText string) {
+	what := valueDesc{prefix: whatText}
 	fb = or(cmd.Range, fb)
 	if cmd.Shell.Set {
 		c.commandValue(cmd.Shell, fb, what)
@@ -186,12 +211,12 @@ func (c *checker) checkSecretValues() {
 				// in it, or under a credential's name (password = …,
 				// --token …), is in every copy of the image.
 				if st != nil && st.Content.Set {
-					c.commandValue(st.Content, or(st.Range, sfb), fmt.Sprintf("the content of file %q", st.Dest.V))
+					c.commandValue(st.Content, or(st.Range, sfb), valueDesc{prefix: "the content of file ", name: st.Dest.V, quoted: true})
 				}
 				if st != nil {
 					for _, f := range st.Files {
 						if f != nil && f.Content.Set {
-							c.commandValue(f.Content, or(f.Range, st.Range, sfb), fmt.Sprintf("the content of file %q", path.Join(st.Dest.V, f.Path.V)))
+							c.commandValue(f.Content, or(f.Range, st.Range, sfb), valueDesc{prefix: "the content of file ", name: path.Join(st.Dest.V, f.Path.V), quoted: true})
 						}
 					}
 				}
