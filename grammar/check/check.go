@@ -89,9 +89,24 @@ type checker struct {
 
 	unknownSteps   map[*spec.Node]bool // reported by unknownStep
 	unknownSources map[spec.Range]bool // reported by unknownSource
+	// deferredUnknown is set on a fork (runConcurrently): its
+	// unknownStep and unknownSource calls, by the placeholder findings
+	// that stand for them, for merge to make.
+	deferredUnknown map[*spec.Diagnostic]deferredUnknown
 }
 
 func (c *checker) run(f *spec.File) {
+	c.declarations(f)
+	c.stepPasses()
+	c.checkSSHHosts()
+	c.checkUnused()
+	// Last, so that a suppression sees every finding it could cover.
+	c.applySuppressions()
+}
+
+// declarations collects and checks the declarations, which every later
+// pass reads.
+func (c *checker) declarations(f *spec.File) {
 	c.f = f
 	c.fileRange = f.Range
 	if c.fileRange.IsZero() {
@@ -106,16 +121,137 @@ func (c *checker) run(f *spec.File) {
 	c.checkSecrets()
 	c.checkSSH()
 	c.checkCaches()
+}
+
+// stepPasses are the passes over the stages and their steps, on two
+// goroutines for a large file.
+func (c *checker) stepPasses() {
+	if c.steps() >= parallelMinSteps {
+		c.runConcurrently()
+		return
+	}
+	c.stagePasses()
+	c.graphPasses()
+}
+
+// parallelMinSteps is how many steps a file needs before the passes of
+// stagePasses and graphPasses run on two goroutines (runConcurrently):
+// below it the goroutine and the merge cost more than they save. A
+// variable so that the tests can run every file both ways.
+var parallelMinSteps = 512
+
+// steps counts the steps of the file's stages.
+func (c *checker) steps() int {
+	n := 0
+	for _, s := range c.f.Stages {
+		if s != nil {
+			n += len(s.Steps)
+		}
+	}
+	return n
+}
+
+// stagePasses check every stage, step by step, and count their layers.
+// They write the checker's use and memo state (c.used, c.argDefaults,
+// c.absWorkdir, c.scope, the run buffers), which graphPasses do not read.
+func (c *checker) stagePasses() {
 	c.checkStages()
 	c.layers()
+}
+
+// graphPasses follow the args' and stages' references and look for
+// credentials. Besides the findings and the unknown-kind sets they write
+// nothing of the checker's: they read the declarations collect made and
+// the arg edges checkArgs found, both done before.
+func (c *checker) graphPasses() {
 	c.checkArgCycles()
 	c.checkStageGraph()
 	c.checkCredentialFiles()
 	c.checkSecretValues()
-	c.checkSSHHosts()
-	c.checkUnused()
-	// Last, so that a suppression sees every finding it could cover.
-	c.applySuppressions()
+}
+
+// runConcurrently runs stagePasses here and graphPasses on a second
+// goroutine with a checker of its own (fork), then appends the second's
+// findings after the first's (merge): the order the passes have when they
+// run one after the other, so the result is the same, finding for
+// finding. A panic
+// in either is re-raised here as the sequential run would have it: one in
+// stagePasses drops graphPasses' findings (they would not have run); one in
+// graphPasses comes after stagePasses' findings and its own so far.
+func (c *checker) runConcurrently() {
+	g := c.fork()
+	var gPanic any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { gPanic = recover() }()
+		g.graphPasses()
+	}()
+	sPanic := func() (p any) {
+		defer func() { p = recover() }()
+		c.stagePasses()
+		return nil
+	}()
+	<-done
+	if sPanic != nil {
+		panic(sPanic)
+	}
+	c.merge(g)
+	if gPanic != nil {
+		panic(gPanic)
+	}
+}
+
+// fork is a checker for graphPasses running beside stagePasses on c: it
+// shares c's declarations (read-only by then) and has its own findings;
+// its unknown-kind reports wait for merge. The state only stagePasses
+// writes is left out (nil), so that a graph pass that started using it
+// would fail the tests, which run every file both ways, instead of racing.
+func (c *checker) fork() *checker {
+	g := *c
+	g.diags = nil
+	g.unknownSteps, g.unknownSources = nil, nil
+	g.deferredUnknown = map[*spec.Diagnostic]deferredUnknown{}
+	g.used, g.argDefaults, g.absWorkdir, g.scope = nil, nil, nil, nil
+	g.runFields, g.runMounts = nil, runMounts{}
+	g.secretCacheMemo, g.memoKey = nil, nil
+	return &g
+}
+
+// deferredUnknown is an unknownStep or unknownSource call of a fork, made
+// by merge in its place among the fork's findings: whether it reports
+// depends on what the passes before it reported, and the call (the step's
+// Verb, say) must happen then, as in the sequential run.
+type deferredUnknown struct {
+	step   spec.Step
+	source *spec.Source // set for an unknownSource call
+	fb     spec.Range
+}
+
+// deferUnknown keeps the call u in the fork's findings, as a placeholder
+// diagnostic that merge replaces.
+func (c *checker) deferUnknown(u deferredUnknown) {
+	d := &spec.Diagnostic{Code: "internal"}
+	c.diags = append(c.diags, d)
+	c.deferredUnknown[d] = u
+}
+
+// merge appends the findings of fork g to c's, making its deferred
+// unknown-kind calls in their places: an unknown step or source is
+// reported once, by the first pass that meets it, and c's passes come
+// first.
+func (c *checker) merge(g *checker) {
+	for _, d := range g.diags {
+		u, ok := g.deferredUnknown[d]
+		switch {
+		case !ok:
+			c.diags = append(c.diags, d)
+		case u.source != nil:
+			c.unknownSource(*u.source, u.fb)
+		default:
+			c.unknownStep(u.step, u.fb)
+		}
+	}
 }
 
 // unknownStep reports a step of a kind the checker does not know, once
@@ -125,6 +261,10 @@ func (c *checker) run(f *spec.File) {
 // fail the check instead of passing it unchecked. Typed nil steps hold
 // nothing and are skipped, as the known kinds' are.
 func (c *checker) unknownStep(st spec.Step, fb spec.Range) {
+	if c.deferredUnknown != nil {
+		c.deferUnknown(deferredUnknown{step: st, fb: fb})
+		return
+	}
 	if spec.IsNilStep(st) {
 		return
 	}
@@ -158,6 +298,10 @@ func (c *checker) otherStep(st spec.Step, fb spec.Range) {
 // unknownSource reports a source of a kind the checker does not know,
 // once per source, for the reason unknownStep does.
 func (c *checker) unknownSource(src spec.Source, fb spec.Range) {
+	if c.deferredUnknown != nil {
+		c.deferUnknown(deferredUnknown{source: &src, fb: fb})
+		return
+	}
 	r := or(src.Name.Range, src.Range, fb, c.fileRange)
 	if c.unknownSources[r] {
 		return

@@ -38,8 +38,16 @@ func BenchmarkCheckParsed10000Steps(b *testing.B) {
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		check.Check(f)
+	for _, mode := range []struct {
+		name     string
+		minSteps int
+	}{{"sequential", 1 << 30}, {"concurrent", 0}} {
+		b.Run(mode.name, func(b *testing.B) {
+			defer check.SetParallelMinSteps(check.SetParallelMinSteps(mode.minSteps))
+			b.ReportAllocs()
+			for b.Loop() {
+				check.Check(f)
+			}
+		})
 	}
 }
