@@ -47,7 +47,25 @@ type suppression struct {
 	node    spec.Range            // the node the comment belongs to
 	scope   spec.Range            // the lines it applies to, for messages
 	covers  func(line int32) bool // the lines it applies to
-	used    bool
+	// lo and hi bound the lines covers can accept (none when hi < lo),
+	// for the index of applySuppressions.
+	lo, hi int32
+	used   bool
+}
+
+// lineScope is the lines a suppression applies to: those covers accepts,
+// all between lo and hi.
+type lineScope struct {
+	covers func(int32) bool
+	lo, hi int32
+}
+
+// rangeLines is the lines of r, none when r is unset.
+func rangeLines(r spec.Range) lineScope {
+	if r.IsZero() {
+		return lineScope{covers: linesOf(r), lo: 1, hi: 0}
+	}
+	return lineScope{covers: linesOf(r), lo: r.Start.Line, hi: r.End.Line}
 }
 
 // parseSuppression returns the rule ids of a comment (without its '#'),
@@ -77,15 +95,15 @@ func linesOf(r spec.Range) func(int32) bool {
 
 // scopeOf is the scope of a node: its lines, computed only for a node that
 // has a suppression comment.
-func scopeOf(r spec.Range) func() func(int32) bool {
-	return func() func(int32) bool { return linesOf(r) }
+func scopeOf(r spec.Range) func() lineScope {
+	return func() lineScope { return rangeLines(r) }
 }
 
 // collectSuppressions reads the suppression comments of every node.
 func (c *checker) collectSuppressions() []*suppression {
 	var out []*suppression
-	add := func(n *spec.Node, scope func() func(int32) bool) {
-		var nodeLines func(int32) bool
+	add := func(n *spec.Node, scope func() lineScope) {
+		var nodeLines *lineScope
 		for i, text := range n.Comments {
 			codes, ok := parseSuppression(text)
 			if !ok {
@@ -106,18 +124,19 @@ func (c *checker) collectSuppressions() []*suppression {
 				// The line the comment speaks of, as the parser saw it;
 				// a model made in code has no such lines, and then the
 				// comment covers its node.
-				var covers func(int32) bool
+				var lines lineScope
 				scopeRange := at
 				if i < len(n.CommentScopes) && !n.CommentScopes[i].IsZero() {
 					scopeRange = n.CommentScopes[i]
-					covers = linesOf(scopeRange)
+					lines = rangeLines(scopeRange)
 				} else {
 					if nodeLines == nil {
-						nodeLines = scope()
+						l := scope()
+						nodeLines = &l
 					}
-					covers = nodeLines
+					lines = *nodeLines
 				}
-				out = append(out, &suppression{code: code, comment: "#" + text, node: at, scope: scopeRange, covers: covers})
+				out = append(out, &suppression{code: code, comment: "#" + text, node: at, scope: scopeRange, covers: lines.covers, lo: lines.lo, hi: lines.hi})
 			}
 		}
 	}
@@ -155,18 +174,18 @@ func (c *checker) collectSuppressions() []*suppression {
 			add(n, scopeOf(n.Range))
 			c.nestedSuppressions(st, add)
 		}
-		add(&s.Node, func() func(int32) bool {
+		add(&s.Node, func() lineScope {
 			// The stage's own lines: not those of its steps.
-			own := linesOf(s.Range)
+			own := rangeLines(s.Range)
 			var steps []spec.Range
 			for _, st := range s.Steps {
 				if st != nil && !spec.IsNilStep(st) {
 					steps = append(steps, st.NodeInfo().Range)
 				}
 			}
-			return func(l int32) bool {
-				return own(l) && !slices.ContainsFunc(steps, func(r spec.Range) bool { return linesOf(r)(l) })
-			}
+			return lineScope{lo: own.lo, hi: own.hi, covers: func(l int32) bool {
+				return own.covers(l) && !slices.ContainsFunc(steps, func(r spec.Range) bool { return linesOf(r)(l) })
+			}}
 		})
 		for _, kv := range s.Config.Labels {
 			if kv != nil {
@@ -186,7 +205,7 @@ func (c *checker) collectSuppressions() []*suppression {
 
 // nestedSuppressions reads comments of nodes inside a step (env entries,
 // mounts), should a parser attach comments to them.
-func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func() func(int32) bool)) {
+func (c *checker) nestedSuppressions(st spec.Step, add func(*spec.Node, func() lineScope)) {
 	switch st := st.(type) {
 	case *spec.Env:
 		for _, kv := range st.Vars {
@@ -240,9 +259,10 @@ func (c *checker) applySuppressions() {
 	if len(sups) == 0 {
 		return
 	}
+	idx := indexSuppressions(sups)
 	kept := c.diags[:0]
 	for _, d := range c.diags {
-		if d != nil && c.suppressed(d, sups) {
+		if d != nil && c.suppressed(d, idx) {
 			continue
 		}
 		kept = append(kept, d)
@@ -257,20 +277,67 @@ func (c *checker) applySuppressions() {
 	}
 }
 
-func (c *checker) suppressed(d *spec.Diagnostic, sups []*suppression) bool {
+// suppressionIndex holds the suppressions of each rule by the lines they
+// can cover: a file with thousands of suppressed findings compared each
+// finding with every suppression. A suppression of at most maxIndexed
+// lines is listed under each of them, a wider one (a stage's) in wide.
+type suppressionIndex map[string]*codeSuppressions
+
+type codeSuppressions struct {
+	byLine map[int32][]*suppression
+	wide   []*suppression
+}
+
+const maxIndexed = 64
+
+func indexSuppressions(sups []*suppression) suppressionIndex {
+	idx := suppressionIndex{}
+	for _, s := range sups {
+		if s.hi < s.lo {
+			continue // covers no line
+		}
+		cs := idx[s.code]
+		if cs == nil {
+			cs = &codeSuppressions{byLine: map[int32][]*suppression{}}
+			idx[s.code] = cs
+		}
+		if int64(s.hi)-int64(s.lo) >= maxIndexed { // in int64: model ranges may be any int32
+			cs.wide = append(cs.wide, s)
+			continue
+		}
+		for l := s.lo; ; l++ {
+			cs.byLine[l] = append(cs.byLine[l], s)
+			if l == s.hi {
+				break
+			}
+		}
+	}
+	return idx
+}
+
+// suppressed reports whether a suppression covers d, and marks every one
+// that does as used.
+func (c *checker) suppressed(d *spec.Diagnostic, idx suppressionIndex) bool {
 	if !suppressible(d.Code) || d.Range.IsZero() {
 		return false
 	}
+	cs := idx[d.Code]
+	if cs == nil {
+		return false
+	}
+	line := d.Range.Start.Line
 	hit := false
-	for _, s := range sups {
-		if s.code != d.Code || !s.covers(d.Range.Start.Line) {
-			continue
+	for _, list := range [2][]*suppression{cs.byLine[line], cs.wide} {
+		for _, s := range list {
+			if !s.covers(line) {
+				continue
+			}
+			if s.node.Filename != "" && d.Range.Filename != "" && s.node.Filename != d.Range.Filename {
+				continue
+			}
+			s.used = true
+			hit = true
 		}
-		if s.node.Filename != "" && d.Range.Filename != "" && s.node.Filename != d.Range.Filename {
-			continue
-		}
-		s.used = true
-		hit = true
 	}
 	return hit
 }
