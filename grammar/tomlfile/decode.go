@@ -84,6 +84,29 @@ type decoder struct {
 	spliced bool
 	// keyBlock is where keys lists the next table's keys.
 	keyBlock []string
+	// itemBlock, kvBlock and kvPtrBlock are where list and strMap put
+	// the next list's items and map's entries: a big file has a few
+	// short lists and maps per step, and one allocation for many of them
+	// is less work for the collector than one or two each.
+	itemBlock  []spec.Value[string]
+	kvBlock    []spec.KeyValue
+	kvPtrBlock []*spec.KeyValue
+}
+
+// blockSize is how many entries a fresh itemBlock, kvBlock or kvPtrBlock
+// holds (more when one list or map needs more).
+const blockSize = 64
+
+// take is the first n entries of *block as an empty slice of capacity n,
+// which appends cannot grow into the rest of the block; the block moves
+// past them (a new one when it is too short).
+func take[T any](block *[]T, n int) []T {
+	if len(*block) < n {
+		*block = make([]T, max(n, blockSize))
+	}
+	out := (*block)[:0:n]
+	*block = (*block)[n:]
+	return out
 }
 
 func (d *decoder) report(diag *spec.Diagnostic) { d.diags = append(d.diags, diag) }
@@ -552,7 +575,7 @@ func (d *decoder) list(key spec.Key, n *pnode, v any) spec.List[string] {
 			continue
 		}
 		if l.Items == nil {
-			l.Items = make([]spec.Value[string], 0, len(arr)-i)
+			l.Items = take(&d.itemBlock, len(arr)-i)
 		}
 		l.Items = append(l.Items, spec.At(s, en.valRange()))
 	}
@@ -562,7 +585,7 @@ func (d *decoder) list(key spec.Key, n *pnode, v any) spec.List[string] {
 // strMap decodes an ordered map of strings (env, labels).
 func (d *decoder) strMap(n *pnode, m map[string]any) []*spec.KeyValue {
 	var out []*spec.KeyValue
-	var block []spec.KeyValue // one allocation for the entries
+	var block []spec.KeyValue // the entries, in d.kvBlock
 	for i, k := range d.keys(n, m) {
 		c := n.child(k)
 		s, ok := m[k].(string)
@@ -571,8 +594,8 @@ func (d *decoder) strMap(n *pnode, m map[string]any) []*spec.KeyValue {
 			continue
 		}
 		if out == nil {
-			out = make([]*spec.KeyValue, 0, len(m)-i)
-			block = make([]spec.KeyValue, 0, len(m)-i)
+			out = take(&d.kvPtrBlock, len(m)-i)
+			block = take(&d.kvBlock, len(m)-i)
 		}
 		block = append(block, spec.KeyValue{
 			Node:  spec.Node{Range: c.spanRange()},
