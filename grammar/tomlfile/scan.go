@@ -560,9 +560,12 @@ func (s *scanner) value(n *pnode) {
 }
 
 func (s *scanner) skipString() {
-	start := s.pos().spec()
+	start := s.pos()
+	// start is copied only when the string is unterminated: a closure
+	// taking its address would move it to the heap for every string.
 	unterminated := func() {
-		s.openString = &start
+		at := start.spec()
+		s.openString = &at
 		s.fail()
 	}
 	q := s.src[s.off]
