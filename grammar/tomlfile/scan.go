@@ -664,6 +664,11 @@ func (s *scanner) array(n *pnode) {
 		}
 		e := s.node()
 		*e = pnode{file: n.file, parent: n, index: int32(len(n.elems))}
+		if n.elems == nil {
+			// Most arrays are short: their first elements in the
+			// arena's blocks, like a table's first children.
+			n.elems = s.arena.kids()
+		}
 		n.elems = append(n.elems, e)
 		s.value(e)
 		if s.failed {
