@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -165,5 +167,49 @@ func TestExportIsTheMergedChain(t *testing.T) {
 				t.Errorf("the binding diffs %v, want the scan's output %v", d.Inputs[i], out)
 			}
 		}
+	}
+}
+
+// The scan is keyed on each layer's and the config's cache key, and on the
+// tool's and the verdict keys' content: a content hash of a layer would
+// read every byte of it (and load every layer of a cached build) for
+// matches the key gives already.
+func TestScanMountsContentCache(t *testing.T) {
+	f := loadClean(t, layersFile)
+	res, p := lowerWithTool(t, f)
+	c := newFakeClient(nil, nil)
+	b := &builder{c: c, buildPlatform: p, caps: c.BuildOpts().LLBCaps}
+	b.tools.once.Do(func() { b.tools.img = &toolImage{state: llb.Image("example.com/tool:1"), path: "/tool"} })
+	lc := &leakCheck{b: b, tools: &b.tools}
+	lay := chainLayers(res)
+	sc, err := lc.plan(context.Background(), res, &dockerspec.DockerOCIImage{}, lay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sc.cached {
+		t.Fatal("a scan of secrets with digest steps is not cached")
+	}
+	def := marshal(t, sc.out, llb.Platform(p))
+	m, out, err := decodeOps(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := m[digest.Digest(out.Digest)].GetExec()
+	want := map[string]pb.MountContentCache{scanTool: pb.MountContentCache_DEFAULT, scanConfig: pb.MountContentCache_OFF, scanKeys + "/0": pb.MountContentCache_DEFAULT}
+	for i := range lay.diffs {
+		want[scanLayers+"/"+strconv.Itoa(i)] = pb.MountContentCache_OFF
+	}
+	for _, mnt := range exec.Mounts {
+		w, ok := want[mnt.Dest]
+		if !ok {
+			continue
+		}
+		delete(want, mnt.Dest)
+		if mnt.ContentCache != w || !mnt.Readonly {
+			t.Errorf("%s: content cache %v, read-only %v; want %v, read-only", mnt.Dest, mnt.ContentCache, mnt.Readonly, w)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("the scan does not mount %v", want)
 	}
 }

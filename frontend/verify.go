@@ -99,12 +99,12 @@ func (lc *leakCheck) plan(ctx context.Context, res *lower.Result, img *dockerspe
 	// The scan is cached, so that a build of an unchanged chain with
 	// unchanged values reuses the verdict (docs/security.md, "Cached
 	// verdicts"). BuildKit keys it on its definition (the scanner's
-	// arguments, the layers' cache keys, the tool) and on the content of
-	// its read-only mounts: the config, the tool binary, and one verdict key
-	// per secret, which follows the secret's value and the daemon's verdict
-	// epoch (internal/rotate/verdict.go). A secret's value is in no cache
-	// key. A secret without a digest step has no verdict key: then the
-	// scan is never cached.
+	// arguments, the config), on the layers' cache keys, and on the content
+	// of the tool binary and of one verdict key per secret, which follows
+	// the secret's value and the daemon's verdict epoch
+	// (internal/rotate/verdict.go). A secret's value is in no cache key. A
+	// secret without a digest step has no verdict key: then the scan is
+	// never cached.
 	ro := []llb.RunOption{
 		llb.Args(toolmode.Command(scanTool+t.path, verify.ToolName, verify.Args(opt, scanOut+"/"+reportFile)...)),
 		llb.Network(llb.NetModeNone),
@@ -137,14 +137,17 @@ func (lc *leakCheck) plan(ctx context.Context, res *lower.Result, img *dockerspe
 	if lay != nil {
 		nlayers = len(lay.diffs)
 		for i, d := range lay.diffs {
-			ro = append(ro, llb.AddMount(scanLayers+"/"+strconv.Itoa(i), d, llb.Readonly))
+			// By key only: BuildKit would otherwise hash every byte of the
+			// layer (a content match only adds hits), and load every layer
+			// of a cached build to look the verdict up.
+			ro = append(ro, llb.AddMount(scanLayers+"/"+strconv.Itoa(i), d, llb.Readonly, llb.ContentCache(llb.MountContentCacheOff)))
 		}
 	}
 	if nlayers != len(res.Steps) {
 		return nil, fmt.Errorf("internal error: %d layers to scan for a chain of %d steps", nlayers, len(res.Steps))
 	}
 	config := llb.Scratch().File(llb.Mkfile(configFile, 0o444, cfg), llb.WithCustomName("[securefile] image config to verify"))
-	ro = append(ro, llb.AddMount(scanConfig, config, llb.Readonly))
+	ro = append(ro, llb.AddMount(scanConfig, config, llb.Readonly, llb.ContentCache(llb.MountContentCacheOff)))
 	return &scanStep{out: llb.Scratch().Run(ro...).AddMount(scanOut, llb.Scratch()), cached: cached}, nil
 }
 
