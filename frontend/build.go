@@ -203,7 +203,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	}
 	addLabels(img, bc.Labels)
 	// A verified build exports its layers merged, the same vertices the
-	// scan reads, bound to the scan (layers.go).
+	// scan reads (layers.go).
 	state := res.State
 	var lay *layers
 	if b.leaks.active(res) {
@@ -214,7 +214,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		return nil, err
 	}
 	if lay != nil {
-		state = lay.export(scan)
+		state = lay.export()
 	}
 	// Nothing that runs the tool is solved before its check has passed.
 	if err := b.tools.ready(); err != nil {
@@ -232,8 +232,8 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 			return nil, err
 		}
 	}
-	// Evaluated here, with the cache imports; an export bound to its scan
-	// runs the scan too, and the read of its report then finds it loaded.
+	// Evaluated here, with the cache imports: the scan's solve then finds
+	// every vertex already loaded (layers.go).
 	r, err := b.c.Solve(ctx, client.SolveRequest{
 		Definition:   def.ToPB(),
 		CacheImports: bc.CacheImports,
@@ -242,7 +242,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		Evaluate: lay != nil || len(res.Secrets) > 0 || len(res.SSH) > 0,
 	})
 	if err != nil {
-		return nil, b.missingSSH(b.missingSecret(scan.failed(err), res), res)
+		return nil, b.missingSSH(b.missingSecret(err, res), res)
 	}
 	ref, err := r.SingleRef()
 	if err != nil {

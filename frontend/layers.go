@@ -18,26 +18,19 @@ import (
 // those same Diff vertices. Within one build BuildKit's solver keeps one
 // active state per vertex (solver/jobs.go, loadUnlocked), and an edge
 // computes its result once: both solves of the build (the export and the
-// read of the scan's report) therefore get the very same result for each
-// Diff, however it was produced — run now, loaded from the local cache or
-// a cache import, or shared with a concurrent build.
+// scan) therefore get the very same result for each Diff, however it was
+// produced — run now, loaded from the local cache or a cache import, or
+// shared with a concurrent build. The merge itself ignores the cache, so
+// it is always made from those results, never loaded from a cache record
+// whose inputs were other results under the same cache keys (a --no-cache
+// rebuild, an imported cache and a non-deterministic step each leave
+// several records under one key).
 //
-// The merge has one more input: the diff of the scan's output with itself,
-// which BuildKit makes empty (solver/llbsolver/ops/diff.go: the diff of a
-// ref and itself is nothing) and the merge leaves out, so the filesystem
-// and the layers do not change. It binds the merge's cache key to the
-// scan's: BuildKit keys the merge on its inputs' keys, and the scan's key
-// follows one verdict key per secret, read by content from a digest step
-// that has a new definition in every build (internal/lower/rotate.go). A
-// merge is therefore only loaded from a cache record made for the same
-// layer keys, the same secret values and the same verdict epoch — never
-// from one whose inputs were other results under the same layer keys (a
-// --no-cache rebuild, an imported cache, a non-deterministic step), since
-// every build that can leave such a result renews the epoch. That is the
-// condition on which the scan's verdict is reused (docs/security.md,
-// "Cached verdicts"), so a cached merge is exactly as sound as a cached
-// verdict; a scan that is not cached (a secret without a verdict key)
-// leaves the merge uncached too, made from this build's diffs.
+// A merge cached under the scan's key (its last input the empty diff of
+// the scan's output with itself) was tried: as sound, and no faster for
+// one build, but 16 concurrent builds took 6-9 % longer, since loading a
+// cached merge loads every record under it (docs/performance.md, "A cached
+// merge, tried").
 //
 // The exported image is unchanged: the diff of a single layer on its own
 // parent reuses that layer's blob (cache/refs.go, layerWalk), so the
@@ -61,32 +54,19 @@ func chainLayers(res *lower.Result) *layers {
 	return l
 }
 
-// Names of the export's vertices in the progress.
-const (
-	mergeName = "[securefile] the verified layers"
-	bindName  = "[securefile] bind the export to its leak verdict"
-)
-
-// export is the filesystem to export: the base and every diff, merged, and
-// bound to the scan sc, which mounts the same diffs.
-func (l *layers) export(sc *scanStep) llb.State {
-	in := make([]llb.State, 0, 2+len(l.diffs))
+// export is the filesystem to export: the base and every diff, merged.
+func (l *layers) export() llb.State {
+	in := make([]llb.State, 0, 1+len(l.diffs))
 	in = append(in, l.base)
 	in = append(in, l.diffs...)
-	in = append(in, llb.Diff(sc.out, sc.out, llb.WithCustomName(bindName)))
-	opts := []llb.ConstraintsOpt{llb.WithCustomName(mergeName)}
-	if !sc.cached {
-		opts = append(opts, llb.IgnoreCache)
-	}
-	return llb.Merge(in, opts...)
+	return llb.Merge(in, llb.IgnoreCache, llb.WithCustomName("[securefile] the verified layers"))
 }
 
 // sameLayers checks, on the marshalled definitions, that the scan mounts
 // exactly the diffs the export merges, in order and with the same cache
-// options, and that the merge is bound to that scan and ignores the cache
-// whenever the scan does: the guarantee rests on it, so a mismatch (a
-// change to how either is marshalled) fails the build instead of
-// weakening the check.
+// options, and that the merge ignores the cache: the guarantee rests on
+// it, so a mismatch (a change to how either is marshalled) fails the build
+// instead of weakening the check.
 func (l *layers) sameLayers(export, scan *llb.Definition, mountDir string) error {
 	n := len(l.diffs)
 	ops, root, err := decodeOps(export)
@@ -98,15 +78,24 @@ func (l *layers) sameLayers(export, scan *llb.Definition, mountDir string) error
 		return err
 	}
 	merge := ops[digest.Digest(root.Digest)]
-	if merge == nil || merge.GetMerge() == nil {
-		return fmt.Errorf("internal error: the export of a verified build is not a merge")
-	}
-	merged := make([]*pb.Input, len(merge.GetMerge().Inputs))
-	for i, in := range merge.GetMerge().Inputs {
-		if in.Input < 0 || int(in.Input) >= len(merge.Inputs) {
-			return fmt.Errorf("internal error: merge input %d out of range", in.Input)
+	if merge.GetMerge() == nil {
+		// A merge of one input is that input: a scratch base and one step.
+		if l.base.Output() != nil || n != 1 {
+			return fmt.Errorf("internal error: the export of a verified build is not a merge")
 		}
-		merged[i] = merge.Inputs[in.Input]
+	} else if !export.Metadata[digest.Digest(root.Digest)].IgnoreCache {
+		return fmt.Errorf("internal error: the export's merge may be loaded from the cache")
+	}
+	var merged []digest.Digest
+	if merge.GetMerge() == nil {
+		merged = []digest.Digest{digest.Digest(root.Digest)}
+	} else {
+		for _, in := range merge.GetMerge().Inputs {
+			if in.Input < 0 || int(in.Input) >= len(merge.Inputs) {
+				return fmt.Errorf("internal error: merge input %d out of range", in.Input)
+			}
+			merged = append(merged, digest.Digest(merge.Inputs[in.Input].Digest))
+		}
 	}
 	// llb.Merge leaves out a scratch base.
 	if l.base.Output() != nil {
@@ -115,42 +104,20 @@ func (l *layers) sameLayers(export, scan *llb.Definition, mountDir string) error
 		}
 		merged = merged[1:]
 	}
-	if len(merged) != n+1 {
-		return fmt.Errorf("internal error: the export merges %d inputs over its base, the chain has %d layers and the binding", len(merged), n)
-	}
-	if err := bound(ops, merged[n], scanOut); err != nil {
-		return err
-	}
-	if scan.Metadata[digest.Digest(scanOut.Digest)].IgnoreCache && !export.Metadata[digest.Digest(root.Digest)].IgnoreCache {
-		return fmt.Errorf("internal error: the export may be loaded from the cache while its scan may not")
+	if len(merged) != n {
+		return fmt.Errorf("internal error: the export merges %d layers over its base, the chain has %d", len(merged), n)
 	}
 	mounted, err := scanMounts(scanOps[digest.Digest(scanOut.Digest)], mountDir, n)
 	if err != nil {
 		return err
 	}
 	for i := range n {
-		d := digest.Digest(merged[i].Digest)
+		d := merged[i]
 		if mounted[i] != d {
 			return fmt.Errorf("internal error: the scan reads layer %d as %s, the export merges %s", i, mounted[i], d)
 		}
 		if export.Metadata[d].IgnoreCache != scan.Metadata[d].IgnoreCache {
 			return fmt.Errorf("internal error: layer %d is marshalled with different cache options for the export and the scan", i)
-		}
-	}
-	return nil
-}
-
-// bound checks that in, an input of the export's merge, is the diff of
-// the scan's output out with itself.
-func bound(ops map[digest.Digest]*pb.Op, in, out *pb.Input) error {
-	op := ops[digest.Digest(in.Digest)]
-	d := op.GetDiff()
-	if d == nil || d.Lower == nil || d.Upper == nil {
-		return fmt.Errorf("internal error: the export's merge is not bound to its scan")
-	}
-	for _, i := range []int64{d.Lower.Input, d.Upper.Input} {
-		if i < 0 || int(i) >= len(op.Inputs) || op.Inputs[i].Digest != out.Digest || op.Inputs[i].Index != out.Index {
-			return fmt.Errorf("internal error: the export's merge is bound to another vertex than its scan")
 		}
 	}
 	return nil

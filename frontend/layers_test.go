@@ -42,11 +42,6 @@ func scanOf(diffs []llb.State, more ...llb.RunOption) llb.State {
 	return llb.Scratch().Run(ro...).AddMount(scanOut, llb.Scratch())
 }
 
-// cachedScan is a scanStep of diffs whose verdict BuildKit may reuse.
-func cachedScan(diffs []llb.State) *scanStep {
-	return &scanStep{out: scanOf(diffs), cached: true}
-}
-
 func marshal(t *testing.T, st llb.State, opts ...llb.ConstraintsOpt) *llb.Definition {
 	t.Helper()
 	def, err := st.Marshal(context.Background(), opts...)
@@ -85,17 +80,17 @@ image app from scratch {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, lay := lowerLayers(t, tc.src)
-			sc := cachedScan(lay.diffs)
+			scan := scanOf(lay.diffs)
 			for _, opts := range [][]llb.ConstraintsOpt{{amd64, unique}, {amd64, unique, llb.IgnoreCache}} {
-				export := marshal(t, lay.export(sc), opts...)
-				if err := lay.sameLayers(export, marshal(t, sc.out, opts...), scanLayers); err != nil {
+				export := marshal(t, lay.export(), opts...)
+				if err := lay.sameLayers(export, marshal(t, scan, opts...), scanLayers); err != nil {
 					t.Errorf("the same diffs, marshalled alike: %v", err)
 				}
 			}
-			export := marshal(t, lay.export(sc), amd64, unique)
+			export := marshal(t, lay.export(), amd64, unique)
 			// Marshalled with other cache options, the diffs are other
 			// vertices for BuildKit's solver.
-			if err := lay.sameLayers(export, marshal(t, sc.out, amd64, unique, llb.IgnoreCache), scanLayers); err == nil {
+			if err := lay.sameLayers(export, marshal(t, scan, amd64, unique, llb.IgnoreCache), scanLayers); err == nil {
 				t.Error("a scan marshalled with --no-cache passed for an export without")
 			}
 			// A scan that reads other states, or fewer of them, fails.
@@ -107,66 +102,32 @@ image app from scratch {
 			if err := lay.sameLayers(export, marshal(t, scanOf(lay.diffs[1:]), amd64, unique), scanLayers); err == nil {
 				t.Error("a scan of fewer layers passed")
 			}
-			// The export must be bound to the very scan that is read.
-			another := scanOf(lay.diffs, llb.AddEnv("OTHER", "1"))
-			if err := lay.sameLayers(export, marshal(t, another, amd64, unique), scanLayers); err == nil || !strings.Contains(err.Error(), "bound to another vertex") {
-				t.Errorf("an export bound to another scan: %v", err)
-			}
-			unbound := llb.Merge(append([]llb.State{lay.base}, lay.diffs...), llb.IgnoreCache)
-			if err := lay.sameLayers(marshal(t, unbound, amd64, unique), marshal(t, sc.out, amd64, unique), scanLayers); err == nil {
-				t.Error("an export not bound to its scan passed")
-			}
-			// A scan BuildKit never caches (a secret without a verdict key)
-			// leaves the merge uncached.
-			uncached := &scanStep{out: scanOf(lay.diffs, llb.IgnoreCache)}
-			if err := lay.sameLayers(marshal(t, lay.export(uncached), amd64, unique), marshal(t, uncached.out, amd64, unique), scanLayers); err != nil {
-				t.Errorf("an uncached scan and export: %v", err)
-			}
-			wrong := &scanStep{out: uncached.out, cached: true}
-			if err := lay.sameLayers(marshal(t, lay.export(wrong), amd64, unique), marshal(t, uncached.out, amd64, unique), scanLayers); err == nil || !strings.Contains(err.Error(), "while its scan may not") {
-				t.Errorf("a cached export of an uncached scan: %v", err)
+			// A merge BuildKit may load from the cache fails.
+			if len(lay.diffs) > 1 || lay.base.Output() != nil {
+				cached := llb.Merge(append([]llb.State{lay.base}, lay.diffs...))
+				if err := lay.sameLayers(marshal(t, cached, amd64, unique), marshal(t, scan, amd64, unique), scanLayers); err == nil || !strings.Contains(err.Error(), "may be loaded from the cache") {
+					t.Errorf("a cached merge: %v", err)
+				}
 			}
 		})
 	}
 }
 
 // The export of a verified build has the plain chain's content: base and
-// diffs merged, and the diff of the scan's output with itself (which
-// BuildKit makes empty); the merge is cached exactly when the scan is.
+// diffs merged, the merge never loaded from the cache.
 func TestExportIsTheMergedChain(t *testing.T) {
 	_, lay := lowerLayers(t, layersFile)
-	for _, cached := range []bool{true, false} {
-		sc := &scanStep{out: scanOf(lay.diffs), cached: cached}
-		amd64 := llb.Platform(ocispecs.Platform{OS: "linux", Architecture: "amd64"})
-		unique := llb.LocalUniqueID("test")
-		def := marshal(t, lay.export(sc), amd64, unique)
-		m, root, err := decodeOps(def)
-		if err != nil {
-			t.Fatal(err)
-		}
-		merge := m[digest.Digest(root.Digest)]
-		if merge.GetMerge() == nil || len(merge.GetMerge().Inputs) != 2+len(lay.diffs) {
-			t.Fatalf("the export's root is %v, want a merge of the base, %d diffs and the binding", merge, len(lay.diffs))
-		}
-		if got := def.Metadata[digest.Digest(root.Digest)].IgnoreCache; got == cached {
-			t.Errorf("scan cached %v: the merge ignores the cache: %v", cached, got)
-		}
-		scanDef := marshal(t, sc.out, amd64, unique)
-		_, out, err := decodeOps(scanDef)
-		if err != nil {
-			t.Fatal(err)
-		}
-		last := merge.Inputs[merge.GetMerge().Inputs[len(lay.diffs)+1].Input]
-		bind := m[digest.Digest(last.Digest)].GetDiff()
-		if bind == nil {
-			t.Fatalf("the merge's last input is not a diff")
-		}
-		d := m[digest.Digest(last.Digest)]
-		for _, i := range []int64{bind.Lower.Input, bind.Upper.Input} {
-			if d.Inputs[i].Digest != out.Digest || d.Inputs[i].Index != out.Index {
-				t.Errorf("the binding diffs %v, want the scan's output %v", d.Inputs[i], out)
-			}
-		}
+	def := marshal(t, lay.export(), llb.Platform(ocispecs.Platform{OS: "linux", Architecture: "amd64"}))
+	m, root, err := decodeOps(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merge := m[digest.Digest(root.Digest)]
+	if merge.GetMerge() == nil || len(merge.GetMerge().Inputs) != 1+len(lay.diffs) {
+		t.Fatalf("the export's root is %v, want a merge of the base and %d diffs", merge, len(lay.diffs))
+	}
+	if !def.Metadata[digest.Digest(root.Digest)].IgnoreCache {
+		t.Errorf("the export's merge has metadata %+v, want it to ignore the cache", def.Metadata[digest.Digest(root.Digest)])
 	}
 }
 
@@ -185,9 +146,6 @@ func TestScanMountsContentCache(t *testing.T) {
 	sc, err := lc.plan(context.Background(), res, &dockerspec.DockerOCIImage{}, lay)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if !sc.cached {
-		t.Fatal("a scan of secrets with digest steps is not cached")
 	}
 	def := marshal(t, sc.out, llb.Platform(p))
 	m, out, err := decodeOps(def)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/gateway/client"
-	"github.com/moby/buildkit/solver/errdefs"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	digest "github.com/opencontainers/go-digest"
 
@@ -62,19 +61,14 @@ func (lc *leakCheck) active(res *lower.Result) bool {
 // writes its report to out.
 type scanStep struct {
 	out llb.State
-	// cached is true when BuildKit may reuse the scan's verdict: every
-	// secret it looks for has a verdict key (below). Only then may the
-	// export bound to it be a cache hit too (layers.go).
-	cached bool
-	// def is out marshalled as the export is, and root its exec's digest;
-	// set by marshal.
-	def  *llb.Definition
-	root digest.Digest
+	// def is out marshalled as the export is; set by marshal.
+	def *llb.Definition
 }
 
 // plan is the scan of one platform's result: the layers its export
 // merges (nil when the chain has no steps) and the image config. It is
-// built before the export, which is bound to it.
+// built and marshalled before the export is solved, so that the export's
+// definition is checked against it first (marshal).
 func (lc *leakCheck) plan(ctx context.Context, res *lower.Result, img *dockerspec.DockerOCIImage, lay *layers) (*scanStep, error) {
 	if !lc.active(res) {
 		return nil, nil
@@ -114,11 +108,9 @@ func (lc *leakCheck) plan(ctx context.Context, res *lower.Result, img *dockerspe
 		llb.AddMount(scanTool, t.state, llb.Readonly),
 		llb.WithCustomName(fmt.Sprintf("[securefile] verify that no secret is in the image (%d secrets, %d steps)", len(res.Secrets), len(res.Steps))),
 	}
-	cached := true
 	for i, s := range res.Secrets {
 		if s.Digest == nil {
 			ro = append(ro, llb.IgnoreCache)
-			cached = false
 			break
 		}
 		ro = append(ro, llb.AddMount(scanKeys+"/"+strconv.Itoa(i), *s.Digest, llb.SourcePath(lower.VerdictFile), llb.Readonly))
@@ -148,13 +140,13 @@ func (lc *leakCheck) plan(ctx context.Context, res *lower.Result, img *dockerspe
 	}
 	config := llb.Scratch().File(llb.Mkfile(configFile, 0o444, cfg), llb.WithCustomName("[securefile] image config to verify"))
 	ro = append(ro, llb.AddMount(scanConfig, config, llb.Readonly, llb.ContentCache(llb.MountContentCacheOff)))
-	return &scanStep{out: llb.Scratch().Run(ro...).AddMount(scanOut, llb.Scratch()), cached: cached}, nil
+	return &scanStep{out: llb.Scratch().Run(ro...).AddMount(scanOut, llb.Scratch())}, nil
 }
 
 // marshal marshals the scan with the options the export is marshalled
 // with (b.marshal and marshal), and checks, on the two definitions, that
-// the export merges exactly the diffs the scan mounts and is bound to this
-// scan (layers.go). Nothing is solved before this holds.
+// the export merges exactly the diffs the scan mounts (layers.go). Nothing
+// is solved before this holds.
 func (sc *scanStep) marshal(ctx context.Context, b *builder, lay *layers, export *llb.Definition, marshal ...llb.ConstraintsOpt) error {
 	def, err := b.marshal(ctx, sc.out, marshal...)
 	if err != nil {
@@ -164,30 +156,19 @@ func (sc *scanStep) marshal(ctx context.Context, b *builder, lay *layers, export
 	if err != nil {
 		return err
 	}
-	root := digest.Digest(out.Digest)
-	if m[root].GetExec() == nil {
+	if m[digest.Digest(out.Digest)].GetExec() == nil {
 		return fmt.Errorf("internal error: the scan definition does not end in the scan")
 	}
-	sc.def, sc.root = def, root
+	sc.def = def
 	if lay != nil {
 		return lay.sameLayers(export, def, scanLayers)
 	}
 	return nil
 }
 
-// failed says that err, from the solve of an export bound to the scan,
-// is the scan's own failure.
-func (sc *scanStep) failed(err error) error {
-	var ve *errdefs.VertexError
-	if sc != nil && errors.As(err, &ve) && ve.Vertex != nil && ve.Digest == sc.root.String() {
-		return fmt.Errorf("leak verification: %w", err)
-	}
-	return err
-}
-
-// check reads the scan's report and fails the build for what it found.
-// An export bound to the scan has run it already (layers.go); this solve
-// then finds it loaded in the build's job.
+// check solves the scan, after the export (whose solve has loaded every
+// layer it reads, layers.go), reads its report and fails the build for
+// what it found.
 func (lc *leakCheck) check(ctx context.Context, res *lower.Result, sc *scanStep) error {
 	if sc == nil {
 		return nil
