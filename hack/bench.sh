@@ -23,7 +23,10 @@
 #        BENCH_QUICK=1 hack/bench.sh   one run of each row, less work per
 #                                      stage, 4 builds at once in row 7
 #                                      (make test checks the script so)
-# Environment: BENCH_CONCURRENCY (row 7, default 16; quick: 4), BENCH_GO_BENCHTIME
+# Environment: BENCH_WARM_FACTOR (rows 2-4 take WARM_FACTOR x RUNS samples:
+# a warm build takes about 0.1 s, and one build's noise, about 20 ms, would
+# hide the 10 % the issue's ratios are about; default 7; quick: 1),
+# BENCH_CONCURRENCY (row 7, default 16; quick: 4), BENCH_GO_BENCHTIME
 # (row 8, default 1s; quick: 1x), SECUREFILE (a CLI binary to use instead
 # of `make build`'s), E2E_BASE_IMAGE, E2E_DEBIAN_IMAGE,
 # E2E_FRONTEND_IMAGE, E2E_REGISTRY (hack/e2e.sh env sets the last three).
@@ -42,6 +45,9 @@ QUICK=${BENCH_QUICK:-0}
 RUNS=${1:-${BENCH_RUNS:-5}}
 [[ $QUICK == 1 ]] && RUNS=1
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "RUNS=$RUNS: want a positive integer" >&2; exit 2; }
+WARM_FACTOR=${BENCH_WARM_FACTOR:-7}
+[[ $QUICK == 1 ]] && WARM_FACTOR=1
+[[ $WARM_FACTOR =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_WARM_FACTOR=$WARM_FACTOR: want a positive integer" >&2; exit 2; }
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
 [[ $QUICK == 1 ]] && CONCURRENCY=${BENCH_CONCURRENCY:-4}
 [[ $CONCURRENCY =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_CONCURRENCY=$CONCURRENCY: want a positive integer" >&2; exit 2; }
@@ -116,10 +122,14 @@ timed() {
   echo $(((t1 - t0) / 1000000)) >>"$work/t.$1"
 }
 
-# alternate FUNC...: RUNS rounds, each running every FUNC once, in order.
-alternate() {
-  local i f
-  for ((i = 0; i < RUNS; i++)); do
+# alternate FUNC...: RUNS rounds, each running every FUNC once, in order;
+# alternate_warm: WARM_FACTOR x RUNS rounds.
+alternate() { rounds "$RUNS" "$@"; }
+alternate_warm() { rounds $((WARM_FACTOR * RUNS)) "$@"; }
+rounds() { # N FUNC...
+  local i f n=$1
+  shift
+  for ((i = 0; i < n; i++)); do
     for f; do timed "$f"; done
   done
 }
@@ -266,9 +276,9 @@ par_cold_sf # the first build of this file on the daemon is not timed
 alternate par_cold_sf par_cold_df
 par_warm_sf
 par_warm_df
-alternate par_warm_sf par_warm_df
+alternate_warm par_warm_sf par_warm_df
 par_warm_gw
-alternate par_warm_gw par_warm_df3
+alternate_warm par_warm_gw par_warm_df3
 timed_row "1. cold 4-stage parallel build (\`securefile build\`)" par_cold_sf par_cold_df
 timed_row "2. warm fully cached build, in-process (\`securefile build\`)" par_warm_sf par_warm_df
 timed_row "3. warm fully cached build through the image (gateway.v0)" par_warm_gw par_warm_df3
@@ -314,7 +324,7 @@ log "rows 4-5: secret builds"
 sec_warm_on
 sec_warm_off
 sec_warm_df
-alternate sec_warm_on sec_warm_off sec_warm_df
+alternate_warm sec_warm_on sec_warm_off sec_warm_df
 alternate sec_cold_on sec_cold_off sec_cold_df
 timed_row "4. warm secret build, verification on" sec_warm_on sec_warm_df
 timed_row "4. warm secret build, \`--no-verify\`" sec_warm_off sec_warm_df
@@ -537,7 +547,7 @@ row "10. context bytes sent, \`copy \"small.txt\"\` beside ${BIG_MB} MB" "$(byte
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ {printf "%.1f GB", $2 * 1024 / 1e9}' /proc/meminfo)
 echo "Machine: $(nproc) CPUs ($cpu), $mem RAM; $(uname -sr); $(go env GOVERSION); $(buildctl --version | awk '{print $1, $3}') (daemon: $BUILDKIT_HOST); load average at start: $load"
-echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); securefile $(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo '?'); runs: $RUNS$([[ $QUICK == 1 ]] && echo ' (BENCH_QUICK=1: less work per stage; a check that the script runs, not numbers to quote)')"
+echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); securefile $(git -C "$ROOT" describe --tags --always --dirty 2>/dev/null || echo '?'); runs: $RUNS (warm rows 2-4: $((WARM_FACTOR * RUNS)))$([[ $QUICK == 1 ]] && echo ' (BENCH_QUICK=1: less work per stage; a check that the script runs, not numbers to quote)')"
 echo
 echo "| what | securefile | Dockerfile frontend | ratio |"
 echo "|---|---|---|---|"
