@@ -73,31 +73,15 @@ func (l *layers) sameLayers(export, scan *llb.Definition, mountDir string) error
 	if err != nil {
 		return err
 	}
-	scanOps, scanOut, err := decodeOps(scan)
+	if ops[root].GetMerge() != nil && !export.Metadata[root].IgnoreCache {
+		return fmt.Errorf("internal error: the export's merge may be loaded from the cache")
+	}
+	merged, err := mergeInputs(export)
 	if err != nil {
 		return err
 	}
-	merge := ops[digest.Digest(root.Digest)]
-	if merge.GetMerge() == nil {
-		// A merge of one input is that input: a scratch base and one step.
-		if l.base.Output() != nil || n != 1 {
-			return fmt.Errorf("internal error: the export of a verified build is not a merge")
-		}
-	} else if !export.Metadata[digest.Digest(root.Digest)].IgnoreCache {
-		return fmt.Errorf("internal error: the export's merge may be loaded from the cache")
-	}
-	var merged []digest.Digest
-	if merge.GetMerge() == nil {
-		merged = []digest.Digest{digest.Digest(root.Digest)}
-	} else {
-		for _, in := range merge.GetMerge().Inputs {
-			if in.Input < 0 || int(in.Input) >= len(merge.Inputs) {
-				return fmt.Errorf("internal error: merge input %d out of range", in.Input)
-			}
-			merged = append(merged, digest.Digest(merge.Inputs[in.Input].Digest))
-		}
-	}
-	// llb.Merge leaves out a scratch base.
+	// llb.Merge leaves out a scratch base, and a merge of one input is that
+	// input.
 	if l.base.Output() != nil {
 		if len(merged) == 0 {
 			return fmt.Errorf("internal error: the export of a verified build has no base")
@@ -107,7 +91,7 @@ func (l *layers) sameLayers(export, scan *llb.Definition, mountDir string) error
 	if len(merged) != n {
 		return fmt.Errorf("internal error: the export merges %d layers over its base, the chain has %d", len(merged), n)
 	}
-	mounted, err := scanMounts(scanOps[digest.Digest(scanOut.Digest)], mountDir, n)
+	mounted, err := scanMounts(scan, mountDir, n)
 	if err != nil {
 		return err
 	}
@@ -123,28 +107,57 @@ func (l *layers) sameLayers(export, scan *llb.Definition, mountDir string) error
 	return nil
 }
 
-// decodeOps decodes a definition's ops by digest, and returns the input
-// its terminal op selects.
-func decodeOps(def *llb.Definition) (map[digest.Digest]*pb.Op, *pb.Input, error) {
+// decodeOps decodes a definition's ops by digest, and returns the digest of the
+// vertex its terminal op selects.
+func decodeOps(def *llb.Definition) (map[digest.Digest]*pb.Op, digest.Digest, error) {
 	m := make(map[digest.Digest]*pb.Op, len(def.Def))
 	var last *pb.Op
 	for _, dt := range def.Def {
 		var op pb.Op
 		if err := op.UnmarshalVT(dt); err != nil {
-			return nil, nil, fmt.Errorf("internal error: decoding the definition: %w", err)
+			return nil, "", fmt.Errorf("internal error: decoding the definition: %w", err)
 		}
 		m[digest.FromBytes(dt)] = &op
 		last = &op
 	}
 	if last == nil || len(last.Inputs) != 1 {
-		return nil, nil, fmt.Errorf("internal error: the definition has no terminal op")
+		return nil, "", fmt.Errorf("internal error: the definition has no terminal op")
 	}
-	return m, last.Inputs[0], nil
+	return m, digest.Digest(last.Inputs[0].Digest), nil
 }
 
-// scanMounts is the vertex mounted at mountDir/0 … mountDir/n-1 by op,
-// the exec the scan definition ends in.
-func scanMounts(op *pb.Op, mountDir string, n int) ([]digest.Digest, error) {
+// mergeInputs is the inputs of the merge the export definition ends in,
+// or its one vertex when that is not a merge.
+func mergeInputs(def *llb.Definition) ([]digest.Digest, error) {
+	m, root, err := decodeOps(def)
+	if err != nil {
+		return nil, err
+	}
+	op := m[root]
+	if op == nil {
+		return nil, fmt.Errorf("internal error: the export definition does not hold its root")
+	}
+	if op.GetMerge() == nil {
+		return []digest.Digest{root}, nil
+	}
+	out := make([]digest.Digest, len(op.GetMerge().Inputs))
+	for i, in := range op.GetMerge().Inputs {
+		if in.Input < 0 || int(in.Input) >= len(op.Inputs) {
+			return nil, fmt.Errorf("internal error: merge input %d out of range", in.Input)
+		}
+		out[i] = digest.Digest(op.Inputs[in.Input].Digest)
+	}
+	return out, nil
+}
+
+// scanMounts is the vertex mounted at mountDir/0 … mountDir/n-1 by the exec
+// the scan definition ends in.
+func scanMounts(def *llb.Definition, mountDir string, n int) ([]digest.Digest, error) {
+	m, root, err := decodeOps(def)
+	if err != nil {
+		return nil, err
+	}
+	op := m[root]
 	if op == nil || op.GetExec() == nil {
 		return nil, fmt.Errorf("internal error: the scan definition does not end in the scan")
 	}

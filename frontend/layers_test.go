@@ -9,7 +9,6 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
-	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/ourorg/securefile/internal/lower"
@@ -118,16 +117,19 @@ image app from scratch {
 func TestExportIsTheMergedChain(t *testing.T) {
 	_, lay := lowerLayers(t, layersFile)
 	def := marshal(t, lay.export(), llb.Platform(ocispecs.Platform{OS: "linux", Architecture: "amd64"}))
+	in, err := mergeInputs(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in) != 1+len(lay.diffs) {
+		t.Fatalf("the merge has %d inputs, want the base and %d diffs", len(in), len(lay.diffs))
+	}
 	m, root, err := decodeOps(def)
 	if err != nil {
 		t.Fatal(err)
 	}
-	merge := m[digest.Digest(root.Digest)]
-	if merge.GetMerge() == nil || len(merge.GetMerge().Inputs) != 1+len(lay.diffs) {
-		t.Fatalf("the export's root is %v, want a merge of the base and %d diffs", merge, len(lay.diffs))
-	}
-	if !def.Metadata[digest.Digest(root.Digest)].IgnoreCache {
-		t.Errorf("the export's merge has metadata %+v, want it to ignore the cache", def.Metadata[digest.Digest(root.Digest)])
+	if m[root].GetMerge() == nil || !def.Metadata[root].IgnoreCache {
+		t.Errorf("the export's root is %v with metadata %+v, want a merge that ignores the cache", m[root], def.Metadata[root])
 	}
 }
 
@@ -148,11 +150,11 @@ func TestScanMountsContentCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := marshal(t, sc.out, llb.Platform(p))
-	m, out, err := decodeOps(def)
+	m, root, err := decodeOps(def)
 	if err != nil {
 		t.Fatal(err)
 	}
-	exec := m[digest.Digest(out.Digest)].GetExec()
+	exec := m[root].GetExec()
 	want := map[string]pb.MountContentCache{scanTool: pb.MountContentCache_DEFAULT, scanConfig: pb.MountContentCache_OFF, scanKeys + "/0": pb.MountContentCache_DEFAULT}
 	for i := range lay.diffs {
 		want[scanLayers+"/"+strconv.Itoa(i)] = pb.MountContentCache_OFF

@@ -12,7 +12,6 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
-	digest "github.com/opencontainers/go-digest"
 
 	"github.com/ourorg/securefile/internal/lower"
 	"github.com/ourorg/securefile/internal/toolmode"
@@ -151,13 +150,6 @@ func (sc *scanStep) marshal(ctx context.Context, b *builder, lay *layers, export
 	def, err := b.marshal(ctx, sc.out, marshal...)
 	if err != nil {
 		return err
-	}
-	m, out, err := decodeOps(def)
-	if err != nil {
-		return err
-	}
-	if m[digest.Digest(out.Digest)].GetExec() == nil {
-		return fmt.Errorf("internal error: the scan definition does not end in the scan")
 	}
 	sc.def = def
 	if lay != nil {
