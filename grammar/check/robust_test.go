@@ -3,6 +3,7 @@ package check
 import (
 	"math/rand"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/ourorg/securefile/spec"
@@ -164,6 +165,10 @@ func FuzzCheck(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, seed int64) {
-		checkInvariants(t, randomFile(rand.New(rand.NewSource(seed))))
+		file := randomFile(rand.New(rand.NewSource(seed)))
+		checkInvariants(t, file)
+		// Random models stay under parallelMinSteps: compare the two-goroutine
+		// passes with the sequential ones on each (concurrent_test.go).
+		sameBothWays(t, "seed "+strconv.FormatInt(seed, 10), file, nil)
 	})
 }
