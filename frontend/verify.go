@@ -73,11 +73,10 @@ func (lc *leakCheck) plan(ctx context.Context, res *lower.Result, img *dockerspe
 		return nil, nil
 	}
 	b := lc.b
+	// Only the tool's state and path: nothing is solved here, and the
+	// build waits for the tool's check before it solves anything.
 	t, err := lc.tools.tool(ctx, b.c, b.buildPlatform)
 	if err != nil {
-		return nil, err
-	}
-	if err := t.ready(); err != nil {
 		return nil, err
 	}
 	cfg, err := json.Marshal(img)

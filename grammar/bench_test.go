@@ -14,6 +14,22 @@ import (
 // bigBuild is the one-stage file of n steps the benchmarks share.
 func bigBuild(n int) string { return benchgen.OneStage(n) }
 
+// The hand-written TOML form that grammar/tomlfile's tests use is the same
+// file as the DSL one.
+func TestOneStageTOMLIsOneStage(t *testing.T) {
+	dsl, diags := Load("Securefile", []byte(benchgen.OneStage(40)), DSL)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	toml, diags := Load("Securefile.toml", benchgen.OneStageTOML(40), TOML)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if a, b := string(Format(dsl, DSL)), string(Format(toml, DSL)); a != b {
+		t.Errorf("the TOML form differs from the DSL one:\n--- DSL\n%s\n--- TOML\n%s", a, b)
+	}
+}
+
 // BenchmarkLoad10000Steps is parse + check of a 10,000-step file in each
 // syntax (the TOML input is the DSL converted). The bar: well
 // under 100 ms. cpu-ms/op is the process's CPU time per load, the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ourorg/securefile/internal/benchgen"
 	"github.com/ourorg/securefile/spec"
 )
 
@@ -197,26 +198,8 @@ func TestSplitTaken(t *testing.T) {
 	}
 }
 
-// convertedSteps is the shape of grammar's BenchmarkLoad10000Steps input
-// (the DSL's big build in TOML): declarations, then one image's steps.
-func convertedSteps(n int) []byte {
-	var b strings.Builder
-	b.WriteString("[args]\nBASE = \"busybox:1.36\"\n\n[secret.netrc]\ntarget = \"/root/.netrc\"\n\n[cache.c]\ntarget = \"/cache\"\n\n[image.app]\nfrom = \"${BASE}\"\n")
-	for i := range n {
-		b.WriteString("\n[[image.app.steps]]\n")
-		switch i % 4 {
-		case 0:
-			fmt.Fprintf(&b, "run = \"echo %d >> /log\"\nsecrets = [\"netrc\"]\ncaches = [\"c\"]\n", i)
-		case 1:
-			fmt.Fprintf(&b, "copy = [\"src/%d\"]\nto = \"/dst/%d\"\n", i, i)
-		case 2:
-			fmt.Fprintf(&b, "env = { V%d = \"%d\" }\n", i, i)
-		default:
-			fmt.Fprintf(&b, "workdir = \"/w/%d\"\n", i)
-		}
-	}
-	return []byte(b.String())
-}
+// convertedSteps is the TOML input of grammar's BenchmarkLoad10000Steps.
+func convertedSteps(n int) []byte { return benchgen.OneStageTOML(n) }
 
 // FuzzSplit: whatever the input, a split parse is one parse or none.
 func FuzzSplit(f *testing.F) {
