@@ -68,6 +68,7 @@ type builder struct {
 	caps          apicaps.CapSet
 	noCache       bool
 	noTool        error // why there is no tool, when b.tool is nil
+	noResult      bool  // the client exports nothing: return no filesystem (noresult.go)
 	resolveMode   string
 	scanner       sbom.Scanner // nil: no SBOM asked for
 	scanTargets   sync.Map     // export platform id → llb.State to scan
@@ -106,6 +107,10 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 		return nil, err
 	}
 	_, noCache := bc.BuildOpts().Opts[keyNoCache]
+	discard, err := noResult(bc.BuildOpts().Opts)
+	if err != nil {
+		return nil, err
+	}
 	b := &builder{
 		c:             c,
 		in:            in,
@@ -114,6 +119,7 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 		buildPlatform: bc.BuildPlatforms[0],
 		caps:          bc.BuildOpts().LLBCaps,
 		noCache:       noCache,
+		noResult:      discard,
 		resolveMode:   bc.ImageResolveMode.String(),
 		pins:          pins,
 	}
@@ -129,8 +135,12 @@ func build(ctx context.Context, c client.Client, in *input, f *spec.File) (*clie
 	if b.leaks, err = newLeakCheck(ctx, b, bc); err != nil {
 		return nil, err
 	}
-	if b.scanner, err = sbomScanner(ctx, c, bc, b.resolveMode); err != nil {
-		return nil, err
+	// An SBOM is attached to the result; a build that returns none has
+	// nothing to attach it to.
+	if !b.noResult {
+		if b.scanner, err = sbomScanner(ctx, c, bc, b.resolveMode); err != nil {
+			return nil, err
+		}
 	}
 	rb, err := bc.Build(ctx, b.platform)
 	if err != nil {
@@ -203,9 +213,10 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	}
 	addLabels(img, bc.Labels)
 	// A verified build exports its layers merged, the same vertices the
-	// scan reads (layers.go).
+	// scan reads (layers.go); one that returns no result exports nothing,
+	// and its scan reads the same diffs unmerged.
 	state := res.State
-	var lay *layers
+	var lay, merged *layers
 	if b.leaks.active(res) {
 		lay = chainLayers(res)
 	}
@@ -213,7 +224,8 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	if err != nil {
 		return nil, err
 	}
-	if lay != nil {
+	if lay != nil && !b.noResult {
+		merged = lay
 		state = lay.export()
 	}
 	// Nothing that runs the tool is solved before its check has passed.
@@ -228,7 +240,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		return nil, fmt.Errorf("failed to marshal LLB definition for %s: %w", platforms.Format(target), err)
 	}
 	if scan != nil {
-		if err := scan.marshal(ctx, b, lay, def, llb.Platform(target)); err != nil {
+		if err := scan.marshal(ctx, b, merged, def, llb.Platform(target)); err != nil {
 			return nil, err
 		}
 	}
@@ -238,8 +250,9 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		Definition:   def.ToPB(),
 		CacheImports: bc.CacheImports,
 		// A build with secrets or agents is evaluated here too, so that a
-		// missing one is reported at its declaration (missing.go).
-		Evaluate: lay != nil || len(res.Secrets) > 0 || len(res.SSH) > 0,
+		// missing one is reported at its declaration (missing.go); one that
+		// returns no result is evaluated here or never.
+		Evaluate: b.noResult || lay != nil || len(res.Secrets) > 0 || len(res.SSH) > 0,
 	})
 	if err != nil {
 		return nil, b.missingSSH(b.missingSecret(err, res), res)
@@ -253,6 +266,9 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	}
 	if err := b.leaks.check(ctx, res, scan); err != nil {
 		return nil, b.missingSecret(err, res)
+	}
+	if b.noResult {
+		ref = nil
 	}
 	return &dockerui.BuildResult{
 		Reference: ref,

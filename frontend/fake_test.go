@@ -32,6 +32,8 @@ type fakeClient struct {
 	mu       sync.Mutex
 	warnings []fakeWarning
 	solves   []*pb.Definition
+	// evaluated[i] is solves[i]'s Evaluate.
+	evaluated []bool
 }
 
 type fakeWarning struct {
@@ -64,6 +66,7 @@ func (c *fakeClient) BuildOpts() client.BuildOpts { return c.opts }
 func (c *fakeClient) Solve(ctx context.Context, req client.SolveRequest) (*client.Result, error) {
 	c.mu.Lock()
 	c.solves = append(c.solves, req.Definition)
+	c.evaluated = append(c.evaluated, req.Evaluate)
 	c.mu.Unlock()
 	res := client.NewResult()
 	res.SetRef(&fakeRef{files: c.files})

@@ -32,6 +32,9 @@ import (
 // cached merge loads every record under it (docs/performance.md, "A cached
 // merge, tried").
 //
+// A build that returns no result (noresult.go) exports nothing, so it is
+// not merged: its scan reads the same diffs.
+//
 // The exported image is unchanged: the diff of a single layer on its own
 // parent reuses that layer's blob (cache/refs.go, layerWalk), so the
 // layers, their digests and the config's diff ids are what the plain

@@ -144,7 +144,8 @@ func (lc *leakCheck) plan(ctx context.Context, res *lower.Result, img *dockerspe
 // marshal marshals the scan with the options the export is marshalled
 // with (b.marshal and marshal), and checks, on the two definitions, that
 // the export merges exactly the diffs the scan mounts (layers.go). Nothing
-// is solved before this holds.
+// is solved before this holds. lay is nil when the export merges nothing:
+// a chain of no steps, or a build that returns no result (noresult.go).
 func (sc *scanStep) marshal(ctx context.Context, b *builder, lay *layers, export *llb.Definition, marshal ...llb.ConstraintsOpt) error {
 	def, err := b.marshal(ctx, sc.out, marshal...)
 	if err != nil {

@@ -176,6 +176,12 @@ func (f *buildFlags) solveOpt(contextDir string) (client.SolveOpt, progressui.Di
 	if f.noVerify {
 		attrs[frontend.VerifyOption] = "false"
 	}
+	// A build that exports nothing asks for no result: it runs, is cached
+	// and verified the same, and the daemon has no result to walk for its
+	// history (frontend/noresult.go).
+	if f.call == "" && len(opt.Exports) == 0 && len(opt.CacheExports) == 0 {
+		attrs[frontend.ResultOption] = frontend.ResultNone
+	}
 	if err := checkToolImage(f.toolImage); err != nil {
 		return opt, mode, err
 	}
