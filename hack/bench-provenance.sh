@@ -93,6 +93,9 @@ for line in open(sys.argv[3]):
 keys = {'Solve': 'moby.buildkit.v1.Control/Solve', 'history record': 'create_history_record',
         'its provenance': 'create_default_history_provenance'}
 rows = {}
+def fmt(xs):
+    xs = [x for x in xs if x == x]  # a build with no result has no provenance span
+    return f'{statistics.median(xs):.1f}' if xs else '—'
 for v, rec in zip(order, spans):
     want = 'false' if v.endswith('-off') else '-'
     if rec[1] != want:
@@ -107,5 +110,5 @@ for v in dict.fromkeys(order):
     steps, out, verify = v.split('-')
     r = rows[v]
     print(f"| {steps} | {out} | {verify} | {statistics.median(wall[v]):.0f} | " +
-          ' | '.join(f'{statistics.median(r[k]):.1f}' for k in keys) + ' |')
+          ' | '.join(fmt(r[k]) for k in keys) + ' |')
 PY
