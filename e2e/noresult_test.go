@@ -82,3 +82,30 @@ func buildRecords(t *testing.T, addr string) []*controlapi.BuildHistoryRecord {
 	sort.Slice(recs, func(i, j int) bool { return recs[i].CreatedAt.AsTime().Before(recs[j].CreatedAt.AsTime()) })
 	return recs
 }
+
+// A client that asks for no result and exports anyway gets an image with
+// no layers, never an unmerged chain: three ways, the build verified and
+// with --no-verify.
+func TestNoResultExportsNothing(t *testing.T) {
+	dir := writeSecurefile(t, leakFile(`  run "wc -c < /run/secrets/token > /len" {
+    secret token
+  }
+`))
+	value := []byte("tok_e2e-noresult-" + nonce(t, 12))
+	for _, v := range variants[:3] {
+		for _, verify := range []string{"true", "false"} {
+			t.Run(v.name+"/verify="+verify, func(t *testing.T) {
+				a, _ := h.buildOCI(t, v, buildOpts{dir: dir, secrets: map[string][]byte{"token": value},
+					args: map[string]string{"NONCE": nonce(t, 8)},
+					opts: map[string]string{frontend.ResultOption: frontend.ResultNone, frontend.VerifyOption: verify}})
+				img := a.image(t)
+				if len(img.manifest.Layers) != 0 || len(img.layers) != 0 {
+					t.Errorf("the export has %d layers, want none", len(img.manifest.Layers))
+				}
+				if found := a.search(map[string][]byte{"secret": value}); len(found) > 0 {
+					t.Errorf("the secret's value is in %v", found)
+				}
+			})
+		}
+	}
+}
