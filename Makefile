@@ -66,7 +66,7 @@ lint:
 	$(GO) vet -tags e2e ./e2e
 	$(GO) mod tidy -diff
 	cd tools && $(GO) vet ./... && $(GO) mod tidy -diff
-	bash -n $(E2E) hack/bench.sh hack/dist.sh
+	bash -n $(E2E) hack/bench.sh hack/bench-provenance.sh hack/dist.sh
 	$(MAKE) --no-print-directory actionlint
 
 # The GitHub workflows (.github/workflows), checked by actionlint built from
