@@ -4,10 +4,7 @@ package e2e
 
 import (
 	"context"
-	"errors"
-	"io"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -15,6 +12,7 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/ourorg/securefile/frontend"
+	"github.com/ourorg/securefile/internal/buildhistory"
 )
 
 // securefile build without --output exports nothing, so it asks for no
@@ -62,24 +60,10 @@ func buildRecords(t *testing.T, addr string) []*controlapi.BuildHistoryRecord {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	cl, err := c.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{EarlyExit: true})
+	recs, err := buildhistory.Completed(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var recs []*controlapi.BuildHistoryRecord
-	for {
-		ev, err := cl.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ev.Record != nil && ev.Record.CompletedAt != nil {
-			recs = append(recs, ev.Record)
-		}
-	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].CreatedAt.AsTime().Before(recs[j].CreatedAt.AsTime()) })
 	return recs
 }
 

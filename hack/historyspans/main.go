@@ -35,6 +35,8 @@ import (
 	"github.com/moby/buildkit/client"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/ourorg/securefile/internal/buildhistory"
 )
 
 func main() {
@@ -72,24 +74,10 @@ func run(ctx context.Context, addr string, n int, wait time.Duration, w io.Write
 // lastRecords is the daemon's n most recent completed build records,
 // oldest first.
 func lastRecords(ctx context.Context, c *client.Client, n int) ([]*controlapi.BuildHistoryRecord, error) {
-	cl, err := c.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{EarlyExit: true})
+	recs, err := buildhistory.Completed(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	var recs []*controlapi.BuildHistoryRecord
-	for {
-		ev, err := cl.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if ev.Record != nil && ev.Record.CompletedAt != nil {
-			recs = append(recs, ev.Record)
-		}
-	}
-	sort.Slice(recs, func(i, j int) bool { return recs[i].CreatedAt.AsTime().Before(recs[j].CreatedAt.AsTime()) })
 	if len(recs) > n {
 		recs = recs[len(recs)-n:]
 	}
