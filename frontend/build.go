@@ -216,7 +216,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	// scan reads (layers.go); one that returns no result exports nothing,
 	// and its scan reads the same diffs unmerged.
 	state := res.State
-	var lay, merged *layers
+	var lay *layers
 	if b.leaks.active(res) {
 		lay = chainLayers(res)
 	}
@@ -224,8 +224,10 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 	if err != nil {
 		return nil, err
 	}
-	if lay != nil && !b.noResult {
-		merged = lay
+	if b.noResult {
+		lay = nil // nothing exported, so no merge for the scan to match
+	}
+	if lay != nil {
 		state = lay.export()
 	}
 	// Nothing that runs the tool is solved before its check has passed.
@@ -240,7 +242,7 @@ func (b *builder) platform(ctx context.Context, p *ocispecs.Platform, _ int) (*d
 		return nil, fmt.Errorf("failed to marshal LLB definition for %s: %w", platforms.Format(target), err)
 	}
 	if scan != nil {
-		if err := scan.marshal(ctx, b, merged, def, llb.Platform(target)); err != nil {
+		if err := scan.marshal(ctx, b, lay, def, llb.Platform(target)); err != nil {
 			return nil, err
 		}
 	}

@@ -141,3 +141,15 @@ func TestNoResultOption(t *testing.T) {
 		}
 	}
 }
+
+// An SBOM is attached to a result: a build that returns none makes none.
+func TestNoResultMakesNoSBOM(t *testing.T) {
+	c := newFakeClient(map[string]string{"Securefile": twoPlatforms}, map[string]string{"attest:sbom": "generator=docker/buildkit-syft-scanner", ResultOption: ResultNone})
+	res, err := Build(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Attestations) != 0 {
+		t.Errorf("attestations %v; want none", res.Attestations)
+	}
+}
