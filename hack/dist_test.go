@@ -1,6 +1,8 @@
-// Package hack holds no code: only the test that `make dist` (hack/dist.sh)
-// keeps producing what a release publishes. It is an ordinary package test
-// so that `go test ./...` (make unit, make test) runs it without BuildKit.
+// Package hack holds no code: only the tests that `make dist` (hack/dist.sh)
+// keeps producing what a release publishes, and that the BuildKit patches
+// of hack/upstream still apply to the pinned BuildKit (hack/upstream.sh).
+// They are ordinary package tests so that `go test ./...` (make unit, make
+// test) runs them without a daemon.
 package hack
 
 import (
