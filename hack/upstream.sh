@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# The changes to BuildKit that this project needs from upstream, as patches
-# (hack/upstream/*.patch) against the pinned BuildKit (tools/go.mod), and a
-# buildkitd built with them, run beside the e2e daemon so that the two can
-# be measured in one session (docs/performance.md, "The daemon's provenance
-# of a merged result"). Nothing else uses the patched daemon: the tests run
-# against BuildKit as users have it.
+# The changes to BuildKit that this project needs from upstream
+# (docs/upstream.md), as patches (hack/upstream/*.patch) against the pinned
+# BuildKit (tools/go.mod), and a buildkitd built with them, run beside the
+# e2e daemon so that the two can be measured in one session. Nothing else
+# uses the patched daemon: the tests run against BuildKit as users have it.
 #
 #   hack/upstream.sh check   the patches apply to the pinned BuildKit
 #   hack/upstream.sh build   .cache/upstream/bin/buildkitd, patched
