@@ -86,8 +86,8 @@ cmd_build() {
 cmd_test() {
   patched_src
   local pkgs
-  pkgs=$(cd "$DIR/src/buildkit" && cat "$PATCHES"/*.patch |
-    sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' | sort -u)
+  # The directory of every file a patch writes ("+++ b/DIR/FILE").
+  pkgs=$(sed -n 's|^+++ b/\(.*\)/[^/]*$|./\1|p' "$PATCHES"/*.patch | sort -u)
   # shellcheck disable=SC2086 # one argument per package
   (cd "$DIR/src/buildkit" && $GO test -count=1 $pkgs)
 }
@@ -103,8 +103,7 @@ cmd_start() {
   PATH="$E2E_BIN:$PATH" setsid "$DIR/bin/buildkitd" --root "$DIR/root" --addr "unix://$SOCK" \
     --config "$E2E_CONFIG" >"$RUN/buildkitd.log" 2>&1 </dev/null &
   echo $! >"$RUN/buildkitd.pid"
-  local i
-  for i in $(seq 60); do
+  for _ in $(seq 60); do
     "$E2E_BIN/buildctl" --addr "unix://$SOCK" debug workers >/dev/null 2>&1 && {
       echo "patched buildkitd on unix://$SOCK (pid $(cat "$RUN/buildkitd.pid"))"
       return 0
