@@ -16,7 +16,7 @@ func upstreamCheck(t *testing.T, dir string) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
-// The patches docs/performance.md offers upstream still apply to the
+// The patches docs/upstream.md offers upstream still apply to the
 // BuildKit the project pins, so that a BuildKit bump cannot leave the
 // report's reproduction stale without a failing test.
 func TestUpstreamPatchesApply(t *testing.T) {
